@@ -1,0 +1,70 @@
+"""The ``curate`` console script: one command per pipeline stage."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from curate.clikit import DebugOption, run_app, set_debug
+
+app = typer.Typer(
+    name="curate",
+    help="Clinical QA -> supportive / prescriptive preference pairs: rewrite, filter, review, publish.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Configuration: print the full default YAML.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@app.callback()
+def _root(debug: bool = DebugOption) -> None:
+    set_debug(debug)
+
+
+@config_app.command("init")
+def config_init(
+    output: str = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout (refuses to overwrite)."),
+) -> None:
+    """Print the full default YAML config (every key, every default, with comments)."""
+    from pathlib import Path
+
+    from curate.config import default_yaml
+    from curate.errors import UsageError
+    from curate.io import write_text
+
+    text = default_yaml()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    if Path(output).exists():
+        raise UsageError(f"{output}: exists; refusing to overwrite it")
+    write_text(text, output)
+    typer.echo(f"wrote {output}")
+
+
+def _register() -> None:
+    from curate.publish.cli import register as register_publish
+    from curate.review.cli import review_app
+    from curate.pipeline import register as register_run
+    from filters.cli import register as register_filters
+    from rewrite.cli import register as register_rewrite
+
+    register_rewrite(app)
+    register_filters(app)
+    app.add_typer(review_app, name="review")
+    register_publish(app)
+    register_run(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.exit(run_app(app, "curate", argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""PHI detection shared by the rewrite guard and the filter stage.
+
+Transparent regular expressions (valid in both Python ``re`` and polars' Rust regex engine), one per kind:
+emails, phone numbers, dates of birth and full dates, record / member / social-security numbers, street
+addresses, and person names introduced by a title or a label ("Mr. John Smith", "patient: Jane Doe").
+Over-flagging is the safe side here: a flagged row is only held back from remote endpoints and from publishing
+unflagged, never deleted.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_DATE = (
+    r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}"
+    r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+    rf"|{_MONTHS}\.? \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)? {_MONTHS}\.?,? (?:19|20)\d{{2}})"
+)
+_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}"
+
+PATTERNS: dict[str, str] = {
+    "email": r"(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b",
+    "phone": r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b",
+    "date_of_birth": rf"(?i)\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born(?: on)?)\s*[:#-]?\s*{_DATE}",
+    "date": rf"(?i)\b{_DATE}\b",
+    "record_number": r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|record (?:number|no\.?|#)|patient id|member id|account (?:number|no\.?)|chart (?:number|no\.?|#))\s*[:#]?\s*[A-Z0-9][A-Z0-9-]{3,}\b",
+    "ssn": r"\b\d{3}-\d{2}-\d{4}\b",
+    "street_address": r"\b\d{1,5} (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle|Parkway|Pkwy)\b\.?",
+    "person_name": rf"\b(?:Mr|Mrs|Ms|Miss|Mx)\.? {_NAME}|(?i:\b(?:patient|resident|client|name)\s*:\s*){_NAME}|{_NAME} \((?i:dob|born|age \d)",
+}
+
+_COMPILED = {kind: re.compile(p) for kind, p in PATTERNS.items()}
+
+
+def detect_phi(text: str | None) -> list[str]:
+    """``["kind: matched text", ...]`` for one text (empty list = nothing found)."""
+    if not text:
+        return []
+    found: list[str] = []
+    for kind, rx in _COMPILED.items():
+        for m in rx.finditer(text):
+            item = f"{kind}: {m.group(0).strip()}"
+            if item not in found:
+                found.append(item)
+    return found
+
+
+def phi_expr(column: str) -> pl.Expr:
+    """A polars expression: list of ``"kind: match"`` strings found in ``column`` (vectorized, Rust regex)."""
+    parts = [
+        pl.col(column).fill_null("").str.extract_all(p).list.eval(pl.lit(f"{kind}: ") + pl.element().str.strip_chars())
+        for kind, p in PATTERNS.items()
+    ]
+    return pl.concat_list(parts).list.unique(maintain_order=True)
+
+
+def has_phi(texts: list[str | None]) -> bool:
+    return any(detect_phi(t) for t in texts)

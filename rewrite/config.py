@@ -1,0 +1,43 @@
+"""Configuration of the rewrite stage (the ``rewrite:`` section of the YAML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from curate.configlib import field
+
+
+@dataclass
+class RewriteConfig:
+    # --- model and backend
+    model: str | None = field(None, help="Hub id or local path of the rewrite model; null = built-in SmolLM2-135M-Instruct (smoke runs only)")
+    base_url: str | None = field(None, help="OpenAI-compatible endpoint (vLLM, SGLang, Ollama, TGI, OpenAI); null = run the model in-process with transformers")
+    api_key_env: str = field("OPENAI_API_KEY", help="Name of the environment variable holding the API key (the key itself is never written anywhere)")
+    device: str = field("auto", help="transformers backend: auto | cpu | cuda | cuda:N")
+    dtype: str = field("auto", help="transformers backend: auto (bf16 on GPU, fp32 on CPU) | float32 | bfloat16 | float16")
+    # --- input columns
+    question_col: str = field("question", help="Column holding the question")
+    answer_col: str = field("answer", help="Column holding the clinical source answer")
+    source_name: str | None = field(None, help="Provenance label stored in the `source` column; null = input file name")
+    # --- styles
+    chosen_style: str = field("supportive", help="Style spec for the preferred answer")
+    rejected_style: str = field("prescriptive", help="Style spec for the rejected answer")
+    styles_dir: str | None = field(None, help="Directory of extra/overriding style YAML files; null = only the built-in styles")
+    # --- generation
+    max_new_tokens: int = field(512, help="Token budget per generation; an output that hits it is quarantined as truncated")
+    temperature: float = field(0.3, help="Sampling temperature (0 = greedy)")
+    top_p: float = field(0.95, help="Nucleus sampling")
+    seed: int = field(0, help="Sampling seed (recorded with each row)")
+    batch_size: int = field(16, help="transformers backend: prompts per generate() call")
+    # --- HTTP backend
+    concurrency: int = field(16, help="HTTP backend: requests in flight at once")
+    timeout_s: float = field(120.0, help="HTTP backend: seconds before a request is abandoned and retried")
+    max_retries: int = field(4, help="HTTP backend: retries per request on 429 / 5xx / timeouts (exponential backoff with jitter)")
+    # --- validation
+    min_length_ratio: float = field(0.35, help="Quarantine an output shorter than this fraction of the source answer (in words)")
+    max_length_ratio: float = field(3.0, help="Quarantine an output longer than this multiple of the source answer (in words)")
+    max_input_chars: int = field(20000, help="Quarantine a source answer longer than this many characters instead of sending it")
+    # --- safety and bookkeeping
+    allow_phi: bool = field(False, help="Allow rows with detected PHI to be sent to a non-loopback endpoint")
+    limit: int | None = field(None, help="Only rewrite the first N rows (after de-duplication)")
+    cache_path: str | None = field(None, help="SQLite cache for resume; null = OUT_DIR/.cache/rewrite.sqlite")
