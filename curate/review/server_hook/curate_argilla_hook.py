@@ -1,0 +1,59 @@
+"""Runs argilla-server's CLI with one extra search engine registered: ``opensearch-osmem``.
+
+This file is executed by the *server's* Python (the separate ``.venv-argilla``), never by the toolkit:
+``curate review serve`` puts this folder on ``PYTHONPATH`` and starts ``python -m curate_argilla_hook start ...``
+and ``... worker``, so server and worker both see the engine, then sets ``ARGILLA_SEARCH_ENGINE=opensearch-osmem``.
+
+Why: osmem-server (the in-memory OpenSearch used for local review sessions and tests) does not run update
+scripts, which the stock engine uses for three operations: saving one response, deleting a response and
+deleting a suggestion.  The variant does the same as a get -> modify -> index of the record's document.
+Everything else is the stock ``OpenSearchEngine``.
+"""
+
+from __future__ import annotations
+
+from argilla_server.search_engine.base import SearchEngine
+from argilla_server.search_engine.commons import es_index_name_for_dataset
+from argilla_server.search_engine.opensearch import OpenSearchEngine
+
+ENGINE_NAME = "opensearch-osmem"
+
+
+@SearchEngine.register(engine_name=ENGINE_NAME)
+class OsmemOpenSearchEngine(OpenSearchEngine):
+    async def _get_source(self, index_name: str, doc_id: str) -> dict:
+        doc = await self.client.get(index=index_name, id=doc_id)
+        return dict(doc.get("_source") or {})
+
+    async def _put_source(self, index_name: str, doc_id: str, source: dict) -> None:
+        await self.client.index(index=index_name, id=doc_id, body=source, refresh=True)
+
+    async def update_record_response(self, response) -> None:
+        record = response.record
+        index_name = es_index_name_for_dataset(record.dataset)
+        source = await self._get_source(index_name, str(record.id))
+        new = self._map_record_response_to_es(response)
+        kept = [r for r in (source.get("responses") or []) if str(r.get("id")) != str(new["id"])]
+        source["responses"] = [*kept, new]
+        await self._put_source(index_name, str(record.id), source)
+
+    async def delete_record_response(self, response) -> None:
+        record = response.record
+        index_name = es_index_name_for_dataset(record.dataset)
+        source = await self._get_source(index_name, str(record.id))
+        source["responses"] = [r for r in (source.get("responses") or []) if str(r.get("id")) != str(response.id)]
+        await self._put_source(index_name, str(record.id), source)
+
+    async def delete_record_suggestion(self, suggestion) -> None:
+        index_name = es_index_name_for_dataset(suggestion.record.dataset)
+        source = await self._get_source(index_name, str(suggestion.record_id))
+        suggestions = dict(source.get("suggestions") or {})
+        suggestions.pop(suggestion.question.name, None)
+        source["suggestions"] = suggestions
+        await self._put_source(index_name, str(suggestion.record_id), source)
+
+
+if __name__ == "__main__":
+    from argilla_server.cli import app
+
+    app(prog_name="argilla_server")
