@@ -1,0 +1,32 @@
+"""Fixtures for the align tests (the builders live in align_fixtures.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from align_fixtures import make_model, make_pairs, train_tokenizer, write_dataset
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory) -> Path:
+    """A saved tiny Llama + its trained tokenizer (no chat-template or pad fixes applied: that is align's job)."""
+    d = tmp_path_factory.mktemp("tiny-llama")
+    tok = train_tokenizer(d)
+    make_model(tok, d)
+    return d
+
+
+@pytest.fixture(scope="session")
+def pref_data(tmp_path_factory) -> Path:
+    return write_dataset(tmp_path_factory.mktemp("pref") / "dataset")
+
+
+@pytest.fixture(scope="session")
+def questions_file(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("q") / "questions.jsonl"
+    rows = make_pairs(48)[40:]
+    p.write_text("".join(json.dumps({"question": r["question"], "source_answer": r["source_answer"]}) + "\n" for r in rows))
+    return p
