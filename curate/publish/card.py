@@ -1,0 +1,231 @@
+"""The dataset card (``README.md``): YAML metadata the Hub reads, then what a reviewer needs to trust the data.
+
+Sections: summary, format, how it was made (rewrite model, prompt versions, style specs), filters (every
+threshold and every drop count from the filter manifest), review (annotators, agreement, corrections), per-split
+statistics (grade and tone of chosen vs rejected), intended use, limitations, PHI statement, effective config.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+import yaml
+
+from curate.configlib import to_dict
+from curate.schema import CHOSEN_STYLE, GENERATION_PARAMS, PROMPT_VERSION, REJECTED_STYLE, REWRITE_MODEL
+
+SIDES = ("chosen", "rejected")
+METRICS = {"fkgl": "Flesch-Kincaid grade", "tone": "tone (supportive > 0 > prescriptive)"}
+
+
+def size_category(n: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+                         (10_000_000, "1M<n<10M")):
+        if n < limit:
+            return label
+    return "10M<n<100M"
+
+
+def metadata(cfg, n_rows: int, splits: list[str], pretty_name: str) -> dict:
+    return {
+        "license": cfg.license,
+        "language": list(cfg.language),
+        "pretty_name": pretty_name,
+        "task_categories": ["text-generation"],
+        "tags": list(cfg.tags),
+        "size_categories": [size_category(n_rows)],
+        "configs": [{"config_name": "default",
+                     "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in splits]}],
+    }
+
+
+def flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(obj, dict):
+        out: dict[str, Any] = {}
+        for k, v in obj.items():
+            out.update(flatten(v, f"{prefix}{k}."))
+        return out if out or not prefix else {prefix[:-1]: "{}"}
+    return {prefix[:-1]: obj}
+
+
+def _cell(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def score_column(df: pl.DataFrame, metric: str, side: str) -> str | None:
+    for name in (f"{metric}_{side}", f"{side}_{metric}"):
+        if name in df.columns and df.schema[name].is_numeric():
+            return name
+    return None
+
+
+def split_stats(name: str, df: pl.DataFrame) -> dict:
+    stats: dict[str, Any] = {"split": name, "rows": df.height}
+    if "split_groups" in df.columns:
+        stats["question_groups"] = df["split_groups"].n_unique()
+    for metric in METRICS:
+        for side in SIDES:
+            col = score_column(df, metric, side)
+            if col is not None and df.height:
+                s = df[col].drop_nulls()
+                stats[f"{metric}_{side}_mean"] = round(float(s.mean()), 2) if s.len() else None
+                stats[f"{metric}_{side}_median"] = round(float(s.median()), 2) if s.len() else None
+    return stats
+
+
+def _unique(df: pl.DataFrame, col: str, limit: int = 10) -> list[str]:
+    if col not in df.columns:
+        return []
+    return [str(v) for v in df[col].drop_nulls().unique(maintain_order=True).head(limit).to_list()]
+
+
+def _style_specs(names: list[str]) -> list[tuple[str, str]]:
+    try:
+        from rewrite import styles as styles_mod
+    except Exception:  # the rewrite package is optional for publishing a table made elsewhere
+        return []
+    out = []
+    for name in names:
+        path = styles_mod.BUILTIN_DIR / f"{name}.yaml"
+        if path.exists():
+            try:
+                spec = styles_mod._load_file(path)
+            except Exception:
+                continue
+            out.append((spec.prompt_version, spec.description))
+    return out
+
+
+def _find(obj: Any, words: tuple[str, ...]) -> dict[str, Any]:
+    """Flattened entries of a manifest whose key mentions one of ``words``."""
+    return {k: v for k, v in flatten(obj).items() if any(w in k.lower() for w in words)}
+
+
+def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str, dict], gate_counts: dict,
+           pretty_name: str, source_rows: int) -> str:
+    splits = {"train": train} if test.height == 0 else {"train": train, "test": test}
+    everything = pl.concat(list(splits.values()), how="diagonal_relaxed")
+    meta = metadata(cfg, everything.height, list(splits), pretty_name)
+    L: list[str] = ["---", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).rstrip(), "---", ""]
+    L += [f"# {pretty_name}", ""]
+
+    L += ["## Summary", "",
+          f"{everything.height} preference pairs for DPO: a caregiver's or patient's question, a **supportive** answer "
+          "(chosen: warm, polite, plain language) and a **prescriptive** answer (rejected: directive, technical, cold), "
+          "both rewritten from the same clinical source answer so that they carry **the same medical facts** and differ "
+          "in tone and readability only. Built with empathy-curate, after \"Empathy by Design\" (Umucu et al., "
+          "arXiv 2512.06097).", "",
+          "| split | rows |", "|---|---|", *[f"| {s} | {d.height} |" for s, d in splits.items()], ""]
+
+    L += ["## Format", "",
+          "TRL's conversational preference format: `prompt` is a list of messages (the system message, then the user's "
+          "question), `chosen` and `rejected` are one assistant message each. `trl.DPOTrainer` takes a split as is.", "",
+          "The system prompt, the same on every row:", "", "```text", cfg.system_prompt, "```", "",
+          "Other columns: " + ", ".join(f"`{c}`" for c in everything.columns if c not in ("prompt", "chosen", "rejected")) + ".",
+          "", "```python", "from datasets import load_dataset", f"ds = load_dataset({pretty_name!r})  # or a local directory",
+          "```", ""]
+
+    rw = manifests.get("rewrite", {})
+    L += ["## How it was made", "", "### Rewrite", ""]
+    models = _unique(everything, REWRITE_MODEL)
+    L.append(f"- Rewrite model(s): {', '.join(f'`{m}`' for m in models) or 'not recorded'}")
+    L.append(f"- Prompt versions: {', '.join(f'`{v}`' for v in _unique(everything, PROMPT_VERSION)) or 'not recorded'}")
+    style_names = _unique(everything, CHOSEN_STYLE) + _unique(everything, REJECTED_STYLE)
+    L.append(f"- Styles: chosen = {', '.join(_unique(everything, CHOSEN_STYLE)) or '?'}, "
+             f"rejected = {', '.join(_unique(everything, REJECTED_STYLE)) or '?'}")
+    for version, description in _style_specs(style_names):
+        L.append(f"  - `{version}`: {description}")
+    params = _unique(everything, GENERATION_PARAMS, limit=3)
+    if params:
+        L.append(f"- Generation parameters: {', '.join(f'`{p}`' for p in params)}")
+    if rw.get("counts"):
+        L.append(f"- Rewrite stage counts: {_cell(rw['counts'])}")
+    L.append("")
+
+    fm = manifests.get("filter")
+    L += ["### Filters", ""]
+    if fm:
+        counts = fm.get("counts", {})
+        drops = counts.get("drops_by_reason", {}) or {}
+        L += [f"Rows in: {counts.get('rows_in', counts.get('input', '?'))}, kept: {counts.get('kept', '?')}, "
+              f"dropped: {counts.get('dropped', sum(drops.values()) if drops else '?')}.", "",
+              "Every threshold of the filter stage:", "", "| setting | value |", "|---|---|"]
+        L += [f"| `{k}` | {_cell(v)} |" for k, v in flatten(fm.get("config", {})).items()]
+        L += ["", "Rows dropped, by reason (a row can have several reasons):", "", "| reason | rows dropped |", "|---|---|"]
+        L += [f"| `{r}` | {n} |" for r, n in sorted(drops.items(), key=lambda kv: (-kv[1], kv[0]))] or ["| (none) | 0 |"]
+    else:
+        L.append("No filter-stage manifest was found for this data: its thresholds and drop counts are unknown.")
+    L.append("")
+
+    rv = manifests.get("review")
+    L += ["### Review", ""]
+    if rv or "review_status" in everything.columns:
+        if rv:
+            for label, words in (("Annotators", ("annotator", "reviewer", "users")), ("Agreement", ("agreement", "kappa", "alpha")),
+                                 ("Corrections", ("correct",))):
+                found = _find({"counts": rv.get("counts", {}), **{k: v for k, v in rv.items() if k not in ("config", "versions", "counts")}}, words)
+                L.append(f"- {label}: " + (", ".join(f"{k} = {_cell(v)}" for k, v in found.items()) or "not recorded"))
+            if rv.get("counts"):
+                L.append(f"- Review counts: {_cell(rv['counts'])}")
+        if "review_status" in everything.columns:
+            vc = everything["review_status"].fill_null("pending").value_counts(sort=True)
+            L.append("- Published rows by review status: " + ", ".join(f"{s}: {n}" for s, n in vc.iter_rows()))
+        if "corrected" in everything.columns:
+            L.append(f"- Rows whose chosen answer a reviewer corrected: {int(everything['corrected'].cast(pl.Int64).fill_null(0).sum())}")
+        if gate_counts.get("unreviewed_published"):
+            L.append(f"- **{gate_counts['unreviewed_published']} row(s) are published without human review** (`--allow-unreviewed`).")
+    else:
+        L.append("These pairs were **not reviewed by humans**; they passed the automatic filters only.")
+    L.append("")
+
+    L += ["## Statistics per split", "",
+          "Means (medians) of the filter stage's scores: grade = Flesch-Kincaid grade level (lower is easier; "
+          "health-literacy target <= 8), tone = supportive-vs-prescriptive score (higher is more supportive).", ""]
+    stats = [split_stats(s, d) for s, d in splits.items()]
+    header = "| split | rows | grade chosen | grade rejected | tone chosen | tone rejected |"
+    L += [header, "|---|---|---|---|---|---|"]
+    for st in stats:
+        cells = []
+        for metric in METRICS:
+            for side in SIDES:
+                mean = st.get(f"{metric}_{side}_mean")
+                cells.append("n/a" if mean is None else f"{mean} ({st.get(f'{metric}_{side}_median')})")
+        L.append(f"| {st['split']} | {st['rows']} | " + " | ".join(cells) + " |")
+    L += ["", "The split is grouped: a question and all its near-duplicates (the filter stage's `cluster_id`, and the "
+          "same normalized question) are on one side only, so test scores are not inflated by leakage.", ""]
+
+    L += ["## Intended use", "",
+          "Preference tuning (DPO and related methods) and evaluation of assistants that answer caregivers and patients "
+          "supportively and in plain language without changing medical content. Not a source of medical facts: the "
+          "answers restate the source material and are not clinical advice.", ""]
+    L += ["## Limitations", "",
+          "- Both answers are machine rewrites of a source answer; automatic checks (readability, tone lexicon, "
+          "fact-token preservation, embedding similarity) catch many but not all changes of meaning.",
+          "- Tone and readability scores are heuristic and English-only; a supportive style for one reader may read "
+          "as patronizing to another.",
+          "- The rejected answers are meant to be realistic prescriptive answers, not caricatures; they inherit the "
+          "rewrite model's biases.",
+          "- Coverage follows the source QA set: topics, conditions and populations it lacks are missing here too.", ""]
+    L += ["## PHI statement", "",
+          "Every published text (question, source answer, chosen, rejected) was scanned for protected health information "
+          "(names with titles or labels, dates of birth and full dates, phone numbers, emails, record / member / social "
+          "security numbers, street addresses) and the publish step refuses any row flagged by the filter stage or by "
+          "this scan; "
+          f"{gate_counts.get('phi_rows', 0)} rows with PHI are included. Pattern-based detection can miss PHI: the source "
+          "data should be de-identified before use, and any finding should be reported to the maintainers.", ""]
+    L += ["## Effective publish configuration", "", "```yaml",
+          yaml.safe_dump(to_dict(cfg), sort_keys=False, allow_unicode=True, width=110).rstrip(), "```", ""]
+    if source_rows != everything.height:
+        L += [f"(Input rows: {source_rows}; published: {everything.height}.)", ""]
+    return "\n".join(L)
+
+
+def parse_metadata(card_text: str) -> dict:
+    """The YAML block between the leading ``---`` lines."""
+    if not card_text.startswith("---\n"):
+        raise ValueError("card has no YAML metadata")
+    end = card_text.index("\n---\n", 4)
+    return yaml.safe_load(card_text[4:end])

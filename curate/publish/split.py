@@ -1,0 +1,75 @@
+"""The grouped train/test split: no question and none of its near-duplicates on both sides.
+
+Groups are the connected components of "same ``cluster_id``" (the filter stage's MinHash near-duplicate
+clusters) and "same normalized question" (so exact duplicates stay together even without a ``cluster_id``).
+Whole groups are assigned to the test split in a seeded, content-hashed order until it holds ``test_size`` of
+the rows; the same data and seed always give the same split.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from curate.errors import UsageError
+from curate.schema import QUESTION
+
+CLUSTER_COL = "cluster_id"
+GROUP_COL = "split_group"
+
+
+def normalized_question(col: str = QUESTION) -> pl.Expr:
+    """Lower case, punctuation dropped, whitespace collapsed: what counts as "the same question" without clusters."""
+    return (
+        pl.col(col).cast(pl.Utf8).fill_null("").str.normalize("NFKC").str.to_lowercase()
+        .str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
+    )
+
+
+def split_groups(df: pl.DataFrame) -> pl.Series:
+    """One integer label per row; rows sharing a label must land in the same split."""
+    keys = [normalized_question()]
+    if CLUSTER_COL in df.columns:
+        # a missing cluster id joins nothing: give it a key of its own
+        keys.append(pl.when(pl.col(CLUSTER_COL).is_null()).then(pl.lit("\x00row") + pl.int_range(pl.len()).cast(pl.Utf8))
+                    .otherwise(pl.col(CLUSTER_COL).cast(pl.Utf8)))
+    frame = df.select([k.alias(f"k{i}") for i, k in enumerate(keys)]).with_columns(pl.int_range(pl.len()).alias("g"))
+    # connected components by min-label propagation over each key until nothing changes (few rounds in practice)
+    while True:
+        before = frame["g"]
+        for i in range(len(keys)):
+            frame = frame.with_columns(pl.col("g").min().over(f"k{i}"))
+        if frame["g"].equals(before):
+            return frame["g"].rename(GROUP_COL)
+
+
+def grouped_split(df: pl.DataFrame, test_size: float, seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(train, test)``; ``test_size`` in [0, 1). Rows keep their input order inside each split."""
+    if not 0 <= test_size < 1:
+        raise UsageError(f"test_size must be in [0, 1), got {test_size}")
+    groups = split_groups(df)
+    framed = df.with_columns(groups)
+    if test_size == 0:
+        return framed.drop(GROUP_COL), framed.head(0).drop(GROUP_COL)
+    sizes = (
+        framed.group_by(GROUP_COL)
+        .agg(pl.len().alias("n"), normalized_question().min().alias("key"))
+        # order groups by a seeded hash of their content, not their position: stable under row reordering
+        .with_columns(pl.col("key").hash(seed=seed).alias("order"))
+        .sort("order", "key")
+    )
+    if sizes.height < 2:
+        raise UsageError(f"cannot make a grouped test split: all {df.height} rows are one near-duplicate group; use --test-size 0")
+    target = max(1, round(test_size * df.height))
+    # greedy over groups in hashed order: take a group when it still fits the target; at least one, never all
+    test_groups, n_test = [], 0
+    for group, n in zip(sizes[GROUP_COL].to_list(), sizes["n"].to_list()):
+        if n_test + n <= target or not test_groups:
+            test_groups.append(group)
+            n_test += n
+        if n_test >= target:
+            break
+    if len(test_groups) == sizes.height:
+        test_groups.pop()
+    test_groups = pl.Series(test_groups, dtype=sizes[GROUP_COL].dtype)
+    is_test = pl.col(GROUP_COL).is_in(test_groups.implode())
+    return framed.filter(~is_test).drop(GROUP_COL), framed.filter(is_test).drop(GROUP_COL)

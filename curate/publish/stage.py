@@ -1,0 +1,138 @@
+"""``run_publish``: gates -> TRL format -> grouped split -> card -> parquet files -> local dir and/or the Hub.
+
+Everything is built in a staging directory first.  Only when the whole dataset (and the upload, when pushing)
+succeeded is it moved onto ``to_dir``; a refusal or a failure leaves nothing behind, and a rerun replaces an
+earlier publish in the same directory (never anything else).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+
+from curate.errors import UsageError
+from curate.io import write_json, write_text
+from curate.manifest import Timer, build_manifest, file_sha256
+from curate.publish import card, gates, hub
+from curate.publish.config import PublishConfig
+from curate.publish.formatting import to_preference_format
+from curate.publish.inputs import load_input
+from curate.publish.split import grouped_split
+
+MANIFEST = "manifest.json"
+
+
+def check_destination(to_dir: Path) -> None:
+    """An existing ``to_dir`` must be empty or an earlier publish (never overwrite anything else)."""
+    if not to_dir.exists():
+        return
+    if not to_dir.is_dir():
+        raise UsageError(f"{to_dir}: exists and is not a directory")
+    entries = [p for p in to_dir.iterdir() if not p.name.startswith(".")]
+    if not entries:
+        return
+    manifest = to_dir / MANIFEST
+    if manifest.exists() and '"stage": "publish"' in manifest.read_text("utf-8", errors="replace"):
+        return
+    raise UsageError(f"{to_dir}: exists and is not an earlier `curate publish` output; refusing to overwrite it")
+
+
+def _write_split(df: pl.DataFrame, split: str, data_dir: Path, max_rows: int) -> list[str]:
+    import pyarrow.parquet as pq
+
+    n = max(1, math.ceil(df.height / max_rows))
+    names = []
+    for i in range(n):
+        name = f"{split}-{i:05d}-of-{n:05d}.parquet"
+        # plain (not large_) arrow string types: what `datasets` and most readers expect
+        table = df.slice(i * max_rows, max_rows).to_arrow(compat_level=pl.CompatLevel.oldest())
+        pq.write_table(table, data_dir / name)
+        names.append(f"data/{name}")
+    return names
+
+
+def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> dict:
+    """Check the gates and write ``data/*.parquet`` + ``README.md`` + ``manifest.json`` into ``folder``."""
+    timer = Timer()
+    with timer("load"):
+        inp = load_input(data, cfg.filter_manifest)
+    with timer("gates"):
+        gate_counts = gates.check(inp.df, from_review=inp.from_review, allow_unreviewed=cfg.allow_unreviewed)
+    with timer("format"):
+        rows = to_preference_format(inp.df, cfg.system_prompt, cfg.drop_columns)
+        train, test = grouped_split(rows, cfg.test_size, cfg.seed)
+    with timer("write"):
+        data_dir = folder / "data"
+        data_dir.mkdir(parents=True)
+        files = _write_split(train, "train", data_dir, cfg.max_shard_rows)
+        if test.height:
+            files += _write_split(test, "test", data_dir, cfg.max_shard_rows)
+        text = card.render(cfg=cfg, train=train, test=test, manifests=inp.manifests, gate_counts=gate_counts,
+                           pretty_name=pretty_name, source_rows=inp.df.height)
+        write_text(text, folder / "README.md")
+    counts = {"rows_in": inp.df.height, "train": train.height, "test": test.height,
+              "unreviewed_published": gate_counts["unreviewed_published"]}
+    manifest = build_manifest(
+        "publish", cfg, inputs={"data": str(inp.path), "sha256": file_sha256(inp.path), "origin": inp.origin},
+        counts=counts, timings=timer.timings, files=[*files, "README.md"],
+        upstream_stages=sorted(inp.manifests),
+    )
+    write_json(manifest, folder / MANIFEST)
+    return manifest
+
+
+def run_publish(data: str | os.PathLike, cfg: PublishConfig) -> dict:
+    """Publish DATA to ``cfg.to_dir`` and/or ``cfg.repo_id``; return the manifest."""
+    if not cfg.to_dir and not cfg.repo_id:
+        raise UsageError("nothing to publish to: give --to-dir DIR or --repo-id ORG/NAME")
+    to_dir = Path(cfg.to_dir) if cfg.to_dir else None
+    token = None
+    if cfg.repo_id:
+        hub.check_repo_id(cfg.repo_id)
+        token = hub.token_from_env()
+    if to_dir is not None:
+        check_destination(to_dir)
+    pretty_name = cfg.pretty_name or (cfg.repo_id or (to_dir.resolve().name if to_dir else "dataset"))
+
+    # staging next to the destination (same filesystem: the final move is a rename), else in the temp dir
+    if to_dir is not None:
+        to_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{to_dir.name}.publish-", dir=to_dir.parent))
+    else:
+        staging = Path(tempfile.mkdtemp(prefix="curate-publish-"))
+    try:
+        manifest = build_dataset(staging / "dataset", data, cfg, pretty_name)
+        if cfg.repo_id:
+            manifest["hub"] = {"repo_id": cfg.repo_id, "commit_url": hub.push_folder(
+                staging / "dataset", cfg.repo_id, token=token, private=cfg.private, commit_message=cfg.commit_message)}
+        if to_dir is not None:
+            manifest["to_dir"] = str(to_dir)
+            write_json(manifest, staging / "dataset" / MANIFEST)
+            _replace_dir(staging / "dataset", to_dir, staging)
+        return manifest
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_dir(new: Path, target: Path, scratch: Path) -> None:
+    """Move ``new`` onto ``target``: an earlier publish there is swapped out by rename, then deleted."""
+    if target.exists():
+        old = scratch / "previous"
+        os.replace(target, old)  # an empty dir or an earlier publish (checked before building)
+        try:
+            os.replace(new, target)
+        except BaseException:
+            os.replace(old, target)
+            raise
+    else:
+        os.replace(new, target)
+
+
+def effective_config(base: PublishConfig, **overrides) -> PublishConfig:
+    return replace(base, **{k: v for k, v in overrides.items() if v is not None})
