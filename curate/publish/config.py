@@ -21,7 +21,7 @@ class PublishConfig:
     # --- destination
     to_dir: str | None = field(None, help="Write the dataset to this local directory (`curate run`: null = OUTPUT_DIR/publish)")
     repo_id: str | None = field(None, help="Push to this Hugging Face dataset repo (ORG/NAME) with HF_TOKEN from the environment; null = no push")
-    private: bool = field(False, help="Create the Hub repo as private (only when it does not exist yet)")
+    private: bool = field(False, help="Create the Hub repo as private (only when it does not exist yet; false = the account's default visibility)")
     commit_message: str = field("Publish preference dataset with empathy-curate", help="Commit message of the Hub upload")
     # --- split
     test_size: float = field(0.2, help="Fraction of rows in the test split (0 = train only); whole near-duplicate groups move together")

@@ -40,7 +40,7 @@ def push_folder(folder: Path, repo_id: str, *, token: str, private: bool, commit
     adds = [CommitOperationAdd(path_in_repo=p.relative_to(folder).as_posix(), path_or_fileobj=str(p)) for p in files]
     names = {op.path_in_repo for op in adds}
     try:
-        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        api.create_repo(repo_id, repo_type="dataset", private=True if private else None, exist_ok=True)
         remote = api.list_repo_files(repo_id, repo_type="dataset")
         stale = [f for f in remote if f.startswith("data/") and f.endswith(".parquet") and f not in names]
         info = api.create_commit(
