@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEBUG_ENV = "CURATE_DEBUG"
 

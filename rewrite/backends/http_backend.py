@@ -49,7 +49,7 @@ class _Wait:
     """Exponential backoff with jitter, but never shorter than the server's Retry-After."""
 
     def __init__(self) -> None:
-        self.exp = wait_exponential_jitter(initial=0.5, max=20.0, jitter=0.5)
+        self.exp = wait_exponential_jitter(multiplier=0.5, max=20.0, jitter=0.5)
 
     def __call__(self, state) -> float:
         base = self.exp(state)
