@@ -103,9 +103,27 @@ class TransformersBackend:
     def prompt_text(self, messages: list[dict]) -> str:
         return self.tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
-    def generate(self, requests: list[GenRequest], on_result: OnResult) -> None:
+    def generate_ids(self, input_ids, attention_mask, *, seed: int = 0, min_new_tokens: int | None = None) -> list[list[int]]:
+        """One batched ``generate`` call; returns the new token ids of each row (padding included)."""
         import torch
 
+        sample = self.temperature > 0
+        torch.manual_seed(seed)
+        with torch.inference_mode():
+            out = self.lm.generate(
+                input_ids=input_ids.to(self.lm.device),
+                attention_mask=attention_mask.to(self.lm.device),
+                max_new_tokens=self.max_new_tokens,
+                min_new_tokens=min_new_tokens,
+                do_sample=sample,
+                temperature=self.temperature if sample else None,
+                top_p=self.top_p if sample else None,
+                top_k=None,
+                pad_token_id=self.tok.pad_token_id,
+            )
+        return out[:, input_ids.shape[1] :].tolist()
+
+    def generate(self, requests: list[GenRequest], on_result: OnResult) -> None:
         prompts = [self.prompt_text(r.messages) for r in requests]
         lengths = [len(self.tok(p, add_special_tokens=False)["input_ids"]) for p in prompts]
         order = sorted(range(len(requests)), key=lambda i: -lengths[i])  # longest first: OOM shows at once
@@ -113,20 +131,7 @@ class TransformersBackend:
             idx = order[start : start + self.batch_size]
             # the chat template already has BOS where the model wants one: no second one from the tokenizer
             enc = self.tok([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
-            enc = {k: v.to(self.lm.device) for k, v in enc.items()}
-            sample = self.temperature > 0
-            torch.manual_seed(self.seed + b)
-            with torch.inference_mode():
-                out = self.lm.generate(
-                    **enc,
-                    max_new_tokens=self.max_new_tokens,
-                    do_sample=sample,
-                    temperature=self.temperature if sample else None,
-                    top_p=self.top_p if sample else None,
-                    top_k=None,
-                    pad_token_id=self.tok.pad_token_id,
-                )
-            new = out[:, enc["input_ids"].shape[1] :].tolist()
+            new = self.generate_ids(enc["input_ids"], enc["attention_mask"], seed=self.seed + b)
             for i, ids in zip(idx, new):
                 stop_at = next((k for k, t in enumerate(ids) if t in self.stop_ids), None)
                 finish = "stop" if stop_at is not None else "length"
