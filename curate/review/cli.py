@@ -1,5 +1,184 @@
-"""``curate review ...`` (placeholder until issue 4 lands)."""
+"""``curate review serve / push / status / pull``: human review of the pairs in Argilla."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 review_app = typer.Typer(help="Human review in Argilla: serve, push, status, pull.", no_args_is_help=True)
+
+_URL_HELP = "Argilla URL (default: $ARGILLA_API_URL, else http://localhost:6900)"
+_KEY_HELP = "Argilla API key (default: $ARGILLA_API_KEY; prefer the environment, flags end up in shell history)"
+_WS_HELP = "Argilla workspace (default: review.workspace, else the key's first workspace)"
+_CFG_HELP = "YAML config (see `curate config init`); its `review:` section is the base, flags override it"
+
+
+def _config(config: Optional[Path], **review_overrides):
+    from curate.config import load_config
+
+    return load_config(config, {"review": review_overrides})
+
+
+def _client(cfg, api_url: Optional[str], api_key: Optional[str]):
+    from curate.review.connection import connect
+
+    return connect(api_url or cfg.review.api_url, api_key)
+
+
+def _quiet_sdk() -> None:
+    import logging
+
+    logging.getLogger("argilla.sdk").setLevel(logging.ERROR)
+
+
+@review_app.command("push")
+def push_cmd(
+    data: Path = typer.Argument(..., help="Pairs to review: a `curate filter` output dir (kept.parquet) or a table file"),
+    dataset: Optional[str] = typer.Option(None, "--dataset", "-d", help="Argilla dataset name (created if missing, updated if it exists)"),
+    workspace: Optional[str] = typer.Option(None, "--workspace", "-w", help=_WS_HELP),
+    min_submitted: Optional[int] = typer.Option(None, "--min-submitted", help="Task distribution: annotators needed per record (default 1)"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the per-record A/B order (default 0)"),
+    no_suggestions: bool = typer.Option(False, "--no-suggestions", help="Do not pre-fill answers from the filter scores"),
+    api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP),
+    config: Optional[Path] = typer.Option(None, "--config", help=_CFG_HELP),
+) -> None:
+    """Create or update an Argilla dataset with one record per pair (record id = pair id; re-push = no duplicates)."""
+    from curate.errors import UsageError
+    from curate.io import read_table
+    from curate.review.push import push, validate_pairs
+
+    cfg = _config(config, dataset=dataset, workspace=workspace, min_submitted=min_submitted, seed=seed,
+                  suggestions=False if no_suggestions else None)
+    if not cfg.review.dataset:
+        raise UsageError("give --dataset NAME (or review.dataset in the config)")
+    path = data / "kept.parquet" if data.is_dir() and (data / "kept.parquet").exists() else data
+    df = validate_pairs(read_table(path), str(path))
+    _quiet_sdk()
+    client = _client(cfg, api_url, api_key)
+    out = push(df, client, cfg.review, cfg.review.dataset, cfg.review.workspace)
+    typer.echo(f"{out['dataset']} (workspace {out['workspace']}): {out['created']} created, {out['updated']} updated, "
+               f"{out['unchanged']} unchanged; {out['records_in_dataset']} records in the dataset")
+
+
+@review_app.command("status")
+def status_cmd(
+    dataset: Optional[str] = typer.Option(None, "--dataset", "-d", help="Argilla dataset name"),
+    workspace: Optional[str] = typer.Option(None, "--workspace", "-w", help=_WS_HELP),
+    api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the progress as one JSON object"),
+    config: Optional[Path] = typer.Option(None, "--config", help=_CFG_HELP),
+) -> None:
+    """Review progress: records completed / pending overall, and submitted / draft / discarded per annotator."""
+    import json
+
+    from curate.errors import UsageError
+    from curate.review.connection import get_dataset
+
+    cfg = _config(config, dataset=dataset, workspace=workspace)
+    if not cfg.review.dataset:
+        raise UsageError("give --dataset NAME (or review.dataset in the config)")
+    _quiet_sdk()
+    client = _client(cfg, api_url, api_key)
+    ds = get_dataset(client, cfg.review.dataset, cfg.review.workspace)
+    progress = ds.progress(with_users_distribution=True)
+    if as_json:
+        typer.echo(json.dumps(progress, sort_keys=True))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    total, done = progress.get("total", 0), progress.get("completed", 0)
+    pct = 100.0 * done / total if total else 0.0
+    console = Console(highlight=False)
+    console.print(f"{ds.name}: {done}/{total} records completed ({pct:.0f}%), {progress.get('pending', 0)} pending; "
+                  f"{ds.settings.distribution.min_submitted} submission(s) needed per record")
+    table = Table("annotator", "submitted", "draft", "discarded")
+    for user, p in sorted((progress.get("users") or {}).items()):
+        s = {k: p.get("completed", {}).get(k, 0) + p.get("pending", {}).get(k, 0) for k in ("submitted", "draft", "discarded")}
+        table.add_row(user, str(s["submitted"]), str(s["draft"]), str(s["discarded"]))
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print("no responses yet")
+
+
+@review_app.command("pull")
+def pull_cmd(
+    output: Path = typer.Option(..., "-o", "--output", help="Output dir: reviewed.parquet, review_dropped.parquet, review_report.md, manifest.json"),
+    dataset: Optional[str] = typer.Option(None, "--dataset", "-d", help="Argilla dataset name"),
+    workspace: Optional[str] = typer.Option(None, "--workspace", "-w", help=_WS_HELP),
+    data: Optional[Path] = typer.Option(None, "--data", help="The table that was pushed: its provenance and score columns are kept (default: rebuild the pairs from the dataset)"),
+    min_votes: Optional[int] = typer.Option(None, "--min-votes", help="Submitted responses a record needs to be decided (default 1)"),
+    api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP),
+    config: Optional[Path] = typer.Option(None, "--config", help=_CFG_HELP),
+) -> None:
+    """Merge submitted responses: majority vote, agreement, corrections re-scored, discarded pairs dropped with a reason."""
+    from curate.errors import UsageError
+    from curate.review.pull import pull
+
+    cfg = _config(config, dataset=dataset, workspace=workspace, min_votes=min_votes)
+    if not cfg.review.dataset:
+        raise UsageError("give --dataset NAME (or review.dataset in the config)")
+    _quiet_sdk()
+    client = _client(cfg, api_url, api_key)
+    manifest = pull(client, cfg, output, data=data)
+    c = manifest["counts"]
+    typer.echo(f"{output}: {c['accepted']} accepted, {c['dropped']} dropped, {c['disputed']} disputed, "
+               f"{c['pending']} pending ({c['corrected']} corrected); see {output / 'review_report.md'}")
+
+
+@review_app.command("serve")
+def serve_cmd(
+    port: Optional[int] = typer.Option(None, "--port", help="Port of the Argilla server (default 6900; 0 = any free port)"),
+    host: Optional[str] = typer.Option(None, "--host", help="Loopback address to bind (default 127.0.0.1; other addresses are refused)"),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Keep the database (and the owner's credentials) here across restarts; default: a temp dir removed on exit"),
+    server_venv: Optional[Path] = typer.Option(None, "--server-venv", help="Virtualenv with argilla-server (default: $CURATE_ARGILLA_VENV, else .venv-argilla; scripts/setup_argilla.sh builds it)"),
+    config: Optional[Path] = typer.Option(None, "--config", help=_CFG_HELP),
+) -> None:
+    """Start a local Argilla (server, worker, search, redis) on loopback; print URL and credentials; Ctrl-C stops it."""
+    import os
+
+    from curate.review.launcher import VENV_ENV, ReviewStack
+
+    cfg = _config(config, port=port, host=host, data_dir=str(data_dir) if data_dir else None,
+                  server_venv=str(server_venv) if server_venv else None).review
+    venv = str(server_venv) if server_venv else (os.environ.get(VENV_ENV) or cfg.server_venv)
+    stack = ReviewStack(venv=venv, host=cfg.host, port=cfg.port, data_dir=cfg.data_dir,
+                        username=cfg.owner_username, startup_timeout_s=cfg.startup_timeout_s)
+
+    def _on_term(signum, frame):  # SIGTERM stops as cleanly as Ctrl-C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _on_term)
+    try:
+        typer.echo("starting redis, osmem-server, argilla-server and its worker ...", err=True)
+        t0 = time.monotonic()
+        info = stack.start()
+        typer.echo(f"Argilla is ready at {info.url} ({time.monotonic() - t0:.0f} s)\n"
+                   f"  username: {info.username}\n  password: {info.password}\n  api key:  {info.api_key}\n"
+                   f"  workspace: {info.workspace}\n"
+                   f"For the CLI:  export ARGILLA_API_URL={info.url} ARGILLA_API_KEY={info.api_key}\n"
+                   f"Press Ctrl-C to stop.", err=False)
+        import sys
+
+        sys.stdout.flush()
+        while True:
+            for name, p in stack.procs.items():
+                if p.poll() is not None:
+                    from curate.errors import RuntimeFailure
+
+                    raise RuntimeFailure(f"{name} exited unexpectedly with code {p.returncode}")
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        typer.echo("stopping ...", err=True)
+    finally:
+        stack.stop()
+        signal.signal(signal.SIGTERM, previous)
+    typer.echo("stopped", err=True)

@@ -1,0 +1,208 @@
+"""``curate review pull``: fetch submitted responses and merge them into the pair table.
+
+Per pair: the submitted responses of every annotator are mapped from the A/B positions back to the pair
+(``response_a_is`` metadata), then a majority vote decides:
+
+* ``supportive``  (the chosen answer won)           -> accepted
+* ``tie``                                           -> accepted (or dropped ``tie`` with ``drop_ties``)
+* ``prescriptive`` (reviewers preferred rejected)   -> dropped ``prescriptive_preferred``
+* ``both_unacceptable``                             -> dropped ``both_unacceptable``
+* no single winner                                  -> ``disputed`` (kept aside, listed in the report)
+
+The facts question votes the same way (``facts_not_kept`` drops unless a correction was given).  A corrected
+supportive response from an annotator on the winning side replaces ``chosen`` (the old text moves to
+``chosen_original``) and the pair is re-scored with ``filters.filter_frame``; a correction the filters drop
+makes the pair dropped ``correction_failed_filters:<reasons>``.  Pairs with fewer than ``min_votes``
+submitted responses are ``pending``.  Nothing is lost: every pair of the dataset (and of ``--data``, if given)
+is in ``reviewed.parquet`` with its ``review_status``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from curate import schema as S
+from curate.review.agreement import agreement_summary
+from curate.review.config import ReviewConfig
+from curate.review.push import F_A, F_B, F_QUESTION, F_SOURCE, M_A_IS, Q_CORRECTED, Q_FACTS, Q_NOTE, Q_PREFERENCE
+
+STATUSES = ("accepted", "dropped", "disputed", "pending")
+
+REVIEW_COLUMNS = {
+    "review_status": pl.Utf8, "review_drop_reason": pl.Utf8, "review_decision": pl.Utf8,
+    "review_facts_kept": pl.Boolean, "review_n_submitted": pl.Int64, "review_votes": pl.Utf8,
+    "review_annotators": pl.List(pl.Utf8), "review_corrected": pl.Boolean, "review_notes": pl.List(pl.Utf8),
+}
+
+
+@dataclass
+class FetchedRecord:
+    id: str
+    fields: dict
+    metadata: dict
+    responses: dict = field(default_factory=dict)  # username -> {question: value}
+
+
+def fetch(ds, client) -> list[FetchedRecord]:
+    """Every record of the dataset with its *submitted* responses, keyed by annotator username."""
+    usernames = {str(u.id): u.username for u in client.users}
+    out = []
+    for r in ds.records(with_responses=True, with_suggestions=False, with_vectors=False):
+        by_user: dict[str, dict] = {}
+        for resp in r.responses:
+            if str(getattr(resp.status, "value", resp.status)) != "submitted":
+                continue
+            user = usernames.get(str(resp.user_id), str(resp.user_id))
+            by_user.setdefault(user, {})[resp.question_name] = resp.value
+        out.append(FetchedRecord(id=str(r.id), fields=dict(r.fields), metadata=dict(r.metadata or {}), responses=by_user))
+    return out
+
+
+def to_pair_label(vote: str, a_is: str) -> str:
+    """A/B votes back in pair space: supportive (the chosen answer) / prescriptive / tie / both_unacceptable."""
+    if vote in ("A", "B"):
+        shows_chosen = (vote == "A") == (a_is == "chosen")
+        return "supportive" if shows_chosen else "prescriptive"
+    return vote
+
+
+def _majority(votes: list[str]) -> str | None:
+    if not votes:
+        return None
+    ranked = Counter(votes).most_common()
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def decide(rec: FetchedRecord, cfg: ReviewConfig) -> dict:
+    """The merged judgement of one record (no re-scoring yet)."""
+    a_is = rec.metadata.get(M_A_IS, "chosen")
+    prefs = {u: to_pair_label(v[Q_PREFERENCE], a_is) for u, v in rec.responses.items() if v.get(Q_PREFERENCE)}
+    facts = {u: v[Q_FACTS] for u, v in rec.responses.items() if v.get(Q_FACTS)}
+    notes = [f"{u}: {v[Q_NOTE].strip()}" for u, v in sorted(rec.responses.items()) if (v.get(Q_NOTE) or "").strip()]
+    n = len(rec.responses)
+    out = {"review_n_submitted": n, "review_annotators": sorted(rec.responses),
+           "review_votes": json.dumps(dict(Counter(prefs.values())), sort_keys=True), "review_notes": notes,
+           "review_decision": None, "review_facts_kept": None, "review_corrected": False,
+           "review_status": "pending", "review_drop_reason": None, "_correction": None}
+    if n < cfg.min_votes:
+        return out
+    decision = _majority(list(prefs.values()))
+    facts_vote = _majority(list(facts.values()))
+    out["review_decision"] = decision
+    out["review_facts_kept"] = None if facts_vote is None else facts_vote == "yes"
+    if decision is None:
+        out["review_status"] = "disputed"
+        out["review_drop_reason"] = None
+        return out
+    # a correction counts only from an annotator on the winning side
+    corrections = [(u, v[Q_CORRECTED].strip()) for u, v in sorted(rec.responses.items())
+                   if (v.get(Q_CORRECTED) or "").strip() and prefs.get(u) == decision]
+    if decision in ("supportive", "tie") and corrections:
+        out["_correction"] = corrections[0][1]
+        out["review_corrected"] = True
+    if decision == "both_unacceptable":
+        return {**out, "review_status": "dropped", "review_drop_reason": "both_unacceptable"}
+    if decision == "prescriptive":
+        return {**out, "review_status": "dropped", "review_drop_reason": "prescriptive_preferred"}
+    if decision == "tie" and cfg.drop_ties:
+        return {**out, "review_status": "dropped", "review_drop_reason": "tie"}
+    if facts_vote is None and facts:
+        return {**out, "review_status": "disputed"}
+    if out["review_facts_kept"] is False and not out["review_corrected"] and cfg.drop_if_facts_not_kept:
+        return {**out, "review_status": "dropped", "review_drop_reason": "facts_not_kept"}
+    return {**out, "review_status": "accepted"}
+
+
+def records_frame(records: list[FetchedRecord]) -> pl.DataFrame:
+    """The pairs as the dataset holds them (A/B put back), plus the numeric/terms metadata that was pushed."""
+    rows = []
+    for r in records:
+        a_chosen = r.metadata.get(M_A_IS, "chosen") == "chosen"
+        row = {S.ID: r.id, S.QUESTION: r.fields.get(F_QUESTION), S.SOURCE_ANSWER: r.fields.get(F_SOURCE),
+               S.CHOSEN: r.fields.get(F_A if a_chosen else F_B), S.REJECTED: r.fields.get(F_B if a_chosen else F_A)}
+        rows.append(row)
+    return pl.DataFrame(rows, schema={S.ID: pl.Utf8, S.QUESTION: pl.Utf8, S.SOURCE_ANSWER: pl.Utf8,
+                                      S.CHOSEN: pl.Utf8, S.REJECTED: pl.Utf8})
+
+
+def rescore(df: pl.DataFrame, filter_cfg=None) -> pl.DataFrame:
+    """Run the filter stage's public scorer on ``df`` (the corrected pairs)."""
+    from filters import filter_frame
+
+    return filter_frame(df, filter_cfg)
+
+
+def merge(records: list[FetchedRecord], cfg: ReviewConfig, data: pl.DataFrame | None = None,
+          filter_cfg=None) -> tuple[pl.DataFrame, dict]:
+    """-> (reviewed table with every pair and its review columns, summary for the report/manifest)."""
+    decisions = {r.id: decide(r, cfg) for r in records}
+    base = records_frame(records)
+    if data is not None:  # the user's table carries provenance and scores; its pairs not in the dataset stay pending
+        extra = base.filter(~pl.col(S.ID).is_in(data[S.ID].cast(pl.Utf8).to_list()))
+        base = pl.concat([data.with_columns(pl.col(S.ID).cast(pl.Utf8)), extra], how="diagonal_relaxed")
+    base = base.with_row_index("_order")
+    review_rows = []
+    for pid in base[S.ID].to_list():
+        d = decisions.get(pid) or {"review_status": "pending", "review_n_submitted": 0, "review_annotators": [],
+                                   "review_votes": "{}", "review_notes": [], "review_corrected": False,
+                                   "_correction": None, "review_decision": None, "review_facts_kept": None,
+                                   "review_drop_reason": None}
+        review_rows.append({"_id": pid, **{k: d.get(k) for k in REVIEW_COLUMNS}, "_correction": d["_correction"]})
+    review = pl.DataFrame(review_rows, schema={"_id": pl.Utf8, **REVIEW_COLUMNS, "_correction": pl.Utf8})
+    # drop columns the review stage owns, so a re-pull of a pulled table does not collide
+    base = base.drop([c for c in (*REVIEW_COLUMNS, "_correction", "chosen_original") if c in base.columns])
+    table = pl.concat([base, review.drop("_id")], how="horizontal")
+    table = table.with_columns(pl.when(pl.col("_correction").is_not_null()).then(pl.col(S.CHOSEN))
+                               .otherwise(None).alias("chosen_original"),
+                               pl.coalesce("_correction", S.CHOSEN).alias(S.CHOSEN)).drop("_correction")
+
+    corrected = table.filter(pl.col("review_corrected"))
+    rescored_n = 0
+    if corrected.height and cfg.rescore_corrections:
+        keep_cols = [c for c in corrected.columns if c.startswith("review_") or c in ("_order", "chosen_original")]
+        pair_cols = [c for c in corrected.columns if c in S.PAIR_COLUMNS]
+        scored = rescore(corrected.select(pair_cols), filter_cfg)
+        scored = pl.concat([scored, corrected.select(keep_cols)], how="horizontal")
+        rescored_n = scored.height
+        if cfg.correction_must_pass_filters and "keep" in scored.columns:
+            failed = ~pl.col("keep").fill_null(False)
+            reasons = pl.col("drop_reasons").cast(pl.List(pl.Utf8)).list.join(",") if "drop_reasons" in scored.columns else pl.lit("")
+            scored = scored.with_columns(
+                pl.when(failed & (pl.col("review_status") == "accepted")).then(pl.lit("dropped"))
+                .otherwise(pl.col("review_status")).alias("review_status"),
+                pl.when(failed & (pl.col("review_status") == "accepted"))
+                .then(pl.concat_str(pl.lit("correction_failed_filters:"), reasons))
+                .otherwise(pl.col("review_drop_reason")).alias("review_drop_reason"),
+            )
+        rest = table.filter(~pl.col("review_corrected"))
+        table = pl.concat([rest, scored], how="diagonal_relaxed")
+    table = table.sort("_order").drop("_order")
+
+    summary = summarize(records, table, rescored_n)
+    return table, summary
+
+
+def summarize(records: list[FetchedRecord], table: pl.DataFrame, rescored_n: int) -> dict:
+    pref_ratings, fact_ratings, per_user = [], [], Counter()
+    for r in records:
+        a_is = r.metadata.get(M_A_IS, "chosen")
+        pref_ratings.append({u: to_pair_label(v[Q_PREFERENCE], a_is) for u, v in r.responses.items() if v.get(Q_PREFERENCE)})
+        fact_ratings.append({u: v[Q_FACTS] for u, v in r.responses.items() if v.get(Q_FACTS)})
+        per_user.update(r.responses.keys())
+    status = table["review_status"].value_counts()
+    counts = {s: 0 for s in STATUSES}
+    counts.update(dict(zip(status["review_status"].to_list(), status["count"].to_list())))
+    reasons = table.filter(pl.col("review_drop_reason").is_not_null())["review_drop_reason"].value_counts()
+    return {
+        "counts": {"pairs": table.height, "records_in_dataset": len(records), **counts,
+                   "corrected": int(table["review_corrected"].sum()), "rescored": rescored_n,
+                   "drops_by_reason": dict(zip(reasons["review_drop_reason"].to_list(), reasons["count"].to_list()))},
+        "agreement": {"preference": agreement_summary(pref_ratings), "facts_kept": agreement_summary(fact_ratings)},
+        "submitted_by_annotator": dict(sorted(per_user.items())),
+    }

@@ -1,0 +1,159 @@
+"""Push / status / pull against the real Argilla server of the session fixture."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+from curate.cli import app
+from curate.clikit import run_app
+from curate.io import write_table
+from curate.review.launcher import free_port
+from tests.curate.review.helpers import letter_of, submit
+
+
+def curate(*argv: str) -> int:
+    return run_app(app, "curate", list(argv))
+
+
+def _records(client, name):
+    ds = client.datasets(name=name)
+    return {str(r.id): r for r in ds.records(with_responses=False)}
+
+
+def test_push_twice_no_duplicates_and_changed_pair_updates(cli_env, owner_client, pairs, tmp_path, capsys):
+    data = tmp_path / "pairs.parquet"
+    write_table(pairs, data)
+    assert curate("review", "push", str(data), "--dataset", "dup-check") == 0
+    assert "20 created, 0 updated, 0 unchanged" in capsys.readouterr().out
+    assert curate("review", "push", str(data), "--dataset", "dup-check") == 0
+    assert "0 created, 0 updated, 20 unchanged" in capsys.readouterr().out
+    recs = _records(owner_client, "dup-check")
+    assert len(recs) == 20 and set(recs) == set(pairs["id"].to_list())
+
+    target = pairs["id"][7]
+    changed = pairs.with_columns(
+        pl.when(pl.col("id") == target).then(pl.lit("A rewritten supportive answer.")).otherwise(pl.col("chosen")).alias("chosen"))
+    write_table(changed, data)
+    assert curate("review", "push", str(data), "--dataset", "dup-check") == 0
+    assert "0 created, 1 updated, 19 unchanged" in capsys.readouterr().out
+    recs = _records(owner_client, "dup-check")
+    assert len(recs) == 20
+    shown = {recs[target].fields["response_a"], recs[target].fields["response_b"]}
+    assert "A rewritten supportive answer." in shown
+    # the hidden order mapping says where the chosen text is, and annotators cannot see it
+    a_is = recs[target].metadata["response_a_is"]
+    assert recs[target].fields["response_a" if a_is == "chosen" else "response_b"] == "A rewritten supportive answer."
+    ds = owner_client.datasets(name="dup-check")
+    hidden = {m.name: m.visible_for_annotators for m in ds.settings.metadata}
+    assert hidden["response_a_is"] is False and hidden["content_hash"] is False
+    assert hidden["fkgl_chosen"] is True  # score columns are filterable metadata
+
+
+def test_review_round_trip(cli_env, owner_client, annotators, pairs, tmp_path, capsys):
+    url = cli_env.url
+    data = tmp_path / "kept.parquet"
+    write_table(pairs, data)
+    assert curate("review", "push", str(data), "--dataset", "round-trip", "--min-submitted", "2") == 0
+    capsys.readouterr()
+    ds = owner_client.datasets(name="round-trip")
+    assert ds.settings.distribution.min_submitted == 2
+    recs = _records(owner_client, "round-trip")
+    ids = pairs["id"].to_list()
+    chosen = dict(zip(ids, pairs["chosen"].to_list()))
+    rejected = dict(zip(ids, pairs["rejected"].to_list()))
+    ada, bo = annotators["ann-ada"], annotators["ann-bo"]
+
+    def vote(key, i, pref, facts="yes", **extra):
+        rec = recs[ids[i]]
+        value = {"supportive": letter_of(rec, chosen[ids[i]]), "prescriptive": letter_of(rec, rejected[ids[i]])}.get(pref, pref)
+        submit(url, key, str(rec._server_id), {"preference": value, "facts_kept": facts, **extra})
+
+    correction = "I know this is a worry. " + pairs["source_answer"][0]
+    vote(ada, 0, "supportive", corrected_supportive=correction, note="softened the opening")
+    vote(bo, 0, "supportive")
+    vote(ada, 1, "both_unacceptable", facts="no")
+    vote(bo, 1, "both_unacceptable", facts="no")
+    vote(ada, 2, "prescriptive")
+    vote(bo, 2, "prescriptive")
+    vote(ada, 3, "supportive")
+    vote(bo, 3, "tie")
+    vote(ada, 4, "supportive")  # one vote only
+    for i in range(5, 10):
+        vote(ada, i, "supportive", facts="no" if i == 9 else "yes")
+        vote(bo, i, "supportive", facts="no" if i == 9 else "yes")
+    # 10..19 untouched
+
+    assert curate("review", "status", "--dataset", "round-trip", "--json") == 0
+    progress = json.loads(capsys.readouterr().out)
+    assert progress["total"] == 20
+    assert progress["completed"] == 9  # two submissions: 0-3 and 5-9
+    users = progress["users"]
+    assert sum(users["ann-ada"]["completed"].values()) + sum(users["ann-ada"]["pending"].values()) == 10
+    assert sum(users["ann-bo"]["completed"].values()) + sum(users["ann-bo"]["pending"].values()) == 9
+    assert curate("review", "status", "--dataset", "round-trip") == 0
+    out = capsys.readouterr().out
+    assert "9/20 records completed" in out and "ann-ada" in out and "ann-bo" in out
+
+    out_dir = tmp_path / "review"
+    assert curate("review", "pull", "--dataset", "round-trip", "-o", str(out_dir), "--data", str(data)) == 0
+    assert "accepted" in capsys.readouterr().out
+    kept = pl.read_parquet(out_dir / "reviewed.parquet")
+    aside = pl.read_parquet(out_dir / "review_dropped.parquet")
+    allrows = pl.concat([kept, aside], how="diagonal_relaxed")
+    assert sorted(allrows["id"].to_list()) == sorted(ids)  # nothing lost, nothing twice
+    by_id = {r["id"]: r for r in allrows.to_dicts()}
+
+    fixed = by_id[ids[0]]
+    assert fixed["review_status"] == "accepted" and fixed["review_corrected"] is True
+    assert fixed["chosen"] == correction and fixed["chosen_original"] == chosen[ids[0]]
+    assert fixed["source"] == "caregiver_qa"  # provenance from --data survives
+    assert fixed["fkgl_chosen"] != pairs["fkgl_chosen"][0]  # re-scored by the filters (the pushed value was a stand-in)
+    assert fixed["keep"] is True and fixed["drop_reasons"] == []
+    assert fixed["review_notes"] == ["ann-ada: softened the opening"]
+
+    assert by_id[ids[1]]["review_status"] == "dropped" and by_id[ids[1]]["review_drop_reason"] == "both_unacceptable"
+    assert by_id[ids[2]]["review_status"] == "dropped" and by_id[ids[2]]["review_drop_reason"] == "prescriptive_preferred"
+    assert by_id[ids[3]]["review_status"] == "disputed"
+    assert by_id[ids[4]]["review_status"] == "accepted" and by_id[ids[4]]["review_n_submitted"] == 1
+    assert by_id[ids[9]]["review_status"] == "dropped" and by_id[ids[9]]["review_drop_reason"] == "facts_not_kept"
+    assert all(by_id[ids[i]]["review_status"] == "accepted" for i in range(5, 9))
+    for i in range(10, 20):
+        row = by_id[ids[i]]
+        assert row["review_status"] == "pending" and row["review_n_submitted"] == 0 and row["chosen"] == chosen[ids[i]]
+    assert set(kept["review_status"]) == {"accepted", "pending"}
+    assert set(aside["review_status"]) == {"dropped", "disputed"}
+
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    c = manifest["counts"]
+    assert (c["accepted"], c["dropped"], c["disputed"], c["pending"], c["corrected"]) == (7, 3, 1, 10, 1)
+    assert c["drops_by_reason"] == {"both_unacceptable": 1, "prescriptive_preferred": 1, "facts_not_kept": 1}
+    pref = manifest["agreement"]["preference"]
+    # 9 items rated twice, 8 identical; ada: 7 supportive 1 bu 1 prescriptive, bo: 6 supportive 1 tie 1 bu 1 presc.
+    assert pref["items_with_2plus_ratings"] == 9
+    assert pref["cohen_kappa"] == pytest.approx(28 / 37, abs=1e-4)
+    assert pref["percent_agreement"] == pytest.approx(8 / 9, abs=1e-4)
+    assert manifest["submitted_by_annotator"] == {"ann-ada": 10, "ann-bo": 9}
+    assert cli_env.api_key not in (out_dir / "manifest.json").read_text()
+    report = (out_dir / "review_report.md").read_text()
+    assert "Cohen's kappa" in report and "0.757" in report and "both_unacceptable" in report
+    assert "softened the opening" in report
+
+
+@pytest.mark.parametrize("case", ["server_down", "wrong_key", "unknown_dataset"])
+def test_connection_errors_one_line_exit_2(case, argilla, monkeypatch, tmp_path, capsys):
+    url = f"http://127.0.0.1:{free_port()}" if case == "server_down" else argilla.url
+    key = "wrong-key-123456" if case == "wrong_key" else argilla.api_key
+    monkeypatch.setenv("ARGILLA_API_URL", url)
+    monkeypatch.setenv("ARGILLA_API_KEY", key)
+    rc = curate("review", "pull", "--dataset", "no-such-dataset", "-o", str(tmp_path / "out"))
+    err = capsys.readouterr().err.strip()
+    assert rc == 2
+    assert len(err.splitlines()) == 1, err
+    expected = {"server_down": "cannot reach the Argilla server", "wrong_key": "rejected the API key",
+                "unknown_dataset": "Argilla dataset 'no-such-dataset' not found"}[case]
+    assert expected in err
+    assert key not in err
+    assert not (tmp_path / "out").exists()  # nothing half-written
