@@ -36,11 +36,17 @@ def detect_collapse(rows: list[dict], window: int = 5, min_drop: float = 1.0) ->
 class MetricsCallback(TrainerCallback):
     """Writes ``metrics.csv`` as training goes, ``metrics.png`` at the end; warns once on collapse."""
 
-    def __init__(self, out_dir: str | Path, window: int = 5, min_drop: float = 1.0):
+    def __init__(self, out_dir: str | Path, window: int = 5, min_drop: float = 1.0, resume: bool = False):
         self.out_dir = Path(out_dir)
         self.window, self.min_drop = window, min_drop
         self.rows: list[dict] = []
         self.warnings: list[str] = []
+        csv_path = self.out_dir / "metrics.csv"
+        if resume and csv_path.is_file():  # keep the history; rows past the checkpoint are dropped on train begin
+            self.rows = read_metrics_csv(csv_path)
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.rows = [r for r in self.rows if r["step"] is not None and r["step"] <= state.global_step]
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not logs or not state.is_world_process_zero:

@@ -1,0 +1,182 @@
+"""`align dpo` end to end on a tiny random Llama: config reaches TRL, training learns, LoRA/full/resume/merge."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from align.cli import app
+from align.config import DPOTrainConfig
+from align.metrics import detect_collapse, read_metrics_csv
+from align.trainer import ADAPTER_ARGS, MODEL_ARGS, RUN_ARGS, TRAINER_ARGS, build_trainer, load_model, load_tokenizer
+from curate.clikit import run_app
+
+# a non-default, valid value for every TRL-facing field
+NON_DEFAULTS = {
+    "learning_rate": 3e-4, "num_train_epochs": 3.0, "max_steps": 7, "per_device_train_batch_size": 3,
+    "per_device_eval_batch_size": 5, "gradient_accumulation_steps": 2, "warmup_steps": 3.0,
+    "lr_scheduler_type": "linear", "weight_decay": 0.01, "max_grad_norm": 0.5, "optim": "sgd", "seed": 7,
+    "gradient_checkpointing": False, "bf16": False, "beta": 0.25, "loss_type": "ipo", "label_smoothing": 0.05,
+    "max_length": 300, "precompute_ref_log_probs": True, "disable_dropout": False, "logging_steps": 2,
+    "save_steps": 3, "save_total_limit": 4, "eval_steps": 6, "dataloader_num_workers": 1, "report_to": [],
+}
+
+
+def test_every_config_field_is_accounted_for():
+    fields = {f.name for f in dataclasses.fields(DPOTrainConfig)}
+    routed = set(TRAINER_ARGS) | set(MODEL_ARGS) | set(ADAPTER_ARGS) | set(RUN_ARGS)
+    assert fields == routed, f"fields not routed anywhere: {fields - routed}; stale: {routed - fields}"
+    assert set(NON_DEFAULTS) == set(TRAINER_ARGS)
+    defaults = DPOTrainConfig()
+    for k, v in NON_DEFAULTS.items():
+        if k not in ("report_to", "bf16"):
+            assert getattr(defaults, k) != v, f"{k}: the test value must differ from the default"
+
+
+def test_every_config_value_reaches_the_trainer(tiny_dir, pref_data, tmp_path):
+    from align.data import load_preference_dataset, prepare_tokenizer
+
+    cfg = dataclasses.replace(DPOTrainConfig(), model=str(tiny_dir), attn_implementation="eager", dtype="float32",
+                              lora_r=4, lora_alpha=8, lora_dropout=0.0, lora_target_modules=["q_proj", "v_proj"],
+                              **NON_DEFAULTS)
+    tok = load_tokenizer(str(tiny_dir))
+    prepare_tokenizer(tok)
+    ds = load_preference_dataset(str(pref_data), "train")
+    trainer = build_trainer(cfg, load_model(cfg), tok, ds, load_preference_dataset(str(pref_data), "test"),
+                            output_dir=tmp_path)
+    for ours, theirs in TRAINER_ARGS.items():
+        got = getattr(trainer.args, theirs)
+        want = getattr(cfg, ours)
+        if ours == "loss_type":
+            want = [want]
+        if ours == "report_to":
+            want = []
+        if ours == "lr_scheduler_type":
+            got = getattr(got, "value", got)
+        if ours == "optim":
+            got = getattr(got, "value", got)
+        assert got == want, f"{ours} -> DPOConfig.{theirs}: {got!r} != {want!r}"
+    # the trainer itself uses them (not only the args object)
+    assert trainer.beta == 0.25 and trainer.loss_types == ["ipo"] and trainer.precompute_ref_logps
+    assert "ref_chosen_logps" in trainer.train_dataset.column_names
+    peft_cfg = trainer.model.peft_config["default"]
+    assert (peft_cfg.r, peft_cfg.lora_alpha, peft_cfg.lora_dropout) == (4, 8, 0.0)
+    assert set(peft_cfg.target_modules) == {"q_proj", "v_proj"}
+    assert trainer.model.config._attn_implementation == "eager"
+    assert trainer.eval_dataset is not None and trainer.args.eval_strategy.value == "steps"
+
+
+def _run(argv) -> int:
+    return run_app(app, "align", [str(a) for a in argv])
+
+
+def _write_cfg(path: Path, **dpo) -> Path:
+    base = {"learning_rate": 2e-3, "per_device_train_batch_size": 4, "logging_steps": 1, "save_steps": 5,
+            "gradient_checkpointing": False, "warmup_steps": 0.0, "lr_scheduler_type": "constant", "beta": 0.5}
+    path.write_text(yaml.safe_dump({"align": {"dpo": {**base, **dpo}}}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def lora_run(tiny_dir, pref_data, tmp_path_factory):
+    root = tmp_path_factory.mktemp("lora")
+    out = root / "out"
+    cfg = _write_cfg(root / "cfg.yaml", lora_r=8, lora_alpha=16)
+    code = _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", out, "--config", cfg, "--max-steps", 10, "--merge"])
+    assert code == 0
+    return out, cfg
+
+
+def test_ten_lora_steps_lower_the_loss_and_raise_reward_accuracy(lora_run):
+    out, _ = lora_run
+    rows = [r for r in read_metrics_csv(out / "metrics.csv") if r["loss"] is not None]
+    assert [int(r["step"]) for r in rows] == list(range(1, 11))
+    first, last = rows[:3], rows[-3:]
+    mean = lambda rs, k: sum(r[k] for r in rs) / len(rs)  # noqa: E731
+    assert mean(last, "loss") < mean(first, "loss") - 0.05
+    assert mean(last, "rewards/accuracies") > mean(first, "rewards/accuracies")
+    assert mean(last, "rewards/margins") > mean(first, "rewards/margins")
+    assert (out / "metrics.png").stat().st_size > 10_000
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["steps"] == 10 and manifest["config"]["learning_rate"] == 2e-3
+    assert manifest["system_prompt"].startswith("You are a caring assistant")
+    assert (out / "final" / "adapter_config.json").is_file() and (out / "final" / "tokenizer.json").is_file()
+    assert sorted(p.name for p in (out / "checkpoints").glob("checkpoint-*")) == ["checkpoint-10", "checkpoint-5"]
+
+
+def test_merged_model_equals_base_plus_adapter(lora_run, tiny_dir):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    out, _ = lora_run
+    merged = AutoModelForCausalLM.from_pretrained(str(out / "merged"))
+    with_adapter = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(str(tiny_dir)), str(out / "final"))
+    base = AutoModelForCausalLM.from_pretrained(str(tiny_dir))
+    ids = torch.tensor([[5, 17, 42, 99, 7]])
+    with torch.no_grad():
+        lm, la, lb = (m.eval()(ids).logits for m in (merged, with_adapter, base))
+    assert torch.allclose(lm, la, atol=1e-4)
+    assert not torch.allclose(lm, lb, atol=1e-3)  # training changed the model
+
+
+def test_resume_continues_from_the_checkpoint(lora_run, tiny_dir, pref_data):
+    out, cfg = lora_run
+    # a non-empty output dir is never overwritten silently
+    assert _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", out, "--config", cfg, "--max-steps", 12]) == 2
+    assert _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", out, "--config", cfg, "--max-steps", 12,
+                 "--resume"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["steps"] == 12
+    rows = read_metrics_csv(out / "metrics.csv")
+    assert [int(r["step"]) for r in rows if r["loss"] is not None] == list(range(1, 13))  # history kept, not redone
+
+
+def test_full_fine_tuning_fast_path(tiny_dir, pref_data, tmp_path):
+    from transformers import AutoModelForCausalLM
+
+    out = tmp_path / "full"
+    cfg = _write_cfg(tmp_path / "cfg.yaml", learning_rate=1e-3)
+    assert _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", out, "--config", cfg, "--method", "full",
+                 "--fast", "--max-steps", 6]) == 0
+    rows = [r for r in read_metrics_csv(out / "metrics.csv") if r["loss"] is not None]
+    assert len(rows) == 6 and rows[-1]["loss"] < rows[0]["loss"]
+    assert (out / "final" / "model.safetensors").is_file()
+    AutoModelForCausalLM.from_pretrained(str(out / "final"))
+    assert json.loads((out / "manifest.json").read_text())["config"]["fast"] is True
+
+
+def test_qlora_without_cuda_is_one_line_usage_error(tiny_dir, pref_data, tmp_path, capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA present")
+    code = _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", tmp_path / "q", "--method", "qlora"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "CUDA" in err
+    assert not (tmp_path / "q").exists()
+
+
+def test_bad_inputs_exit_2(tiny_dir, pref_data, tmp_path, capsys):
+    assert _run(["dpo", "--data", tmp_path / "nope", "--model", tiny_dir, "-o", tmp_path / "o"]) == 2
+    assert _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", tmp_path / "o", "--method", "bogus"]) == 2
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"align": {"dpo": {"lerning_rate": 1}}}))
+    assert _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", tmp_path / "o", "--config", cfg]) == 2
+    assert "unknown key 'lerning_rate'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_collapse_warning():
+    def rows(chosen, margins):
+        return [{"step": i + 1, "logps/chosen": c, "rewards/margins": m} for i, (c, m) in enumerate(zip(chosen, margins))]
+
+    collapsing = rows([-50, -51, -53, -56, -60], [0.0, 0.2, 0.5, 0.9, 1.4])
+    assert "collapse" in detect_collapse(collapsing, window=5, min_drop=1.0)
+    healthy = rows([-50, -49.5, -49, -48.8, -48], [0.0, 0.2, 0.5, 0.9, 1.4])
+    assert detect_collapse(healthy, window=5) is None
+    assert detect_collapse(collapsing[:3], window=5) is None  # not enough history
