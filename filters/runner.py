@@ -1,0 +1,204 @@
+"""Streaming runner of the filter stage: bounded memory on millions of rows.
+
+1. Dedup needs every question at once: only the question column is read (lazily for Parquet) and
+   clustered; the result is a small table indexed by row number.
+2. The text columns are read in batches of ``cfg.batch_rows`` (Parquet row groups via pyarrow; other formats
+   via ``curate.io.read_table`` and slicing), scored by ``filter_frame`` and appended to ``kept.parquet`` /
+   ``dropped.parquet`` through incremental Parquet writers -- in a staging dir, moved into OUT_DIR only when
+   everything succeeded.
+3. Counts, drops per reason and the few columns the report plots are accumulated per batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.errors import UsageError
+from curate.io import read_table, staged_output_dir, write_json, write_text
+from curate.manifest import Timer, build_manifest, file_sha256
+from curate.schema import CHOSEN, QUESTION, REJECTED, SOURCE_ANSWER
+from filters import dedup as _dedup
+from filters.config import FilterConfig
+
+PLOT_COLS = [f"fkgl_{CHOSEN}", f"fkgl_{REJECTED}", f"tone_{CHOSEN}", f"tone_{REJECTED}"]
+
+
+class _Source:
+    """Row batches of the input with a global row offset."""
+
+    def __init__(self, path: Path, batch_rows: int):
+        self.path = path
+        self.batch_rows = batch_rows
+        self.is_parquet = path.is_file() and path.suffix.lower() in (".parquet", ".pq")
+        self._df: pl.DataFrame | None = None
+        if self.is_parquet:
+            try:
+                self._pf = pq.ParquetFile(path)
+            except Exception as e:
+                raise UsageError(f"{path}: cannot read as parquet: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+            self.columns = self._pf.schema_arrow.names
+            self.num_rows = self._pf.metadata.num_rows
+            if self.num_rows == 0:
+                raise UsageError(f"{path}: no rows")
+        else:
+            self._df = read_table(path)
+            self.columns = self._df.columns
+            self.num_rows = self._df.height
+
+    def questions(self) -> pl.DataFrame:
+        if self.is_parquet:
+            return pl.scan_parquet(self.path).select(pl.col(QUESTION).cast(pl.Utf8)).collect()
+        return self._df.select(pl.col(QUESTION).cast(pl.Utf8))
+
+    def batches(self):
+        if self.is_parquet:
+            for rb in self._pf.iter_batches(batch_size=self.batch_rows):
+                yield pl.from_arrow(pa.Table.from_batches([rb]))
+        else:
+            for off in range(0, self._df.height, self.batch_rows):
+                yield self._df.slice(off, self.batch_rows)
+
+
+class _Writer:
+    def __init__(self, path: Path):
+        self.path = path
+        self.writer: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None
+        self.rows = 0
+
+    def write(self, df: pl.DataFrame) -> None:
+        table = df.to_arrow()
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        elif table.schema != self.schema:
+            table = table.cast(self.schema)
+        if table.num_rows:
+            self.writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self, template: pl.DataFrame | None) -> None:
+        if self.writer is None:  # nothing was written: an empty file with the right columns
+            (template if template is not None else pl.DataFrame()).clear().write_parquet(self.path)
+        else:
+            self.writer.close()
+
+
+def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) -> dict:
+    from filters.stage import filter_frame
+
+    timer = Timer()
+    src = _Source(path, max(1, cfg.batch_rows))
+    missing = [c for c in (QUESTION, CHOSEN, REJECTED) if c not in src.columns]
+    if missing:
+        raise UsageError(f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(src.columns)}")
+
+    with timer("dedup"):
+        q = src.questions()
+        d = _dedup.dedup_frame(q, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
+                               cfg.minhash_seed, near=cfg.dedup)
+        if not cfg.dedup:
+            d = d.with_columns(pl.lit(None, dtype=pl.Utf8).alias("dup_kind"))
+        d = d.select("cluster_id", "dup_kind")
+        n_clusters = d["cluster_id"].n_unique()
+        del q
+
+    counts: Counter = Counter()
+    reasons: Counter = Counter()
+    plots: list[pl.DataFrame] = []
+    examples: dict[str, list[dict]] = {}
+    offset = 0
+    bar = None
+    if progress:
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        bar.start()
+        task = bar.add_task("filter", total=src.num_rows)
+    try:
+        with staged_output_dir(out_dir) as stage:
+            kept_w, drop_w = _Writer(stage / "kept.parquet"), _Writer(stage / "dropped.parquet")
+            template = None
+            for batch in src.batches():
+                n = batch.height
+                batch = batch.with_columns(d.slice(offset, n).get_columns())
+                with timer("score"):
+                    scored = filter_frame(batch, cfg)
+                template = scored
+                with timer("write"):
+                    kept_w.write(scored.filter(pl.col("keep")))
+                    dropped = scored.filter(~pl.col("keep"))
+                    drop_w.write(dropped)
+                counts["input_rows"] += n
+                counts["rows_without_source"] += int((~scored["has_source"]).sum())
+                counts["rows_with_phi"] += int((scored["phi"].list.len() > 0).sum())
+                for r, c in dropped.select(pl.col("drop_reasons").explode().value_counts()).unnest("drop_reasons").iter_rows():
+                    if r is not None:
+                        reasons[r] += c
+                for r in dropped["drop_reasons"].list.first().unique().drop_nulls().to_list():
+                    ex = examples.setdefault(r, [])
+                    if len(ex) < 3:
+                        for row in dropped.filter(pl.col("drop_reasons").list.first() == r).head(3 - len(ex)).iter_rows(named=True):
+                            ex.append(_example(row))
+                plots.append(scored.select(PLOT_COLS))
+                offset += n
+                if bar is not None:
+                    bar.update(task, advance=n)
+            kept_w.close(template)
+            drop_w.close(template)
+            counts["kept"] = kept_w.rows
+            counts["dropped"] = drop_w.rows
+            counts["clusters"] = n_clusters
+            if counts["kept"] + counts["dropped"] != counts["input_rows"]:  # pragma: no cover - invariant
+                raise RuntimeError("row accounting mismatch between kept, dropped and input")
+            manifest = build_manifest(
+                "filter", cfg,
+                inputs={"path": str(path), "sha256": file_sha256(path)},
+                counts={**{k: int(v) for k, v in counts.items()},
+                        "drops_by_reason": {r: int(reasons[r]) for r in sorted(reasons, key=lambda k: -reasons[k])}},
+                timings=timer.timings,
+                outputs=["kept.parquet", "dropped.parquet", "manifest.json", "report.md", "grade_hist.png",
+                         "tone_hist.png", "drops_by_reason.png"],
+                notes=("rows without source_answer are scored on chosen vs rejected only (facts: rejected against "
+                       "chosen; no meaning check)") if counts["rows_without_source"] else None,
+            )
+            with timer("report"):
+                from filters.report import write_report
+
+                plot_df = pl.concat(plots) if plots else pl.DataFrame({c: [] for c in PLOT_COLS})
+                write_report(stage, manifest, plot_df, examples)
+            manifest["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
+            write_json(manifest, stage / "manifest.json")
+    finally:
+        if bar is not None:
+            bar.stop()
+    return manifest
+
+
+def _example(row: dict) -> dict:
+    def cut(s, n=160):
+        s = (s or "").replace("\n", " ")
+        return s if len(s) <= n else s[: n - 1] + "…"
+
+    return {
+        "id": row.get("id"),
+        "question": cut(row.get(QUESTION), 100),
+        "reasons": row["drop_reasons"],
+        "fkgl chosen / rejected": f"{row.get(f'fkgl_{CHOSEN}', 0):.1f} / {row.get(f'fkgl_{REJECTED}', 0):.1f}",
+        "tone chosen / rejected": f"{row.get(f'tone_{CHOSEN}') or 0:+.2f} / {row.get(f'tone_{REJECTED}') or 0:+.2f}",
+        "facts added (rejected)": row.get(f"facts_added_{REJECTED}") or [],
+        "facts lost (chosen)": row.get(f"facts_lost_{CHOSEN}") or [],
+        "source": cut(row.get(SOURCE_ANSWER)),
+        "chosen": cut(row.get(CHOSEN)),
+        "rejected": cut(row.get(REJECTED)),
+    }
+
+
+_ = json
+_ = write_text

@@ -1,0 +1,255 @@
+"""The filter stage: the concrete filters, ``filter_frame`` (one batch) and ``run_filter_stage`` (a file, streamed).
+
+Columns added (``<col>`` in source_answer, chosen, rejected):
+``fkgl_<col>``, ``flesch_reading_ease_<col>``, ``words_per_sentence_<col>``, ``words_<col>``, ``tone_<col>``;
+``facts_lost_<v>``, ``facts_added_<v>`` (list[str]) and, with the meaning check, ``meaning_sim_<v>`` for
+``<v>`` in chosen, rejected; ``has_source``; ``phi`` (list[str]); ``cluster_id``, ``dup_kind``;
+``keep`` (bool) and ``drop_reasons`` (list[str]).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from curate.errors import UsageError
+from curate.schema import CHOSEN, QUESTION, REJECTED, SOURCE_ANSWER
+from filters import dedup as _dedup
+from filters import facts as _facts
+from filters import readability as _read
+from filters import tone as _tone
+from filters.config import FilterConfig
+from filters.phi import phi_expr
+
+TEXT_COLS = (SOURCE_ANSWER, CHOSEN, REJECTED)
+VARIANTS = (CHOSEN, REJECTED)
+_STR_LIST = pl.List(pl.Utf8)
+
+
+def _present(col: str) -> pl.Expr:
+    return pl.col(col).is_not_null() & (pl.col(col).str.strip_chars().str.len_chars() > 0)
+
+
+# ---------------------------------------------------------------- filters
+
+
+@dataclass
+class TextCheck:
+    """Chosen and rejected must both be non-empty text."""
+
+    name: str = "text"
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+        return df.with_columns(_present(SOURCE_ANSWER).alias("has_source"))
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        return [("missing_text", ~_present(CHOSEN) | ~_present(REJECTED))]
+
+
+@dataclass
+class ReadabilityFilter:
+    name: str = "readability"
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+        for c in TEXT_COLS:
+            df = _read.readability_frame(df, c)
+        return df.with_columns(
+            pl.when(_present(SOURCE_ANSWER)).then(pl.col(f"{m}_{SOURCE_ANSWER}")).otherwise(None).alias(f"{m}_{SOURCE_ANSWER}")
+            for m in ("fkgl", "flesch_reading_ease", "words_per_sentence")
+        )
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        return [
+            ("chosen_too_hard", pl.col(f"fkgl_{CHOSEN}") > cfg.max_chosen_grade),
+            ("grade_margin", (pl.col(f"fkgl_{REJECTED}") - pl.col(f"fkgl_{CHOSEN}")) < cfg.min_grade_margin),
+        ]
+
+
+@dataclass
+class ToneFilter:
+    name: str = "tone"
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+        return df.with_columns(
+            [_tone.tone_expr(c).alias(f"tone_{c}") for c in TEXT_COLS]
+        ).with_columns((pl.col(f"tone_{CHOSEN}") - pl.col(f"tone_{REJECTED}")).alias("tone_margin"))
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        return [
+            ("tone_margin", pl.col("tone_margin") < cfg.min_tone_margin),
+            ("chosen_not_supportive", pl.col(f"tone_{CHOSEN}") < cfg.min_chosen_tone),
+            ("rejected_too_supportive", pl.col(f"tone_{REJECTED}") > cfg.max_rejected_tone),
+        ]
+
+
+@dataclass
+class FactsFilter:
+    """Facts of each variant against the source; without a source, rejected against chosen."""
+
+    name: str = "facts"
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+        if not cfg.check_facts:
+            return df.with_columns(
+                [pl.lit([], dtype=_STR_LIST).alias(f"facts_{k}_{v}") for v in VARIANTS for k in ("lost", "added")]
+            )
+        lex = cfg.extra_lexicon_dir
+        f = {c: _facts.facts_expr(c, lex) for c in TEXT_COLS}
+        tmp = df.select(pl.col("has_source"), *[f[c].alias(f"_f_{c}") for c in TEXT_COLS])
+        src = pl.col(f"_f_{SOURCE_ANSWER}")
+        ch, rj = pl.col(f"_f_{CHOSEN}"), pl.col(f"_f_{REJECTED}")
+        empty = pl.lit([], dtype=_STR_LIST)
+        cols = tmp.select(
+            pl.when("has_source").then(src.list.set_difference(ch)).otherwise(empty).alias(f"facts_lost_{CHOSEN}"),
+            pl.when("has_source").then(ch.list.set_difference(src)).otherwise(empty).alias(f"facts_added_{CHOSEN}"),
+            pl.when("has_source").then(src.list.set_difference(rj)).otherwise(ch.list.set_difference(rj)).alias(f"facts_lost_{REJECTED}"),
+            pl.when("has_source").then(rj.list.set_difference(src)).otherwise(rj.list.set_difference(ch)).alias(f"facts_added_{REJECTED}"),
+        ).with_columns(pl.all().list.sort().cast(_STR_LIST))
+        return df.with_columns(cols.get_columns())
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        out = []
+        if cfg.check_facts and cfg.drop_on_lost_facts:
+            out.append(("facts_lost", pl.any_horizontal([pl.col(f"facts_lost_{v}").list.len() > 0 for v in VARIANTS])))
+        if cfg.check_facts and cfg.drop_on_added_facts:
+            out.append(("fact_drift", pl.any_horizontal([pl.col(f"facts_added_{v}").list.len() > 0 for v in VARIANTS])))
+        return out
+
+
+@dataclass
+class MeaningFilter:
+    name: str = "meaning"
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+        if not cfg.meaning_check:
+            return df
+        from filters.meaning import meaning_frame
+
+        return meaning_frame(df, SOURCE_ANSWER, list(VARIANTS), cfg.embedding_model, cfg.embedding_batch_size)
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        if not cfg.meaning_check:
+            return []
+        low = [pl.col(f"meaning_sim_{v}").fill_null(1.0) < cfg.min_meaning_similarity for v in VARIANTS]
+        return [("meaning_drift", pl.any_horizontal(low))]
+
+
+@dataclass
+class PhiFilter:
+    name: str = "phi"
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+        cols = [c for c in (QUESTION, *TEXT_COLS) if c in df.columns]
+        return df.with_columns(pl.concat_list([phi_expr(c) for c in cols]).list.unique(maintain_order=True).cast(_STR_LIST).alias("phi"))
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        return [("phi", pl.col("phi").list.len() > 0)] if cfg.drop_phi else []
+
+
+@dataclass
+class DedupFilter:
+    """Exact + MinHash near-duplicate questions. Needs the whole column: ``run_filter_stage`` computes it
+    once over all rows and passes the columns in; ``filter_frame`` on a lone batch computes it here."""
+
+    name: str = "dedup"
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+        if "cluster_id" in df.columns and "dup_kind" in df.columns:
+            return df
+        d = _dedup.dedup_frame(df, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
+                               cfg.minhash_seed, near=cfg.dedup)
+        if not cfg.dedup:
+            d = d.with_columns(pl.lit(None, dtype=pl.Utf8).alias("dup_kind"))
+        return df.with_columns(d["cluster_id"], d["dup_kind"])
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        if not cfg.dedup:
+            return []
+        return [("duplicate", pl.col("dup_kind") == "exact"), ("near_duplicate", pl.col("dup_kind") == "near")]
+
+
+def default_filters() -> list:
+    return [TextCheck(), DedupFilter(), PhiFilter(), ReadabilityFilter(), ToneFilter(), FactsFilter(), MeaningFilter()]
+
+
+# ---------------------------------------------------------------- batch API
+
+
+def _prepare(df: pl.DataFrame) -> pl.DataFrame:
+    missing = [c for c in (QUESTION, CHOSEN, REJECTED) if c not in df.columns]
+    if missing:
+        raise UsageError(f"input: missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(df.columns)}")
+    if SOURCE_ANSWER not in df.columns:
+        df = df.with_columns(pl.lit(None, dtype=pl.Utf8).alias(SOURCE_ANSWER))
+    casts = [pl.col(c).cast(pl.Utf8) for c in (QUESTION, SOURCE_ANSWER, CHOSEN, REJECTED) if df.schema[c] != pl.Utf8]
+    return df.with_columns(casts) if casts else df
+
+
+def filter_frame(df: pl.DataFrame, cfg: FilterConfig | None = None, filters: list | None = None) -> pl.DataFrame:
+    """Score one batch: every score column, ``keep`` and ``drop_reasons`` (list[str], in filter order)."""
+    cfg = cfg or FilterConfig()
+    df = _prepare(df)
+    filters = default_filters() if filters is None else filters
+    conds: list[pl.Expr] = []
+    for f in filters:
+        df = f.score(df, cfg)
+        for reason, cond in f.drops(cfg):
+            conds.append(pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(None))
+    reasons = pl.concat_list(conds).list.drop_nulls() if conds else pl.lit([], dtype=_STR_LIST)
+    return df.with_columns(reasons.cast(_STR_LIST).alias("drop_reasons")).with_columns(
+        (pl.col("drop_reasons").list.len() == 0).alias("keep")
+    )
+
+
+def drop_reasons_all(cfg: FilterConfig | None = None) -> list[str]:
+    cfg = cfg or FilterConfig()
+    return [r for f in default_filters() for r, _ in f.drops(cfg)]
+
+
+def score_text(text: str) -> dict:
+    """Readability, tone (with every matched cue), facts and PHI of one text."""
+    df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8})
+    r = _read.readability_frame(df, "t").row(0, named=True)
+    ex = _tone.explain(text or "")
+    return {
+        "fkgl": r["fkgl_t"],
+        "flesch_reading_ease": r["flesch_reading_ease_t"],
+        "words_per_sentence": r["words_per_sentence_t"],
+        "words": r["words_t"],
+        "tone": ex["tone"],
+        "tone_raw": ex["raw"],
+        "sentences": ex["sentences"],
+        "cues": [_tone.format_cue(h) for h in ex["cues"]],
+        "cue_details": ex["cues"],
+        "facts": _facts.extract_facts(text),
+        "phi": __import__("filters.phi", fromlist=["detect_phi"]).detect_phi(text),
+    }
+
+
+# ---------------------------------------------------------------- the stage
+
+
+def resolve_input(path: str | Path) -> Path:
+    p = Path(path)
+    if p.is_dir():
+        pairs = p / "pairs.parquet"
+        if pairs.exists():
+            return pairs
+        if not ((p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists()):
+            raise UsageError(f"{p}: a directory without pairs.parquet (expected a `curate rewrite` output dir or a pairs file)")
+    if not p.exists():
+        raise UsageError(f"{p}: no such file or directory")
+    return p
+
+
+def run_filter_stage(input: str | Path, out_dir: str | Path, cfg: FilterConfig | None = None, progress: bool = False) -> dict:
+    """Filter a pairs file (or a ``curate rewrite`` output dir); write kept/dropped/manifest/report. Returns the manifest."""
+    from filters.runner import run
+
+    return run(resolve_input(input), Path(out_dir), cfg or FilterConfig(), progress=progress)
+
+
+_ = time  # re-exported timing helpers live in runner
