@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-import pytest
+import yaml
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -91,3 +91,15 @@ def write_dataset(target: Path, n_train: int = 36, n_test: int = 8) -> Path:
     return target
 
 
+def run_align(argv) -> int:
+    from align.cli import app
+    from curate.clikit import run_app
+
+    return run_app(app, "align", [str(a) for a in argv])
+
+
+def write_cfg(path: Path, **dpo) -> Path:
+    base = {"learning_rate": 2e-3, "per_device_train_batch_size": 4, "logging_steps": 1, "save_steps": 5,
+            "gradient_checkpointing": False, "warmup_steps": 0.0, "lr_scheduler_type": "constant", "beta": 0.5}
+    path.write_text(yaml.safe_dump({"align": {"dpo": {**base, **dpo}}}))
+    return path

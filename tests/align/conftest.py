@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from align_fixtures import make_model, make_pairs, train_tokenizer, write_dataset
+from align_fixtures import make_model, make_pairs, run_align, train_tokenizer, write_cfg, write_dataset
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +30,13 @@ def questions_file(tmp_path_factory) -> Path:
     rows = make_pairs(48)[40:]
     p.write_text("".join(json.dumps({"question": r["question"], "source_answer": r["source_answer"]}) + "\n" for r in rows))
     return p
+
+
+@pytest.fixture(scope="session")
+def lora_run(tiny_dir, pref_data, tmp_path_factory):
+    root = tmp_path_factory.mktemp("lora")
+    out = root / "out"
+    cfg = write_cfg(root / "cfg.yaml", lora_r=8, lora_alpha=16)
+    code = run_align(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", out, "--config", cfg, "--max-steps", 10, "--merge"])
+    assert code == 0
+    return out, cfg

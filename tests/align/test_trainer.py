@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from align.cli import app
 from align.config import DPOTrainConfig
 from align.metrics import detect_collapse, read_metrics_csv
+from align_fixtures import run_align as _run, write_cfg
 from align.trainer import ADAPTER_ARGS, MODEL_ARGS, RUN_ARGS, TRAINER_ARGS, build_trainer, load_model, load_tokenizer
-from curate.clikit import run_app
 
 # a non-default, valid value for every TRL-facing field
 NON_DEFAULTS = {
@@ -70,27 +69,6 @@ def test_every_config_value_reaches_the_trainer(tiny_dir, pref_data, tmp_path):
     assert trainer.eval_dataset is not None and trainer.args.eval_strategy.value == "steps"
 
 
-def _run(argv) -> int:
-    return run_app(app, "align", [str(a) for a in argv])
-
-
-def _write_cfg(path: Path, **dpo) -> Path:
-    base = {"learning_rate": 2e-3, "per_device_train_batch_size": 4, "logging_steps": 1, "save_steps": 5,
-            "gradient_checkpointing": False, "warmup_steps": 0.0, "lr_scheduler_type": "constant", "beta": 0.5}
-    path.write_text(yaml.safe_dump({"align": {"dpo": {**base, **dpo}}}))
-    return path
-
-
-@pytest.fixture(scope="module")
-def lora_run(tiny_dir, pref_data, tmp_path_factory):
-    root = tmp_path_factory.mktemp("lora")
-    out = root / "out"
-    cfg = _write_cfg(root / "cfg.yaml", lora_r=8, lora_alpha=16)
-    code = _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", out, "--config", cfg, "--max-steps", 10, "--merge"])
-    assert code == 0
-    return out, cfg
-
-
 def test_ten_lora_steps_lower_the_loss_and_raise_reward_accuracy(lora_run):
     out, _ = lora_run
     rows = [r for r in read_metrics_csv(out / "metrics.csv") if r["loss"] is not None]
@@ -140,7 +118,7 @@ def test_full_fine_tuning_fast_path(tiny_dir, pref_data, tmp_path):
     from transformers import AutoModelForCausalLM
 
     out = tmp_path / "full"
-    cfg = _write_cfg(tmp_path / "cfg.yaml", learning_rate=1e-3)
+    cfg = write_cfg(tmp_path / "cfg.yaml", learning_rate=1e-3)
     assert _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", out, "--config", cfg, "--method", "full",
                  "--fast", "--max-steps", 6]) == 0
     rows = [r for r in read_metrics_csv(out / "metrics.csv") if r["loss"] is not None]
