@@ -4,10 +4,12 @@
 ``align/accelerate/``)::
 
     accelerate launch --config_file align/accelerate/ddp.yaml -m align.cli dpo --data DIR --model ID -o OUT
+    torchrun --nproc_per_node 2 -m align.cli dpo ...        # CPU (gloo), as in tests/align/test_distributed.py
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -58,6 +60,8 @@ def dpo(
                                 "method": method, "max_steps": max_steps, "fast": fast, "merge": merge})
     manifest = run_dpo(cfg, resume=resume, overwrite=overwrite)
     m = manifest.get("train_metrics", {})
+    if os.environ.get("RANK", "0") != "0":
+        return
     Console(stderr=True).print(
         f"trained {manifest['counts']['steps']} steps on {manifest['counts']['train_pairs']} pairs "
         f"(train_loss {m.get('train_loss', float('nan')):.4f}) -> {cfg.output_dir}/final", markup=False)
