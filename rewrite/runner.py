@@ -158,7 +158,8 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
                 verdicts[role] = validate_output(
                     text, finish_reason=finish, error=errors.get(key) if text is None else None,
                     question=row[S.QUESTION], source_answer=row[S.SOURCE_ANSWER], instructions=spec.instructions,
-                    min_length_ratio=cfg.min_length_ratio, max_length_ratio=cfg.max_length_ratio)
+                    min_length_ratio=cfg.min_length_ratio, max_length_ratio=cfg.max_length_ratio,
+                    examples=[ex["output"] for ex in spec.few_shot])
                 if text is None and key not in errors:
                     verdicts[role].reason = "not_generated"
             bad = [f"{role}:{v.reason}" for role, v in verdicts.items() if not v.ok]

@@ -60,9 +60,24 @@ def _instruction_lines(instructions: str) -> list[str]:
     return [normalize_text(l) for l in lines if len(l.split()) >= 6 and "{" not in l]
 
 
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    w = re.findall(r"[a-z0-9']+", text.lower())
+    return {tuple(w[i : i + 3]) for i in range(len(w) - 2)}
+
+
+def copies_example(text: str, examples: list[str], threshold: float = 0.5) -> bool:
+    """True when ``text`` reuses most of a few-shot example's output (weak models copy them verbatim)."""
+    mine = _trigrams(text)
+    for ex in examples:
+        theirs = _trigrams(ex)
+        if theirs and len(mine & theirs) / len(theirs) >= threshold:
+            return True
+    return False
+
+
 def validate_output(raw: str | None, *, finish_reason: str | None, error: str | None, question: str,
                     source_answer: str, instructions: str, min_length_ratio: float,
-                    max_length_ratio: float) -> Verdict:
+                    max_length_ratio: float, examples: list[str] = ()) -> Verdict:
     if error:
         return Verdict(None, "backend_error")
     if raw is None or not raw.strip():
@@ -77,6 +92,8 @@ def validate_output(raw: str | None, *, finish_reason: str | None, error: str | 
     norm = normalize_text(text)
     if _LABEL_RX.search(text) or any(line in norm for line in _instruction_lines(instructions)):
         return Verdict(None, "echo_instructions")
+    if examples and copies_example(text, list(examples)):
+        return Verdict(None, "echo_example")
     q = normalize_text(question)
     if norm == q or (norm.startswith(q) and _words(norm) - _words(q) < 5):
         return Verdict(None, "echo_question")

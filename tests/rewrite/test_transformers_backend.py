@@ -21,7 +21,7 @@ from rewrite.styles import load_styles
 from tests.rewrite.conftest import example_rows, write_qa
 
 VALID_REASONS = {"truncated", "empty_output", "too_short", "too_long", "echo_instructions", "echo_question", "meta_text",
-                 "meta_text_only", "unchanged_source"}
+                 "meta_text_only", "unchanged_source", "echo_example"}
 
 
 def _reasons(q: pl.DataFrame) -> set[str]:

@@ -49,6 +49,18 @@ def test_bad_outputs_get_a_named_reason(raw, finish, error, reason):
     assert not out.ok and out.reason == reason and out.text is None
 
 
+def test_copy_of_a_few_shot_example_is_rejected():
+    spec = load_styles()["supportive"]
+    examples = [ex["output"] for ex in spec.few_shot]
+    copied = " ".join(examples[1].split())
+    out = validate_output(copied, finish_reason="stop", error=None, question=Q, source_answer=SRC, instructions=INSTR,
+                          min_length_ratio=0.35, max_length_ratio=3.0, examples=examples)
+    assert out.reason == "echo_example"
+    fine = validate_output(GOOD, finish_reason="stop", error=None, question=Q, source_answer=SRC, instructions=INSTR,
+                           min_length_ratio=0.35, max_length_ratio=3.0, examples=examples)
+    assert fine.ok
+
+
 def test_strip_meta_leaves_ordinary_openings_alone():
     text = "Here in the early stage, most people keep living at home. Answer calls calmly."
     assert strip_meta(text) == text
