@@ -1,8 +1,8 @@
 """Output validation: what a model said becomes a clean variant or a named quarantine reason.
 
 Order of checks: backend error, empty, truncated at the token limit, meta-text stripped ("Here is the
-rewritten answer:", "Sure!", wrapping quotes, "I hope this helps"), echo of the instructions, echo of the
-question, unchanged copy of the source, too short / too long against the source (in words).
+rewritten answer:", "Sure!", wrapping quotes, "I hope this helps"), echo of the instructions, copy of a
+few-shot example, echo of the question, unchanged copy of the source, too short / too long against the source (in words).
 """
 
 from __future__ import annotations
