@@ -1,0 +1,131 @@
+"""`curate run CONFIG`: every stage for real (rewrite against a loopback model server, the real filters, publish),
+resumable stage by stage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import datasets
+import polars as pl
+import pytest
+import yaml
+
+from curate.cli import app
+from curate.clikit import run_app
+from tests.curate.pipeline_data import ROWS, RewriteServer, write_source
+
+
+@pytest.fixture
+def server():
+    with RewriteServer() as s:
+        yield s
+
+
+def write_config(path: Path, source: Path, out: Path, url: str, **sections) -> Path:
+    cfg = {
+        "input": str(source), "output_dir": str(out),
+        "rewrite": {"base_url": url, "model": "loopback-rewriter", "concurrency": 4},
+        "filter": {"meaning_check": False},
+        "publish": {"test_size": 0.2, "license": "cc-by-4.0"},
+    }
+    for k, v in sections.items():
+        cfg[k].update(v)
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = run_app(app, "curate", [str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_run_all_stages_then_resume_stage_by_stage(tmp_path, server, capsys):
+    out = tmp_path / "run"
+    cfg = write_config(tmp_path / "pipeline.yaml", write_source(tmp_path / "qa.csv"), out, server.url)
+    code, stdout, err = run(capsys, "run", cfg)
+    assert code == 0, err
+    assert "pipeline: rewrite ran, filter ran, publish ran" in stdout
+    assert server.requests == 2 * (len(ROWS) + 1)
+    # the filters really decided: the planted near-duplicate and the drifting pair are dropped, with reasons
+    fm = json.loads((out / "filter/manifest.json").read_text())
+    assert fm["counts"]["drops_by_reason"] == {"fact_drift": 1, "near_duplicate": 1}
+    ds = datasets.load_dataset(str(out / "publish"), cache_dir=str(tmp_path / "hf-cache"))
+    assert ds["train"].num_rows + ds["test"].num_rows == len(ROWS) - 1 and ds["test"].num_rows == 1
+    assert ds["train"][0]["prompt"][1]["role"] == "user" and ds["train"][0]["rewrite_model"] == "loopback-rewriter"
+    card = (out / "publish/README.md").read_text()
+    assert "| `fact_drift` | 1 |" in card and "| `near_dup_threshold` | 0.7 |" in card
+    state = json.loads((out / "pipeline.json").read_text())
+    assert set(state) == {"rewrite", "filter", "publish"}
+
+    # same config again: everything is up to date, nothing is regenerated or rewritten
+    before = mtimes(out)
+    code, stdout, err = run(capsys, "run", cfg)
+    assert code == 0, err
+    assert "pipeline: rewrite skipped, filter skipped, publish skipped" in stdout
+    assert server.requests == 2 * (len(ROWS) + 1) and mtimes(out) == before
+
+    # a publish-only change re-runs publish only
+    write_config(cfg, tmp_path / "qa.csv", out, server.url, publish={"test_size": 0.4})
+    code, stdout, _ = run(capsys, "run", cfg)
+    assert "pipeline: rewrite skipped, filter skipped, publish ran" in stdout
+    assert json.loads((out / "publish/manifest.json").read_text())["counts"]["test"] == 2
+    assert mtimes(out / "rewrite") == {k[len("rewrite/"):]: v for k, v in before.items() if k.startswith("rewrite/")}
+
+    # a filter change re-runs filter and publish, not the rewrite
+    write_config(cfg, tmp_path / "qa.csv", out, server.url, publish={"test_size": 0.4}, filter={"dedup": False})
+    code, stdout, _ = run(capsys, "run", cfg)
+    assert "pipeline: rewrite skipped, filter ran, publish ran" in stdout
+    assert server.requests == 2 * (len(ROWS) + 1)
+    assert json.loads((out / "publish/manifest.json").read_text())["counts"]["rows_in"] == len(ROWS)
+
+
+PHI_ROW = ("Mrs. Jane Doe cannot sleep. What can help her?",
+           "Keep a regular schedule and limit caffeine after noon. Call the clinic at 555-123-4567 with questions.",
+           "Sleep troubles are hard on everyone, and you are doing well. You might keep a regular schedule. "
+           "Try to skip caffeine after noon. You can call the clinic at 555-123-4567 with questions.",
+           "Enforce a regular schedule. Caffeine consumption after noon is prohibited. Direct all inquiries "
+           "to the clinic at 555-123-4567.")
+
+
+def test_a_refusing_stage_stops_the_run_and_the_fix_resumes_there(tmp_path, capsys):
+    out = tmp_path / "run"
+    rows = [*ROWS, PHI_ROW]
+    with RewriteServer(rows) as server:
+        _refuse_then_resume(tmp_path, out, rows, server, capsys)
+
+
+def _refuse_then_resume(tmp_path, out, rows, server, capsys):
+    source = write_source(tmp_path / "qa.csv", rows)
+    cfg = write_config(tmp_path / "pipeline.yaml", source, out, server.url)
+    code, stdout, err = run(capsys, "run", cfg)
+    # the filter keeps the PHI row flagged (drop_phi: false); publish refuses it: exit 2, nothing published
+    assert code == 2 and "flagged for PHI" in " ".join(err.split())
+    assert "rewrite: done" in stdout and "filter: done" in stdout
+    assert not (out / "publish").exists()
+    assert set(json.loads((out / "pipeline.json").read_text())) == {"rewrite", "filter"}
+    requests = server.requests
+    # the fix: drop PHI rows in the filter stage; the rerun resumes at the filter
+    write_config(cfg, source, out, server.url, filter={"drop_phi": True})
+    code, stdout, err = run(capsys, "run", cfg)
+    assert code == 0, err
+    assert "pipeline: rewrite skipped, filter ran, publish ran" in stdout and server.requests == requests
+    dropped = pl.read_parquet(out / "filter/dropped.parquet")
+    assert dropped.filter(pl.col("drop_reasons").list.contains("phi")).height == 1
+
+
+def test_run_usage_errors(tmp_path, capsys):
+    code, _, err = run(capsys, "run", tmp_path / "missing.yaml")
+    assert code == 2 and "not found" in err
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("output_dir: x\n")
+    code, _, err = run(capsys, "run", cfg)
+    assert code == 2 and "`input`" in err
+    cfg.write_text("input: qa.csv\npublish: {nope: 1}\n")
+    code, _, err = run(capsys, "run", cfg)
+    assert code == 2 and "unknown key 'nope'" in err
