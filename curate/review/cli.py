@@ -179,6 +179,11 @@ def serve_cmd(
     except KeyboardInterrupt:
         typer.echo("stopping ...", err=True)
     finally:
-        stack.stop()
-        signal.signal(signal.SIGTERM, previous)
+        # a second Ctrl-C while stopping must not leave processes behind
+        old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            stack.stop()
+        finally:
+            signal.signal(signal.SIGINT, old_int)
+            signal.signal(signal.SIGTERM, previous)
     typer.echo("stopped", err=True)

@@ -12,16 +12,34 @@ from curate.schema import make_id
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "caregiver_qa.csv"
 
 
+# pair 0: a short medication answer whose pushed supportive variant lost a fact; a reviewer corrects it
+MED_QUESTION = "How should my mother take her donepezil?"
+MED_SOURCE = ("Donepezil 5 mg is taken once daily at bedtime. Common side effects include nausea and vivid dreams. "
+              "Contact the prescriber if the heart rate falls below 50 beats per minute.")
+MED_CHOSEN = ("It's very understandable to want to get this right. Your mother takes 5 mg of donepezil once daily, "
+              "at bedtime. Some people feel a bit of nausea or have vivid dreams at first, and that is common.")
+MED_REJECTED = ("Administer donepezil 5 mg orally once daily at bedtime, anticipating gastrointestinal adverse effects "
+                "including nausea and vivid dreams, and contact the prescriber if the heart rate falls below 50 beats per minute.")
+GOOD_CORRECTION = ("I'm so glad you asked, it's very understandable to want to get this right. Your mother takes 5 mg of "
+                   "donepezil once daily, at bedtime. Some people feel a bit of nausea or have vivid dreams at first, and "
+                   "that is common. If her heart rate falls below 50 beats per minute, please call her prescriber. "
+                   "You're doing a great job caring for her.")
+
+
 def make_pairs(n: int = 20) -> pl.DataFrame:
-    """n realistic pairs from the example QA file: a warm, plain chosen and a directive rejected variant."""
-    src = pl.read_csv(EXAMPLES).head(n)
-    q, a = src["question"].to_list(), src["answer"].to_list()
+    """n pairs: pair 0 is the medication pair above, the rest come from the example QA file
+    (a warm chosen and a directive rejected variant of each source answer)."""
+    src = pl.read_csv(EXAMPLES).head(n - 1)
+    q = [MED_QUESTION, *src["question"].to_list()]
+    a = [MED_SOURCE, *src["answer"].to_list()]
+    chosen = [MED_CHOSEN, *(f"That is a really good question, and it is normal to worry. {y}" for y in a[1:])]
+    rejected = [MED_REJECTED, *(f"You must follow this exactly. {y}" for y in a[1:])]
     return pl.DataFrame({
         "id": [make_id(x, y) for x, y in zip(q, a)],
         "question": q,
         "source_answer": a,
-        "chosen": [f"That is a really good question, and it is normal to worry. {y}" for y in a],
-        "rejected": [f"You must follow this exactly. {y}" for y in a],
+        "chosen": chosen,
+        "rejected": rejected,
         "source": ["caregiver_qa"] * n,
         "fkgl_chosen": [8.0 + i / 10 for i in range(n)],
         "tone_chosen": [0.6] * n,

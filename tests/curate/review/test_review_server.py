@@ -11,7 +11,7 @@ from curate.cli import app
 from curate.clikit import run_app
 from curate.io import write_table
 from curate.review.launcher import free_port
-from tests.curate.review.helpers import letter_of, submit
+from tests.curate.review.helpers import GOOD_CORRECTION, letter_of, submit
 
 
 def curate(*argv: str) -> int:
@@ -71,9 +71,10 @@ def test_review_round_trip(cli_env, owner_client, annotators, pairs, tmp_path, c
         value = {"supportive": letter_of(rec, chosen[ids[i]]), "prescriptive": letter_of(rec, rejected[ids[i]])}.get(pref, pref)
         submit(url, key, str(rec._server_id), {"preference": value, "facts_kept": facts, **extra})
 
-    correction = "I know this is a worry. " + pairs["source_answer"][0]
-    vote(ada, 0, "supportive", corrected_supportive=correction, note="softened the opening")
-    vote(bo, 0, "supportive")
+    correction = GOOD_CORRECTION  # puts back the heart-rate instruction the pushed variant lost
+    vote(ada, 0, "supportive", facts="no", corrected_supportive=correction, note="added the heart-rate advice")
+    vote(bo, 5, "supportive", corrected_supportive="Take the medicine.")  # a correction the filters reject
+    vote(bo, 0, "supportive", facts="no")
     vote(ada, 1, "both_unacceptable", facts="no")
     vote(bo, 1, "both_unacceptable", facts="no")
     vote(ada, 2, "prescriptive")
@@ -83,7 +84,8 @@ def test_review_round_trip(cli_env, owner_client, annotators, pairs, tmp_path, c
     vote(ada, 4, "supportive")  # one vote only
     for i in range(5, 10):
         vote(ada, i, "supportive", facts="no" if i == 9 else "yes")
-        vote(bo, i, "supportive", facts="no" if i == 9 else "yes")
+        if i != 5:
+            vote(bo, i, "supportive", facts="no" if i == 9 else "yes")
     # 10..19 untouched
 
     assert curate("review", "status", "--dataset", "round-trip", "--json") == 0
@@ -110,16 +112,23 @@ def test_review_round_trip(cli_env, owner_client, annotators, pairs, tmp_path, c
     assert fixed["review_status"] == "accepted" and fixed["review_corrected"] is True
     assert fixed["chosen"] == correction and fixed["chosen_original"] == chosen[ids[0]]
     assert fixed["source"] == "caregiver_qa"  # provenance from --data survives
-    assert fixed["fkgl_chosen"] != pairs["fkgl_chosen"][0]  # re-scored by the filters (the pushed value was a stand-in)
-    assert fixed["keep"] is True and fixed["drop_reasons"] == []
-    assert fixed["review_notes"] == ["ann-ada: softened the opening"]
+    # re-scored by the filters: real scores replace the pushed stand-ins, and the restored fact is found
+    assert fixed["fkgl_chosen"] != pairs["fkgl_chosen"][0] and fixed["fkgl_chosen"] < 8
+    assert fixed["keep"] is True and fixed["drop_reasons"] == [] and fixed["facts_lost_chosen"] == []
+    assert fixed["review_facts_kept"] is False  # the reviewers said the pushed text lost a fact; the correction fixed it
+    assert fixed["review_notes"] == ["ann-ada: added the heart-rate advice"]
+
+    bad = by_id[ids[5]]
+    assert bad["review_corrected"] is True and bad["review_status"] == "dropped"
+    assert bad["review_drop_reason"].startswith("correction_failed_filters:") and "facts_lost" in bad["review_drop_reason"]
+    assert bad["keep"] is False
 
     assert by_id[ids[1]]["review_status"] == "dropped" and by_id[ids[1]]["review_drop_reason"] == "both_unacceptable"
     assert by_id[ids[2]]["review_status"] == "dropped" and by_id[ids[2]]["review_drop_reason"] == "prescriptive_preferred"
     assert by_id[ids[3]]["review_status"] == "disputed"
     assert by_id[ids[4]]["review_status"] == "accepted" and by_id[ids[4]]["review_n_submitted"] == 1
     assert by_id[ids[9]]["review_status"] == "dropped" and by_id[ids[9]]["review_drop_reason"] == "facts_not_kept"
-    assert all(by_id[ids[i]]["review_status"] == "accepted" for i in range(5, 9))
+    assert all(by_id[ids[i]]["review_status"] == "accepted" for i in range(6, 9))
     for i in range(10, 20):
         row = by_id[ids[i]]
         assert row["review_status"] == "pending" and row["review_n_submitted"] == 0 and row["chosen"] == chosen[ids[i]]
@@ -128,8 +137,10 @@ def test_review_round_trip(cli_env, owner_client, annotators, pairs, tmp_path, c
 
     manifest = json.loads((out_dir / "manifest.json").read_text())
     c = manifest["counts"]
-    assert (c["accepted"], c["dropped"], c["disputed"], c["pending"], c["corrected"]) == (7, 3, 1, 10, 1)
-    assert c["drops_by_reason"] == {"both_unacceptable": 1, "prescriptive_preferred": 1, "facts_not_kept": 1}
+    assert (c["accepted"], c["dropped"], c["disputed"], c["pending"], c["corrected"], c["rescored"]) == (5, 4, 1, 10, 2, 2)
+    reasons = dict(c["drops_by_reason"])
+    assert reasons.pop(bad["review_drop_reason"]) == 1
+    assert reasons == {"both_unacceptable": 1, "prescriptive_preferred": 1, "facts_not_kept": 1}
     pref = manifest["agreement"]["preference"]
     # 9 items rated twice, 8 identical; ada: 7 supportive 1 bu 1 prescriptive, bo: 6 supportive 1 tie 1 bu 1 presc.
     assert pref["items_with_2plus_ratings"] == 9
@@ -139,7 +150,7 @@ def test_review_round_trip(cli_env, owner_client, annotators, pairs, tmp_path, c
     assert cli_env.api_key not in (out_dir / "manifest.json").read_text()
     report = (out_dir / "review_report.md").read_text()
     assert "Cohen's kappa" in report and "0.757" in report and "both_unacceptable" in report
-    assert "softened the opening" in report
+    assert "added the heart-rate advice" in report and "## Corrections" in report
 
 
 @pytest.mark.parametrize("case", ["server_down", "wrong_key", "unknown_dataset"])
