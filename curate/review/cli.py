@@ -156,6 +156,7 @@ def serve_cmd(
     def _on_term(signum, frame):  # SIGTERM stops as cleanly as Ctrl-C
         raise KeyboardInterrupt
 
+    stack.check()
     previous = signal.signal(signal.SIGTERM, _on_term)
     try:
         typer.echo("starting redis, osmem-server, argilla-server and its worker ...", err=True)

@@ -119,7 +119,8 @@ class ReviewStack:
     _root: Path | None = None
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> StackInfo:
+    def check(self) -> tuple[Path, Path, str]:
+        """Everything the stack needs, or a one-line ``UsageError``: (server venv, osmem binary, redis-server)."""
         if not is_loopback(self.host):
             raise UsageError(f"--host {self.host}: the local review stack binds loopback addresses only (127.0.0.1, ::1, localhost)")
         venv = find_server_venv(self.venv)
@@ -127,6 +128,10 @@ class ReviewStack:
         redis_bin = shutil.which("redis-server")
         if redis_bin is None:
             raise UsageError("redis-server not found on PATH; install it (apt-get install redis-server, or scripts/setup_ci_system.sh)")
+        return venv, osmem, redis_bin
+
+    def start(self) -> StackInfo:
+        venv, osmem, redis_bin = self.check()
         self._root = Path(tempfile.mkdtemp(prefix="curate-argilla-"))
         try:
             self._start(venv, osmem, redis_bin)
