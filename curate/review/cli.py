@@ -63,6 +63,9 @@ def push_cmd(
     out = push(df, client, cfg.review, cfg.review.dataset, cfg.review.workspace)
     typer.echo(f"{out['dataset']} (workspace {out['workspace']}): {out['created']} created, {out['updated']} updated, "
                f"{out['unchanged']} unchanged; {out['records_in_dataset']} records in the dataset")
+    if out["reopened"]:
+        typer.echo(f"{out['reopened']} updated pair(s) had responses to the old text: {out['responses_discarded']} "
+                   f"response(s) discarded, the pairs are open for review again")
 
 
 @review_app.command("status")

@@ -208,6 +208,7 @@ def push(df: pl.DataFrame, client, cfg: ReviewConfig, dataset: str, workspace: s
         ds = client.datasets(name=dataset, workspace=ws)
     created_dataset = ds is None
     existing: dict[str, str | None] = {}
+    answered: dict[str, tuple[str, dict]] = {}  # pair id -> (record uuid, fields) of records that have responses
     if created_dataset:
         ds = rg.Dataset(name=dataset, workspace=ws, settings=build_settings(df, cfg), client=client).create()
     else:
@@ -215,13 +216,29 @@ def push(df: pl.DataFrame, client, cfg: ReviewConfig, dataset: str, workspace: s
         if not {Q_PREFERENCE, Q_FACTS, Q_CORRECTED}.issubset(names):
             raise UsageError(f"Argilla dataset {dataset!r} exists but was not created by `curate review push` "
                              f"(questions: {', '.join(sorted(names))}); pick another --dataset name")
-        for r in ds.records(with_responses=False, with_suggestions=False, with_vectors=False):
+        for r in ds.records(with_responses=True, with_suggestions=False, with_vectors=False):
             existing[str(r.id)] = (r.metadata or {}).get(M_HASH)
+            if len(r.responses):
+                answered[str(r.id)] = (str(r._server_id), dict(r.fields))
     new = [r for r in records if r["id"] not in existing]
     changed = [r for r in records if r["id"] in existing and existing[r["id"]] != r["metadata"][M_HASH]]
     todo = new + changed
     if todo:
         ds.records.log([_to_rg_record(r) for r in todo], batch_size=cfg.batch_size)
+    # responses to a text that changed judged the old text: discard them so the pair is reviewed again
+    stale = [answered[r["id"]][0] for r in changed if r["id"] in answered and answered[r["id"]][1] != r["fields"]]
+    discarded = sum(discard_responses(client, rid) for rid in stale)
     return {"dataset": dataset, "workspace": ws.name, "dataset_created": created_dataset, "pairs": len(records),
             "created": len(new), "updated": len(changed), "unchanged": len(records) - len(todo),
-            "records_in_dataset": len(existing) + len(new)}
+            "records_in_dataset": len(existing) + len(new), "reopened": len(stale), "responses_discarded": discarded}
+
+
+def discard_responses(client, record_uuid: str) -> int:
+    """Delete every response of one record (owner/admin key); returns how many were deleted."""
+    http = client.api.http_client
+    r = http.get(f"/api/v1/records/{record_uuid}")
+    r.raise_for_status()
+    ids = [resp["id"] for resp in r.json().get("responses") or []]
+    for rid in ids:
+        http.delete(f"/api/v1/responses/{rid}").raise_for_status()
+    return len(ids)

@@ -23,7 +23,7 @@ def _records(client, name):
     return {str(r.id): r for r in ds.records(with_responses=False)}
 
 
-def test_push_twice_no_duplicates_and_changed_pair_updates(cli_env, owner_client, pairs, tmp_path, capsys):
+def test_push_twice_no_duplicates_and_changed_pair_updates(cli_env, owner_client, annotators, pairs, tmp_path, capsys):
     data = tmp_path / "pairs.parquet"
     write_table(pairs, data)
     assert curate("review", "push", str(data), "--dataset", "dup-check") == 0
@@ -33,20 +33,28 @@ def test_push_twice_no_duplicates_and_changed_pair_updates(cli_env, owner_client
     recs = _records(owner_client, "dup-check")
     assert len(recs) == 20 and set(recs) == set(pairs["id"].to_list())
 
-    target = pairs["id"][7]
+    target, rescored = pairs["id"][7], pairs["id"][8]
+    for pid in (target, rescored):  # both were already reviewed
+        submit(cli_env.url, annotators["ann-ada"], str(recs[pid]._server_id), {"preference": "A", "facts_kept": "yes"})
     changed = pairs.with_columns(
-        pl.when(pl.col("id") == target).then(pl.lit("A rewritten supportive answer.")).otherwise(pl.col("chosen")).alias("chosen"))
+        pl.when(pl.col("id") == target).then(pl.lit("A rewritten supportive answer.")).otherwise(pl.col("chosen")).alias("chosen"),
+        pl.when(pl.col("id") == rescored).then(pl.lit(3.5)).otherwise(pl.col("fkgl_chosen")).alias("fkgl_chosen"))
     write_table(changed, data)
     assert curate("review", "push", str(data), "--dataset", "dup-check") == 0
-    assert "0 created, 1 updated, 19 unchanged" in capsys.readouterr().out
-    recs = _records(owner_client, "dup-check")
+    out = capsys.readouterr().out
+    assert "0 created, 2 updated, 18 unchanged" in out
+    assert "1 updated pair(s) had responses to the old text: 1 response(s) discarded" in out
+    ds = owner_client.datasets(name="dup-check")
+    recs = {str(r.id): r for r in ds.records(with_responses=True)}
     assert len(recs) == 20
+    assert len(recs[target].responses) == 0  # the text changed: its old judgement is gone
+    assert len(recs[rescored].responses) == 2  # only a score changed: the judgement (2 answered questions) stays
+    assert recs[rescored].metadata["fkgl_chosen"] == 3.5
     shown = {recs[target].fields["response_a"], recs[target].fields["response_b"]}
     assert "A rewritten supportive answer." in shown
     # the hidden order mapping says where the chosen text is, and annotators cannot see it
     a_is = recs[target].metadata["response_a_is"]
     assert recs[target].fields["response_a" if a_is == "chosen" else "response_b"] == "A rewritten supportive answer."
-    ds = owner_client.datasets(name="dup-check")
     hidden = {m.name: m.visible_for_annotators for m in ds.settings.metadata}
     assert hidden["response_a_is"] is False and hidden["content_hash"] is False
     assert hidden["fkgl_chosen"] is True  # score columns are filterable metadata
