@@ -166,11 +166,31 @@ def load_model(cfg: DPOTrainConfig, model_id: str | None = None):
         model = AutoModelForCausalLM.from_pretrained(path, **extra, **kwargs)
     except OSError as e:
         raise UsageError(f"{model_id}: cannot load the model: {' '.join(str(e).split())[:200]}") from None
+    if extra.get("gguf_file"):
+        _forget_gguf_quantization(model)
     if cfg.method == "qlora":
         from peft import prepare_model_for_kbit_training
 
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing)
     return model
+
+
+def _forget_gguf_quantization(model) -> None:
+    """GGUF weights are dequantized on load (plain float tensors); drop the marker that blocks training/saving."""
+    quantizer = getattr(model, "hf_quantizer", None)
+    if quantizer is not None and hasattr(quantizer, "remove_quantization_config"):
+        quantizer.remove_quantization_config(model)
+    model.hf_quantizer = None
+    model.is_quantized = False
+    for module in model.modules():
+        conf = getattr(module, "config", None)
+        if conf is not None and getattr(conf, "_is_quantized", False):
+            conf._is_quantized = False
+        if conf is not None and hasattr(conf, "quantization_config"):
+            try:
+                del conf.quantization_config
+            except AttributeError:
+                pass
 
 
 def build_trainer(cfg: DPOTrainConfig, model, tokenizer, train_ds, eval_ds=None, *, output_dir: str | Path,
