@@ -136,13 +136,22 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
     style_names = _unique(everything, CHOSEN_STYLE) + _unique(everything, REJECTED_STYLE)
     L.append(f"- Styles: chosen = {', '.join(_unique(everything, CHOSEN_STYLE)) or '?'}, "
              f"rejected = {', '.join(_unique(everything, REJECTED_STYLE)) or '?'}")
-    for version, description in _style_specs(style_names):
-        L.append(f"  - `{version}`: {description}")
+    specs = rw.get("styles") or {}
+    if specs:  # the rewrite manifest has the specs that were actually used (built-in or from styles_dir)
+        for name, spec in specs.items():
+            L.append(f"  - `{spec.get('prompt_version', name)}` ({spec.get('role', '?')}): {spec.get('description', '')}")
+    else:
+        for version, description in _style_specs(style_names):
+            L.append(f"  - `{version}`: {description}")
     params = _unique(everything, GENERATION_PARAMS, limit=3)
     if params:
         L.append(f"- Generation parameters: {', '.join(f'`{p}`' for p in params)}")
     if rw.get("counts"):
         L.append(f"- Rewrite stage counts: {_cell(rw['counts'])}")
+    for name, spec in specs.items():
+        L += ["", f"<details><summary>Style spec <code>{spec.get('prompt_version', name)}</code></summary>", "",
+              "System message:", "", "```text", str(spec.get("system", "")).strip(), "```", "",
+              "Instructions:", "", "```text", str(spec.get("instructions", "")).strip(), "```", "", "</details>"]
     L.append("")
 
     fm = manifests.get("filter")

@@ -202,3 +202,23 @@ def test_usage_errors(tmp_path, filter_dir, curate_cli, monkeypatch):
     assert code == 2 and "test_size" in err and not (tmp_path / "x").exists()
     code, _, err = curate_cli("publish", tmp_path, "--to-dir", tmp_path / "x")
     assert code == 2 and "not a stage output dir" in err
+
+
+def test_card_records_the_style_specs_from_the_rewrite_manifest(tmp_path, pairs, curate_cli):
+    rewrite_dir = tmp_path / "rewrite"
+    rewrite_dir.mkdir()
+    (rewrite_dir / "pairs.parquet").write_bytes(b"")
+    styles = {"supportive": {"prompt_version": "supportive@1.0:abcd1234", "role": "chosen", "description": "Warm and plain.",
+                             "system": "You are a careful editor.", "instructions": "Rewrite kindly.\n\nANSWER: {answer}"},
+              "prescriptive": {"prompt_version": "prescriptive@1.0:ef567890", "role": "rejected", "description": "Directive.",
+                               "system": "You are a terse clinician.", "instructions": "Rewrite as orders.\n\nANSWER: {answer}"}}
+    (rewrite_dir / "manifest.json").write_text(json.dumps({"stage": "rewrite", "inputs": {}, "styles": styles,
+                                                           "counts": {"pairs": 24, "quarantined": 3}}))
+    manifest = {"stage": "filter", "config": FILTER_CONFIG, "inputs": {"path": str(rewrite_dir / "pairs.parquet")},
+                "counts": {"drops_by_reason": DROPS}}
+    out = tmp_path / "ds"
+    assert curate_cli("publish", write_stage_dir(tmp_path / "f", pairs, manifest=manifest), "--to-dir", out)[0] == 0
+    card = (out / "README.md").read_text()
+    assert "`supportive@1.0:abcd1234` (chosen): Warm and plain." in card
+    assert "You are a terse clinician." in card and "Rewrite as orders." in card
+    assert '"quarantined": 3' in card
