@@ -24,6 +24,16 @@ def connect(api_url: str | None = None, api_key: str | None = None, timeout: flo
     import httpx
 
     url, key = resolve(api_url, api_key)
+    # one plain request first: fails fast (the SDK retries a refused connection with backoff) and names the cause
+    try:
+        r = httpx.get(f"{url}/api/v1/me", headers={"X-Argilla-Api-Key": key}, timeout=timeout)
+    except httpx.HTTPError as e:
+        raise UsageError(f"cannot reach the Argilla server at {url}: {type(e).__name__}: {' '.join(str(e).split())}; "
+                         f"is it running? (`curate review serve` starts a local one)") from None
+    if r.status_code in (401, 403):
+        raise UsageError(f"the Argilla server at {url} rejected the API key (check ARGILLA_API_KEY / --api-key)")
+    if r.status_code != 200:
+        raise UsageError(f"{url} does not answer like an Argilla server (GET /api/v1/me: HTTP {r.status_code})")
     try:
         client = rg.Argilla(api_url=url, api_key=key, timeout=int(timeout))
         client.me  # noqa: B018 (the constructor checks the key; this checks the server answers)

@@ -177,26 +177,25 @@ class ReviewStack:
         })
         py = str(venv / "bin" / "python")
         hook = [py, "-m", "curate_argilla_hook"]
-        self._run(hook + ["database", "migrate"], env, "database migrate")
+        # the worker needs only redis to start: it boots while the server process migrates and creates the owner
+        self._spawn("worker", hook + ["worker", "--num-workers", "1"], logs, env)
 
         creds_file = data / "credentials.json"
+        server_env = dict(env)
         if creds_file.exists():  # a persistent --data-dir: the owner already exists
             creds = json.loads(creds_file.read_text())
         else:
             creds = {"username": self.username, "password": secrets.token_urlsafe(12),
                      "api_key": "curate.apikey." + secrets.token_urlsafe(24), "workspace": self.workspace}
-            self._run(hook + ["database", "users", "create", "--username", creds["username"], "--role", "owner",
-                              "--password", creds["password"], "--api-key", creds["api_key"],
-                              "--workspace", creds["workspace"], "--first-name", creds["username"]], env,
-                      "create the owner user", secrets_=(creds["password"], creds["api_key"]))
+            server_env.update({"CURATE_OWNER_USERNAME": creds["username"], "CURATE_OWNER_PASSWORD": creds["password"],
+                               "CURATE_OWNER_API_KEY": creds["api_key"], "CURATE_OWNER_WORKSPACE": creds["workspace"]})
+        self._spawn("server", hook + ["curate-start", host, str(port)], logs, server_env)
+        url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        self._wait(lambda: _http_ok(f"{url}/api/v1/me", creds["api_key"]), "argilla server")
+        if not creds_file.exists():
             fd = os.open(creds_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as f:
                 json.dump(creds, f)
-
-        self._spawn("server", hook + ["start", "--host", host, "--port", str(port), "--no-access-log"], logs, env)
-        self._spawn("worker", hook + ["worker", "--num-workers", "1"], logs, env)
-        url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-        self._wait(lambda: _http_ok(f"{url}/api/v1/me", creds["api_key"]), "argilla server")
         self.info = StackInfo(url=url, **creds)
 
     def stop(self) -> None:
@@ -236,16 +235,6 @@ class ReviewStack:
         self._logfiles = [*getattr(self, "_logfiles", []), log]
         self.procs[name] = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             env=env, cwd=str(self._root), start_new_session=True)
-
-    def _run(self, cmd: list[str], env: dict, what: str, secrets_: tuple = ()) -> None:
-        r = subprocess.run(cmd, env=env, cwd=str(self._root), capture_output=True, text=True,
-                           timeout=self.startup_timeout_s)
-        if r.returncode != 0:
-            tail = (r.stderr or r.stdout).strip().splitlines()[-1:] or ["(no output)"]
-            msg = tail[0]
-            for s in secrets_:
-                msg = msg.replace(s, "***")
-            raise RuntimeFailure(f"argilla server: {what} failed: {msg}")
 
     def _wait(self, ready, what: str) -> None:
         deadline = time.monotonic() + self.startup_timeout_s

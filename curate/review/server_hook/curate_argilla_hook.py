@@ -53,7 +53,45 @@ class OsmemOpenSearchEngine(OpenSearchEngine):
         await self._put_source(index_name, str(suggestion.record_id), source)
 
 
-if __name__ == "__main__":
-    from argilla_server.cli import app
+def curate_start(host: str, port: int) -> None:
+    """Migrate the database, create the owner (from ``CURATE_OWNER_*`` env vars, never argv), then serve.
 
-    app(prog_name="argilla_server")
+    One interpreter instead of three: importing argilla_server takes seconds, and secrets stay out of ``ps``.
+    """
+    import asyncio
+    import contextlib
+    import io
+    import os
+
+    from argilla_server.cli.database.migrate import migrate_db
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        migrate_db("head")
+    username = os.environ.pop("CURATE_OWNER_USERNAME", None)
+    if username:
+        from argilla_server.cli.database.users.create import _create
+        from argilla_server.database import async_engine
+        from argilla_server.models import UserRole
+
+        async def create_owner() -> None:
+            await _create(first_name=username, username=username, role=UserRole.owner,
+                          password=os.environ.pop("CURATE_OWNER_PASSWORD"), api_key=os.environ.pop("CURATE_OWNER_API_KEY"),
+                          workspace=[os.environ.pop("CURATE_OWNER_WORKSPACE")])
+            await async_engine.dispose()  # its connections belong to this event loop, not uvicorn's
+
+        with contextlib.redirect_stdout(io.StringIO()):  # _create echoes the API key
+            asyncio.run(create_owner())
+    from argilla_server.cli.start import start
+
+    start(host=host, port=port, access_log=False)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:2] == ["curate-start"]:
+        curate_start(sys.argv[2], int(sys.argv[3]))
+    else:
+        from argilla_server.cli import app
+
+        app(prog_name="argilla_server")
