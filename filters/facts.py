@@ -114,31 +114,42 @@ _FREQ_CANON: list[tuple[str, str]] = [
 ]
 
 
-def _apply(e: pl.Expr, reps: list[tuple[str, str]]) -> pl.Expr:
-    for pat, rep in reps:
-        e = e.str.replace_all(pat, rep)
-    return e
+def _py_rep(rep: str) -> str:
+    """polars/Rust replacement syntax ($1, ${1}) -> Python re (\\g<1>)."""
+    return re.sub(r"\$\{?(\d+)\}?", r"\\g<\1>", rep)
 
 
-def _canon_number_expr(e: pl.Expr) -> pl.Expr:
-    e = _apply(e, _NUMBER_WORDS)
-    e = e.str.replace_all(r"(\d),(\d{3})", "$1$2").str.replace_all(r"(^|[^\d])\.(\d)", "${1}0.$2")
-    return e.str.replace_all(r"(\d)\s*(?:-|to|or)\s*(\d)", "$1-$2")
+def _compile(reps: list[tuple[str, str]]) -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(p), _py_rep(r)) for p, r in reps]
 
 
-def _canon_quantity(e: pl.Expr) -> pl.Expr:
-    e = _canon_number_expr(e)
-    e = e.str.replace_all(r"\byears? old\b", "year")
-    e = _apply(e, _UNIT_CANON)
-    e = e.str.replace_all(r"(\d)\s*([a-z°])", "$1 $2").str.replace_all(r"(\d)\s+%", "$1%")
-    return e.str.replace_all(r"\s+", " ").str.strip_chars()
+_NUMBER_WORDS_PY = _compile(_NUMBER_WORDS)
+_NUMBER_TAIL_PY = _compile([(r"(\d),(\d{3})", "$1$2"), (r"(^|[^\d])\.(\d)", "${1}0.$2"), (r"(\d)\s*(?:-|to|or)\s*(\d)", "$1-$2")])
+_UNIT_CANON_PY = _compile([(r"\byears? old\b", "year")] + _UNIT_CANON + [(r"(\d)\s*([a-z°])", "$1 $2"), (r"(\d)\s+%", "$1%")])
+_FREQ_CANON_PY = _compile(_FREQ_CANON + [(r"\bhours\b", "hour"), (r"\bdays\b", "day"), (r"\bweeks\b", "week"), (r"\bmonths\b", "month")])
 
 
-def _canon_freq(e: pl.Expr) -> pl.Expr:
-    e = _canon_number_expr(e.str.replace_all(r"\s+", " ").str.strip_chars())
-    e = _apply(e, _FREQ_CANON)
-    e = _apply(e, [(r"\bhours\b", "hour"), (r"\bdays\b", "day"), (r"\bweeks\b", "week"), (r"\bmonths\b", "month")])
-    return e.str.replace_all(r"\s+", " ").str.strip_chars()
+def _sub_all(text: str, reps: list[tuple[re.Pattern, str]]) -> str:
+    for rx, rep in reps:
+        text = rx.sub(rep, text)
+    return text
+
+
+def _ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def canon_number(text: str) -> str:
+    return _sub_all(_sub_all(text, _NUMBER_WORDS_PY), _NUMBER_TAIL_PY)
+
+
+def canon_quantity(text: str) -> str:
+    text = re.sub(r"^half (?:a|an) ", "half ", _ws(text))
+    return _ws(_sub_all(canon_number(text), _UNIT_CANON_PY))
+
+
+def canon_frequency(text: str) -> str:
+    return _ws(_sub_all(canon_number(_ws(text)), _FREQ_CANON_PY))
 
 
 # ---------------------------------------------------------------- lexicon
@@ -179,7 +190,7 @@ def _name_patterns(extra_dir: str | None) -> tuple[str, dict[str, str]]:
     return _alternation(surface), surface
 
 
-# ---------------------------------------------------------------- expressions
+# ---------------------------------------------------------------- extraction (one regex pass per column)
 
 
 def _prep(col: str) -> pl.Expr:
@@ -191,43 +202,85 @@ def _prep(col: str) -> pl.Expr:
     )
 
 
-def facts_expr(col: str, extra_lexicon_dir: str | None = None) -> pl.Expr:
-    """``list[str]`` of canonical facts in ``col`` (unique, sorted)."""
-    raw = _prep(col)
-    low = raw.str.to_lowercase().str.replace_all(_IDIOMS, " ").str.replace_all(r"\bhalf (?:a|an) ", "half ")
-    freq = low.str.extract_all(_FREQ).list.eval(_canon_freq(pl.element()))
-    no_freq = low.str.replace_all(_FREQ, " ; ")
-    qty = no_freq.str.extract_all(_QTY).list.eval(_canon_quantity(pl.element()))
-    bare = no_freq.str.replace_all(_QTY, " ; ").str.extract_all(_BARE).list.eval(
-        pl.element().str.replace_all(",", "")
+@functools.lru_cache(maxsize=8)
+def _extractor(extra_dir: str | None):
+    """The combined alternation (idioms to ignore, frequencies, quantities, names, drug suffixes, bare numbers:
+    leftmost-first, in this order) and the classifiers that canonicalize one matched span."""
+    names_rx, surface = _name_patterns(extra_dir)
+    parts = [
+        ("ignore", _IDIOMS),
+        ("frequency", _FREQ),
+        ("quantity", r"\bhalf (?:a|an) " + _UNIT + "|" + _QTY),
+        ("name", names_rx),
+        ("drug_suffix", _DRUG_SUFFIX),
+        ("number", _BARE),
+    ]
+    combined = "|".join(f"(?:{p})" for _, p in parts)
+    rust = combined.replace(r"\b", r"(?-u:\b)")
+    full = [(kind, re.compile(p)) for kind, p in parts]
+    return rust, full, surface
+
+
+_CANON_CACHE: dict[tuple[str | None, str], str | None] = {}
+
+
+def canonical(span: str, extra_dir: str | None = None) -> str | None:
+    """Canonical form of one matched span (lower-case), or None for an ignored idiom."""
+    key = (extra_dir, span)
+    if key in _CANON_CACHE:
+        return _CANON_CACHE[key]
+    _, full, surface = _extractor(extra_dir)
+    kind = next((k for k, rx in full if rx.fullmatch(span)), "number")
+    if kind == "ignore":
+        out = None
+    elif kind == "frequency":
+        out = canon_frequency(span)
+    elif kind == "quantity":
+        out = canon_quantity(span)
+    elif kind in ("name", "drug_suffix"):
+        out = surface.get(span, span)
+    else:
+        out = span.replace(",", "")
+    if len(_CANON_CACHE) < 500_000:
+        _CANON_CACHE[key] = out
+    return out
+
+
+def facts_series(texts: pl.Series, extra_lexicon_dir: str | None = None) -> pl.Series:
+    """``list[str]`` of canonical facts per text (unique, sorted); null text -> empty list."""
+    rust, _, surface = _extractor(extra_lexicon_dir)
+    n = len(texts)
+    frame = texts.to_frame("_t").select(
+        _prep("_t").str.to_lowercase().str.extract_all(rust).alias("_m"),
+        _prep("_t").str.extract_all(_DOSE_NAME).list.eval(
+            pl.element().str.extract(r"([A-Z][a-z]{3,})", 1).str.to_lowercase()).alias("_d"),
     )
-    names_rx, surface = _name_patterns(extra_lexicon_dir)
-    keys = list(surface.keys())
-    vals = [surface[k] for k in keys]
-    names = low.str.extract_all(names_rx).list.eval(pl.element().replace(keys, vals))
-    suffix = low.str.extract_all(_DRUG_SUFFIX).list.eval(pl.element().replace(keys, vals))
-    dose_named = raw.str.extract_all(_DOSE_NAME).list.eval(
-        pl.element().str.extract(r"([A-Z][a-z]{3,})", 1).str.to_lowercase().replace(keys, vals)
-    )
-    allf = pl.concat_list([freq, qty, bare, names, suffix, dose_named])
-    return allf.list.eval(pl.element().filter(pl.element().str.len_chars() > 0)).list.unique().list.sort()
+    rows = pl.int_range(0, n, eager=True, dtype=pl.UInt32)
+    ex = pl.DataFrame({"_row": rows, "_m": frame["_m"]}).explode("_m").drop_nulls("_m")
+    uniq = ex["_m"].unique().to_list()
+    mapping = {u: canonical(u, extra_lexicon_dir) for u in uniq}
+    ex = ex.with_columns(pl.col("_m").replace_strict(mapping, return_dtype=pl.Utf8, default=None))
+    dose = pl.DataFrame({"_row": rows, "_m": frame["_d"]}).explode("_m").drop_nulls("_m")
+    if dose.height:
+        keys = list(surface)
+        dose = dose.with_columns(pl.col("_m").replace(keys, [surface[k] for k in keys]))
+    allf = pl.concat([ex, dose], how="vertical_relaxed").drop_nulls("_m").filter(pl.col("_m").str.len_chars() > 0)
+    agg = allf.group_by("_row").agg(pl.col("_m").unique().sort().alias("_f"))
+    out = pl.DataFrame({"_row": rows}).join(agg, on="_row", how="left").sort("_row")
+    return out["_f"].fill_null(pl.lit([], dtype=pl.List(pl.Utf8))).cast(pl.List(pl.Utf8))
 
 
 def facts_frame(df: pl.DataFrame, columns: list[str], extra_lexicon_dir: str | None = None) -> pl.DataFrame:
-    return df.with_columns([facts_expr(c, extra_lexicon_dir).alias(f"facts_{c}") for c in columns])
+    return df.with_columns([facts_series(df[c], extra_lexicon_dir).alias(f"facts_{c}") for c in columns])
 
 
 def extract_facts(text: str | None, extra_lexicon_dir: str | None = None) -> list[str]:
     """Canonical facts of one text (same code path as the vectorized filter)."""
-    df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8})
-    return df.select(facts_expr("t", extra_lexicon_dir)).item().to_list()
+    return facts_series(pl.Series([text], dtype=pl.Utf8), extra_lexicon_dir)[0].to_list()
 
 
 def facts_diff(source: str | None, text: str | None, extra_lexicon_dir: str | None = None) -> tuple[list[str], list[str]]:
     """``(lost, added)``: facts of ``source`` missing from ``text``, and facts of ``text`` not in ``source``."""
-    df = pl.DataFrame({"s": [source], "t": [text]}, schema={"s": pl.Utf8, "t": pl.Utf8})
-    out = df.select(facts_expr("s", extra_lexicon_dir).alias("fs"), facts_expr("t", extra_lexicon_dir).alias("ft")).select(
-        pl.col("fs").list.set_difference("ft").list.sort().alias("lost"),
-        pl.col("ft").list.set_difference("fs").list.sort().alias("added"),
-    )
-    return out["lost"][0].to_list(), out["added"][0].to_list()
+    fs = set(extract_facts(source, extra_lexicon_dir))
+    ft = set(extract_facts(text, extra_lexicon_dir))
+    return sorted(fs - ft), sorted(ft - fs)

@@ -60,3 +60,36 @@ def phi_expr(column: str) -> pl.Expr:
 
 def has_phi(texts: list[str | None]) -> bool:
     return any(detect_phi(t) for t in texts)
+
+
+# ---------------------------------------------------------------- one-pass variant for the filter stage
+
+_COMBINED = "|".join(f"(?:{p})" for p in PATTERNS.values())
+_KIND_CACHE: dict[str, str] = {}
+
+
+def _kind(span: str) -> str:
+    kind = _KIND_CACHE.get(span)
+    if kind is None:
+        kind = next((k for k, rx in _COMPILED.items() if rx.fullmatch(span)), None)
+        if kind is None:  # matched in context only (word boundaries at the edges): search instead
+            kind = next((k for k, rx in _COMPILED.items() if rx.search(span)), "phi")
+        if len(_KIND_CACHE) < 200_000:
+            _KIND_CACHE[span] = kind
+    return kind
+
+
+def phi_series(df: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """``phi`` per row over several text columns in ONE regex pass (all kinds in one alternation;
+    where kinds overlap, the first in ``PATTERNS`` order is reported). Same output format as ``phi_expr``."""
+    n = df.height
+    text = pl.concat_str([pl.col(c).fill_null("") for c in columns], separator="\n")
+    found = df.select(text.str.extract_all(_COMBINED).alias("_m"))["_m"]
+    ex = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_m": found}).explode("_m").drop_nulls("_m")
+    if ex.height == 0:
+        return pl.Series("phi", [[] for _ in range(n)], dtype=pl.List(pl.Utf8))
+    mapping = {u: f"{_kind(u)}: {u.strip()}" for u in ex["_m"].unique().to_list()}
+    ex = ex.with_columns(pl.col("_m").replace_strict(mapping, return_dtype=pl.Utf8))
+    agg = ex.group_by("_row", maintain_order=True).agg(pl.col("_m").unique(maintain_order=True))
+    out = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32)}).join(agg, on="_row", how="left").sort("_row")
+    return out["_m"].fill_null(pl.lit([], dtype=pl.List(pl.Utf8))).cast(pl.List(pl.Utf8)).alias("phi")

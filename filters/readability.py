@@ -42,13 +42,17 @@ def use_offline_cmudict() -> None:
     cs.get_cmudict = get_cmudict
 
 
+_HASH_SEED = 7
+
+
 @functools.lru_cache(maxsize=1)
 def syllable_table() -> pl.DataFrame:
-    """``word -> syllables`` from the CMU dictionary (first pronunciation, as textstat does)."""
+    """``_h`` (u64 hash of the word) -> ``_syl`` from the CMU dictionary (first pronunciation, as textstat)."""
     d = _cmu()
     words = list(d.keys())
     syl = [sum(1 for p in d[w][0] if p[-1].isdigit()) if d[w] else 0 for w in words]
-    return pl.DataFrame({"_w": words, "_syl": syl}, schema={"_w": pl.Utf8, "_syl": pl.Int32})
+    df = pl.DataFrame({"_w": words, "_syl": syl}, schema={"_w": pl.Utf8, "_syl": pl.Int32})
+    return df.select(pl.col("_w").hash(seed=_HASH_SEED).alias("_h"), "_syl").unique("_h", keep="first")
 
 
 @functools.lru_cache(maxsize=1)
@@ -70,60 +74,66 @@ def fallback_syllables(word: str) -> int:
     return n
 
 
-def syllable_counts(texts: pl.Series) -> pl.Series:
-    """Total syllables per text (textstat's count), vectorized: explode words, join the CMU table."""
-    words = (
-        texts.fill_null("")
-        .str.replace_all(_NONCONTRACTION, "$1")
-        .str.replace_all(_PUNCT, "")
-        .str.to_lowercase()
-        .str.split(" ")  # textstat splits on any whitespace; other whitespace is mapped to " " by _prep
-    )
-    frame = pl.DataFrame({"_row": pl.int_range(0, len(texts), eager=True), "_w": words}).explode("_w")
-    frame = frame.filter(pl.col("_w").str.len_bytes() > 0)
-    joined = frame.join(syllable_table(), on="_w", how="left")
-    missing = joined.filter(pl.col("_syl").is_null()).get_column("_w").unique()
-    if len(missing):
-        extra = pl.DataFrame(
-            {"_w": missing, "_fb": [fallback_syllables(w) for w in missing.to_list()]},
-            schema={"_w": pl.Utf8, "_fb": pl.Int32},
-        )
-        joined = joined.join(extra, on="_w", how="left").with_columns(pl.coalesce("_syl", "_fb").alias("_syl"))
-    sums = joined.group_by("_row").agg(pl.col("_syl").sum())
-    out = pl.DataFrame({"_row": pl.int_range(0, len(texts), eager=True)}).join(sums, on="_row", how="left")
-    return out.sort("_row").get_column("_syl").fill_null(0).cast(pl.Int64)
+# whitespace other than " " (textstat splits on any whitespace; empty tokens are dropped later)
+_OTHER_WS = "[\t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def _prep(col: str) -> pl.Expr:
-    return pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'").str.replace_all(r"\s+", " ")
+    return pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'").str.replace_all(_OTHER_WS, " ")
 
 
 def _strip(e: pl.Expr) -> pl.Expr:
     return e.str.replace_all(_NONCONTRACTION, "$1").str.replace_all(_PUNCT, "")
 
 
+def word_syllable_counts(prepped: pl.Series) -> pl.DataFrame:
+    """``_words``, ``_syl`` per text (textstat's counts): explode words once, join the hashed CMU table."""
+    n = len(prepped)
+    words = prepped.to_frame("_t").select(_strip(pl.col("_t")).str.to_lowercase().str.split(" ").alias("_w"))["_w"]
+    frame = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_w": words}).explode("_w")
+    frame = frame.filter(pl.col("_w").str.len_bytes() > 0).with_columns(pl.col("_w").hash(seed=_HASH_SEED).alias("_h"))
+    joined = frame.join(syllable_table(), on="_h", how="left")
+    missing = joined.filter(pl.col("_syl").is_null()).get_column("_w").unique()
+    if len(missing):
+        extra = pl.DataFrame({"_h": missing.hash(seed=_HASH_SEED), "_fb": [fallback_syllables(w) for w in missing.to_list()]},
+                             schema={"_h": pl.UInt64, "_fb": pl.Int32})
+        joined = joined.join(extra, on="_h", how="left").with_columns(pl.coalesce("_syl", "_fb").alias("_syl"))
+    sums = joined.group_by("_row").agg(pl.col("_syl").sum().alias("_syl"), pl.len().alias("_words"))
+    base = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32)})
+    return base.join(sums, on="_row", how="left").sort("_row").select(
+        pl.col("_words").fill_null(0).cast(pl.Int64), pl.col("_syl").fill_null(0).cast(pl.Int64))
+
+
+def syllable_counts(texts: pl.Series) -> pl.Series:
+    """Total syllables per text (textstat's count)."""
+    prepped = texts.to_frame("_c").select(_prep("_c"))["_c"]
+    return word_syllable_counts(prepped)["_syl"]
+
+
+def sentence_counts(prepped: pl.Series) -> pl.Series:
+    """textstat: regex sentences, ignoring fragments of <= 2 words; at least 1 for a non-empty text."""
+    n = len(prepped)
+    sents = prepped.str.extract_all(_SENTENCE)
+    ex = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_s": sents}).explode("_s").drop_nulls("_s")
+    counted = ex.group_by("_row").agg(
+        (_strip(pl.col("_s")).str.count_matches(r"\S+") > 2).sum().alias("_n")
+    )
+    base = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_len": prepped.str.len_chars()})
+    out = base.join(counted, on="_row", how="left").sort("_row")
+    return out.select(
+        pl.when(pl.col("_len") == 0).then(0).otherwise(pl.max_horizontal(pl.col("_n").fill_null(0), pl.lit(1))).cast(pl.Int64)
+    ).to_series()
+
+
 def word_count_expr(col: str) -> pl.Expr:
     return _strip(_prep(col)).str.count_matches(r"\S+").cast(pl.Int64)
-
-
-def sentence_count_expr(col: str) -> pl.Expr:
-    """textstat: regex sentences, ignoring fragments of <= 2 words; at least 1 for a non-empty text."""
-    sents = _prep(col).str.extract_all(_SENTENCE)
-    short = sents.list.eval(
-        _strip(pl.element()).str.count_matches(r"\S+") <= 2
-    ).list.sum()
-    n = (sents.list.len() - short).cast(pl.Int64)
-    return pl.when(_prep(col).str.len_chars() == 0).then(0).otherwise(pl.max_horizontal(n, pl.lit(1)))
 
 
 def readability_frame(df: pl.DataFrame, col: str, prefix_suffix: str | None = None) -> pl.DataFrame:
     """Add ``fkgl_<col>``, ``flesch_reading_ease_<col>``, ``words_per_sentence_<col>``, ``words_<col>``."""
     name = prefix_suffix or col
     prepped = df.select(_prep(col).alias("_t")).get_column("_t")
-    syl = syllable_counts(prepped)
-    tmp = df.select(word_count_expr(col).alias("_words"), sentence_count_expr(col).alias("_sents")).with_columns(
-        syl.alias("_syl")
-    )
+    tmp = word_syllable_counts(prepped).with_columns(sentence_counts(prepped).alias("_sents"))
     wps = pl.when(pl.col("_sents") > 0).then(pl.col("_words") / pl.col("_sents")).otherwise(0.0)
     spw = pl.when(pl.col("_words") > 0).then(pl.col("_syl") / pl.col("_words")).otherwise(0.0)
     zero = (wps == 0) | (spw == 0)

@@ -22,7 +22,7 @@ from filters import facts as _facts
 from filters import readability as _read
 from filters import tone as _tone
 from filters.config import FilterConfig
-from filters.phi import phi_expr
+from filters.phi import phi_series
 
 TEXT_COLS = (SOURCE_ANSWER, CHOSEN, REJECTED)
 VARIANTS = (CHOSEN, REJECTED)
@@ -73,9 +73,10 @@ class ToneFilter:
     name: str = "tone"
 
     def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
-        return df.with_columns(
-            [_tone.tone_expr(c).alias(f"tone_{c}") for c in TEXT_COLS]
-        ).with_columns((pl.col(f"tone_{CHOSEN}") - pl.col(f"tone_{REJECTED}")).alias("tone_margin"))
+        for c in TEXT_COLS:
+            df = _tone.tone_frame(df, c)
+        df = df.drop([f"tone_raw_{c}" for c in TEXT_COLS])
+        return df.with_columns((pl.col(f"tone_{CHOSEN}") - pl.col(f"tone_{REJECTED}")).alias("tone_margin"))
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
         return [
@@ -97,8 +98,8 @@ class FactsFilter:
                 [pl.lit([], dtype=_STR_LIST).alias(f"facts_{k}_{v}") for v in VARIANTS for k in ("lost", "added")]
             )
         lex = cfg.extra_lexicon_dir
-        f = {c: _facts.facts_expr(c, lex) for c in TEXT_COLS}
-        tmp = df.select(pl.col("has_source"), *[f[c].alias(f"_f_{c}") for c in TEXT_COLS])
+        tmp = df.select(pl.col("has_source"), *[pl.col(c) for c in TEXT_COLS])
+        tmp = tmp.with_columns([_facts.facts_series(tmp[c], lex).alias(f"_f_{c}") for c in TEXT_COLS])
         src = pl.col(f"_f_{SOURCE_ANSWER}")
         ch, rj = pl.col(f"_f_{CHOSEN}"), pl.col(f"_f_{REJECTED}")
         empty = pl.lit([], dtype=_STR_LIST)
@@ -143,7 +144,7 @@ class PhiFilter:
 
     def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
         cols = [c for c in (QUESTION, *TEXT_COLS) if c in df.columns]
-        return df.with_columns(pl.concat_list([phi_expr(c) for c in cols]).list.unique(maintain_order=True).cast(_STR_LIST).alias("phi"))
+        return df.with_columns(phi_series(df, cols))
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
         return [("phi", pl.col("phi").list.len() > 0)] if cfg.drop_phi else []

@@ -11,7 +11,8 @@ valid both in Python ``re`` (to explain one text) and in polars' Rust regex (to 
   ("patients should", "the patient"), clinical passive voice ("is administered", "is contraindicated"),
   clinical register and jargon (medical suffixes, very long words), threats of consequences.
 
-``raw = sum(weight x count)`` is divided by ``sqrt(sentences)`` (so a long answer is not more extreme just
+All cues run as ONE alternation (one regex pass per column; where cues overlap, the first in priority order
+wins, so each span of text counts once).  ``raw = sum(weight x count)`` is divided by ``sqrt(sentences)`` (so a long answer is not more extreme just
 for being long) and squashed: ``tone = tanh(raw_per_sentence / TEMPERATURE)``.  ``explain(text)`` returns
 every matched cue with its weight, so a reviewer sees why a text scored as it did.
 """
@@ -26,7 +27,10 @@ import polars as pl
 
 TEMPERATURE = 1.5
 
-_START = r"(?:^|[.!?;:]['\")\]]?\s+|\n\s*(?:[-*•]\s*|\d+[.)]\s*)?)"  # start of a sentence / line / bullet
+# Sentence / line / bullet starts are marked with \x01 before matching (Rust regex has no look-behind).
+_MARK = "\x01"
+_MARK_AT = r"(^|[.!?;:]['\")\]]?\s+|\n\s*(?:[-*•]\s*|\d+[.)]\s*)?)"
+_START = _MARK
 
 _IMPERATIVE_VERBS = (
     "Take|Give|Avoid|Stop|Start|Begin|Ensure|Make|Monitor|Check|Call|Contact|Consult|Seek|Limit|Reduce|Increase|"
@@ -38,7 +42,8 @@ _IMPERATIVE_VERBS = (
     "Track|Log|Count|Double-check|Label|Organize|Organise|Plan|Prepare|Prioritize|Remind|Restart|Resume|Inspect|"
     "Escalate|Check-in|Update|Visit|Sit|Stand|Lie|Turn|Push|Pull|Lift|Drive|Quit|Cease|Abstain|Be|Stay|Leave|"
     "Let|Allow|Bathe|Dress|Feed|Change|Empty|Fill|Send|Ask|Speak|Talk|Answer|Respond|Correct|Instruct|Demand|Insist|"
-    "Enforce|Assign|Require|Confine|Restrain|Separate|Unplug|Disable|Hide|Secure"  # not "Do": "Do not" is below
+    "Enforce|Assign|Require|Confine|Restrain|Separate|Unplug|Disable|Hide|Secure|Just|Simply|Only|Notify|Submit|"
+    "Enroll|Enrol|Screen|Refer|Recheck|Inspect|Offer|Post|Label|Answer|Book|Register|Sign"  # not "Do": "Do not" is below
 )
 
 
@@ -58,6 +63,16 @@ CUES: list[Cue] = [
     # ------------------------------------------------------------------ supportive
     Cue("validation", "acknowledge", 1.5,
         r"(?i)\b(?:it's|it is|that's|that is|this is|it's also|it is also)\s+(?:completely\s+|perfectly\s+|totally\s+|very\s+|so\s+|quite\s+|entirely\s+|really\s+|only\s+|also\s+|absolutely\s+)?(?:understandable|normal|natural|okay|ok|common|valid|human|alright|all right|expected)\b"),
+    Cue("normal to feel", "acknowledge", 1.0,
+        r"(?i)\b(?:normal|natural|understandable|okay|ok|common|human|fine|alright|all right)\s+to\s+(?:feel|be|have|want|need|get|worry|struggle|grieve|cry|ask|take|not know|make mistakes)\b|\b(?:completely|perfectly|totally|entirely)\s+(?:normal|natural|understandable|okay|ok|valid|fine)\b"),
+    Cue("your feelings", "acknowledge", 1.0,
+        r"(?i)\b(?:what you(?:'re| are) (?:feeling|going through|experiencing|carrying|dealing with)|how you(?:'re| are)? feel(?:ing)?|you(?:'re| are) (?:feeling|going through|carrying|dealing with))\b"),
+    Cue("reframing", "reassure", 1.5,
+        r"(?i)\b(?:not (?:something (?:he|she|they) (?:does|is doing|do|are doing|can control) on purpose|on purpose|personal|aimed at you|a reflection (?:of|on) you|a sign (?:of|that) you(?:'re| are)? (?:failing|a bad))|part of the (?:illness|disease|condition)|the (?:illness|disease|condition) (?:talking|speaking)|doesn't make you a bad|does not make you a bad)\b"),
+    Cue("right instinct", "reassure", 1.2,
+        _w(r"the right (?:thing|questions?|call|choice|decision|step|idea)|exactly right|good instinct|good instincts|a wise|a smart (?:idea|move|choice)|good idea|well done|good for you")),
+    Cue("self-care imperative", "reassure", 1.2,
+        r"(?i)\b(?:take|taking)\s+(?:a\s+)?(?:deep\s+|little\s+)?(?:breath|breaths|moment|time for yourself|some time for yourself|it easy|things slowly|care of yourself|it one day)\b"),
     Cue("sympathy", "acknowledge", 1.5,
         r"(?i)\b(?:i'm|i am|we're|we are)\s+(?:so\s+|very\s+|truly\s+|really\s+)?(?:sorry|glad you|glad to|here (?:for|to))"),
     Cue("naming the difficulty", "acknowledge", 1.5,
@@ -78,14 +93,14 @@ CUES: list[Cue] = [
         r"(?i)\b(?:how much you|clearly|really|obviously|you)\s+(?:care|love)\b|\bit's clear (?:that )?you\b"),
     Cue("praise", "reassure", 1.5,
         r"(?i)\byou(?:'re| are|'ve| have)\s+(?:already\s+|clearly\s+|really\s+)?(?:been\s+)?(?:doing|handling|done|making)\s+(?:a\s+|an\s+|so\s+|really\s+|such\s+a\s+|such\s+)?(?:great|good|wonderful|amazing|fantastic|excellent|fine|brilliant|the right thing|your best|everything you can|well|important|so much|a lot|a difference|real)\b"),
-    Cue("negated imperative (reassuring)", "reassure", 2.5,
+    Cue("negated imperative (reassuring)", "reassure", 2.0,
         r"(?i)\b(?:don't|do not|try not to|no need to|there's no need to|there is no need to)\s+(?:worry|panic|be (?:too |so )?hard on yourself|blame yourself|feel (?:guilty|bad|ashamed|selfish|embarrassed)|be afraid|hesitate|feel you have to|lose hope|give up hope|be discouraged|be alarmed|beat yourself up|be ashamed|be embarrassed)"),
-    Cue("supportive should", "reassure", 3.0,
-        r"(?i)\b(?:should|must|ought to|deserve to)\s+(?:\w+\s+)?(?:feel|be)\s+(?:\w+\s+)?(?:proud|good about|confident|reassured|hopeful|comfortable|relieved|free to|okay|ok|at peace)\b"),
-    Cue("supportive shouldn't", "reassure", 3.0,
-        r"(?i)\b(?:should|must|ought to)(?:n't| not)\s+(?:\w+\s+)?(?:feel|be)\s+(?:\w+\s+)?(?:guilty|ashamed|bad|embarrassed|selfish|alone|afraid|responsible for|like a failure)\b"),
+    Cue("supportive should", "reassure", 2.0,
+        r"(?i)\b(?:(?:you|we|they|he|she|i)\s+)?(?:should|must|ought to|deserve to)\s+(?:\w+\s+)?(?:feel|be)\s+(?:\w+\s+)?(?:proud|good about|confident|reassured|hopeful|comfortable|relieved|free to|okay|ok|at peace)\b"),
+    Cue("supportive shouldn't", "reassure", 2.0,
+        r"(?i)\b(?:(?:you|we|they|he|she|i)\s+)?(?:should|must|ought to)(?:n't| not)\s+(?:\w+\s+)?(?:feel|be)\s+(?:\w+\s+)?(?:guilty|ashamed|bad|embarrassed|selfish|alone|afraid|responsible for|like a failure)\b"),
     Cue("you don't have to", "reassure", 2.0,
-        r"(?i)\byou\s+(?:don't|do not|shouldn't|should not)\s+(?:have|need) to\s+(?:do (?:this|it|everything)|be perfect|have all|handle|carry|go through|face|feel|figure)"),
+        r"(?i)\byou\s+(?:don't|do not|shouldn't|should not|won't|will not|never)\s+(?:have|need) to\b|\bno need to (?:be perfect|have all|do (?:it|this|everything) alone)"),
     Cue("not your fault", "reassure", 2.0,
         r"(?i)\b(?:it's|it is|this is|that's|that is)\s+not\s+(?:your|anyone's)\s+fault\b|\bnothing to (?:be ashamed|feel guilty|feel bad|worry)"),
     Cue("help is available", "reassure", 1.2,
@@ -103,9 +118,10 @@ CUES: list[Cue] = [
     Cue("conditional offer", "hedge", 1.0,
         r"(?i)\bif (?:you|it) (?:can|like|want|wish|feel|prefer|'d like|would like|are able|'re able|have time|helps|seems|works|feels right)\b|\b(?:when|whenever) you(?:'re| are| feel)\s+ready\b"),
     Cue("soft suggestion", "hedge", 1.0,
-        _w(r"it (?:can|may|might|could) (?:help|be helpful|be useful|be worth|make a difference)|(?:can|may|might|could) help|(?:can|may|might|could) be (?:helpful|useful|worth)|it's worth|it is worth|one option|another option|some (?:people|caregivers|families) find|many (?:people|caregivers|families) find|what works|a good idea|worth trying|worth a try|you're welcome to|you are welcome to|you're allowed to")),
+        _w(r"it (?:can|may|might|could) (?:help|be helpful|be useful|be worth|make a difference)|(?:can|may|might|could|often|usually) (?:help|ease|lift|bring|soothe|comfort)|(?:can|may|might|could) be (?:helpful|useful|worth)|it's worth|it is worth|one option|another option|some (?:people|caregivers|families) find|many (?:people|caregivers|families) find|what works|a good idea|worth trying|worth a try|you're welcome to|you are welcome to|you're allowed to")),
     Cue("hedge", "hedge", 0.4,
         _w(r"might|perhaps|maybe|possibly|sometimes|often|usually|generally|typically|likely|probably|could|consider|try|trying|gently|gentle|slowly|a little|a bit")),
+    Cue("may", "hedge", 0.2, _w(r"may")),
     Cue("personal suggestion", "hedge", 0.8,
         _w(r"i (?:think|suggest|recommend|would suggest|'d suggest|'d recommend|would recommend|wonder|hope|encourage you|'d encourage)|i'd|i would")),
     Cue("politeness", "politeness", 1.0,
@@ -115,18 +131,18 @@ CUES: list[Cue] = [
     Cue("yourself", "support", 0.5, _w(r"yourself|your own")),
     Cue("loved one", "support", 0.5, _w(r"your loved one|your (?:mom|mum|mother|dad|father|husband|wife|partner|parent|parents|family|child|son|daughter|grandmother|grandfather|grandma|grandpa|spouse|relative|friend)|loved ones?")),
     Cue("warm word", "support", 0.3,
-        _w(r"care|caring|love|loving|compassion|patience|patient with|kindness|kind|comfort|comforting|dignity|connection|connected|reassurance|support|supportive|supported|understanding|encourage|encouragement|celebrate|enjoy|meaningful|calm|calming|safe|hope|hopeful|feelings|feel|moments?|joy|peace|peaceful|familiar|relief|relax|rest")),
+        _w(r"care|caring|love|loving|loves|compassion|patience|patient with|kindness|kind|comfort|comforting|dignity|connection|connected|reassurance|reassuring|support|supportive|supported|understanding|encourage|encouragement|celebrate|enjoy|enjoys|meaningful|calm|calming|safe|hope|hopeful|feelings|feel|moments?|joy|peace|peaceful|familiar|relief|relax|rest|tender|gentler|softly|warm|warmth|ease|easier|low-pressure|worry|worries|worried|together|happy|glad|grateful|thankful")),
     Cue("second person", "support", 0.15, _w(r"you|your|you're|you've|you'll|you'd")),
     Cue("first person", "support", 0.3, _w(r"i|i'm|i've|we|we're|us|our|let's")),
     Cue("contraction", "support", 0.2,
         r"(?i)\b(?:it|that|you|we|they|i|there|here|what|let|he|she|who|this|everyone|nobody)'(?:s|re|ve|ll|d|m)\b|\b(?:can|won|isn|aren|wasn|weren|doesn|didn|haven|hasn|wouldn|couldn|shouldn)'t\b"),
     # ------------------------------------------------------------------ prescriptive
-    Cue("imperative at sentence start", "imperative", -1.0, _START + r"(?:" + _IMPERATIVE_VERBS + r")\b"),
-    Cue("negated imperative", "imperative", -1.5, _START + r"(?:Do not|Don't|DO NOT|Never|NEVER|Avoid|No)\b"),
+    Cue("imperative at sentence start", "imperative", -1.0, _START + r"(?i:" + _IMPERATIVE_VERBS + r")\b"),
+    Cue("negated imperative", "imperative", -1.5, _START + r"(?i:Do not|Don't|Never|Avoid|No)\b"),
     Cue("obligation", "obligation", -1.0,
         _w(r"must|should|shall|have to|has to|need to|needs to|needed to|required to|is required|are required|is necessary|are necessary|mandatory|obligatory|it is (?:essential|imperative|necessary|critical|vital|crucial|important|mandatory) (?:that|to)|ensure that|make sure|be sure to|it is advised|are advised|is advised|is recommended|are recommended|is indicated|are indicated|is contraindicated|are contraindicated|is expected to|are expected to|are to|is to be|are to be|you will need|you'll need|it is your (?:responsibility|duty)|responsibility|required|requirement|requirements|necessary|essential")),
     Cue("absolute", "absolute", -0.8,
-        _w(r"immediately|at once|strictly|at all times|under no circumstances|without exception|without fail|no exceptions|non-negotiable|absolutely not|never|always|every single|all times|promptly|without delay|exactly|precisely|only|sole|solely|no more than|no less than|do not exceed|not exceed|at least|at most|maximum|minimum")),
+        _w(r"immediately|at once|strictly|at all times|under no circumstances|without exception|without fail|no exceptions|non-negotiable|absolutely not|never|always|every single|all times|promptly|without delay|precisely|sole|solely|no more than|no less than|do not exceed|not exceed|at least|at most|maximum|minimum")),
     Cue("impersonal clinical subject", "clinical", -1.2,
         r"(?i)\b(?:the\s+)?(?:patient|patients|individual|individuals|subject|subjects|client|clients|resident|residents|caregiver|caregivers|carers?|the person|persons|family members|the family|staff|users?)\s+(?:should|must|shall|is required|are required|needs? to|is advised|are advised|may require|requires?|will require|is expected|are expected|is instructed|are instructed|is to|are to|ought to)\b"),
     Cue("clinical subject", "clinical", -0.6, _w(r"the patient|patients|patient's|the individual|the client|the resident|the caregiver|the care recipient|care recipients?|the elderly|geriatric")),
@@ -141,40 +157,89 @@ CUES: list[Cue] = [
         _w(r"failure to|failing to|otherwise|or else|will result in|can result in|may result in|could result in|result in|leads? to|lead to|risk of|at risk|complications|non-adherence|dangerous|hazardous|serious harm|harmful|fatal|death")),
     Cue("curt", "curt", -1.0,
         r"(?i)\b(?:no exceptions|no excuses|that's it|period\.|end of story|just (?:do|give|take|tell|stop|ignore|follow)|simply (?:do|give|take|tell|stop|ignore|follow)|as directed|as instructed|as prescribed|as ordered|comply|follow the (?:instructions|protocol|plan|schedule|directions))\b"),
+    Cue("dismissive", "curt", -1.5,
+        _w(r"nothing (?:can|you can|more can) (?:be )?do(?:ne)?|there is nothing (?:to|you can)|deal with it|get used to it|that's (?:just )?(?:how it is|life|the disease|expected)|it is what it is|not much (?:can|you can)|no point|accept it|you'll have to accept|you will have to accept|stop worrying|calm down|don't overthink|overreacting|not a big deal|no big deal|there's no cure|get over it|it's not complicated|obviously|as you should know|as already stated|as stated")),
     Cue("directive you", "obligation", -0.8,
         r"(?i)\byou\s+(?:will|are to|are required to|are expected to|need|must|should|have to|cannot|can't|may not|are not to|are not allowed|are not permitted)\b"),
 ]
 
 SUPPORTIVE_GROUPS = ("acknowledge", "reassure", "hedge", "politeness", "support")
 
-_COMPILED = [(c, re.compile(c.pattern)) for c in CUES]
+# Priority: where several cues could match at the same place, the first in this order wins (one cue per span,
+# so "don't worry" is reassurance, not a negated imperative, and "you should feel proud" is not an obligation).
+_GENERIC = ["hedge", "may", "yourself", "loved one", "clinical subject", "clinical register", "medical term",
+            "long word", "warm word", "second person", "first person", "contraction"]
+ORDERED: list[Cue] = [c for c in CUES if c.name not in _GENERIC] + [c for n in _GENERIC for c in CUES if c.name == n]
+
+
+def _lowered(pattern: str) -> str:
+    """The pattern for lower-cased text: no ``(?i)`` (case folding defeats the literal prefilters), literals
+    lower-cased (escapes such as ``\\b`` kept)."""
+    p = pattern.replace("(?i)", "").replace("(?i:", "(?:")
+    return re.sub(r"(\\.)|([A-Z])", lambda m: m.group(1) or m.group(2).lower(), p)
+
+
+_LOWER = [_lowered(c.pattern) for c in ORDERED]
+# One pass: all cues in one alternation (leftmost-first, same semantics in Python ``re`` and Rust ``regex``);
+# each cue may start at a sentence mark so that cues compete on equal terms at sentence starts.
+_COMBINED = "|".join(f"(?:{_MARK}?(?:{p}))" for p in _LOWER)
+_COMBINED_RUST = _COMBINED.replace(r"\b", r"(?-u:\b)")  # ASCII word boundaries: faster, identical on ASCII
+_COMBINED_PY = re.compile(_COMBINED)
+_FULL = [(c, re.compile(f"{_MARK}?(?:{p})")) for c, p in zip(ORDERED, _LOWER)]
 _SENT_END = r"[.!?]+(?:\s|$)"
+_CLASSIFIED: dict[str, Cue | None] = {}
+
+
+def classify(match: str) -> Cue | None:
+    """The cue a matched span belongs to: the first cue (in priority order) matching the whole span."""
+    if match in _CLASSIFIED:
+        return _CLASSIFIED[match]
+    cue = next((c for c, rx in _FULL if rx.fullmatch(match)), None)
+    if len(_CLASSIFIED) < 200_000:
+        _CLASSIFIED[match] = cue
+    return cue
 
 
 def _norm(text: str) -> str:
     return (text or "").replace("’", "'").replace("‘", "'")
 
 
-def _norm_expr(col: str) -> pl.Expr:
-    return pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'")
+def _mark(text: str) -> str:
+    return re.sub(_MARK_AT, lambda m: m.group(1) + _MARK, text)
 
 
-def tone_raw_expr(col: str) -> pl.Expr:
-    """Sum of weighted cue counts (before normalization)."""
-    t = _norm_expr(col)
-    return pl.sum_horizontal([t.str.count_matches(c.pattern) * c.weight for c in CUES])
+def _prepared(col: str) -> pl.Expr:
+    return (pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'").str.to_lowercase()
+            .str.replace_all(_MARK_AT, "${1}" + _MARK))
 
 
 def sentences_expr(col: str) -> pl.Expr:
-    t = _norm_expr(col)
+    t = pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'")
     return pl.max_horizontal(t.str.strip_chars().str.count_matches(_SENT_END), pl.lit(1))
 
 
-def tone_expr(col: str) -> pl.Expr:
-    """``tone_<col>`` in [-1, 1]; null text -> null."""
-    raw = tone_raw_expr(col)
-    score = (raw / sentences_expr(col).cast(pl.Float64).sqrt() / TEMPERATURE).tanh()
-    return pl.when(pl.col(col).is_null()).then(None).otherwise(score)
+def tone_frame(df: pl.DataFrame, col: str, out: str | None = None) -> pl.DataFrame:
+    """Add ``tone_<col>`` (in [-1, 1]; null where the text is null) and ``tone_raw_<col>``."""
+    out = out or f"tone_{col}"
+    n = df.height
+    tmp = df.select(_prepared(col).str.extract_all(_COMBINED_RUST).alias("_m"), sentences_expr(col).alias("_s"),
+                    pl.col(col).is_null().alias("_null"))
+    ex = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_m": tmp["_m"]}).explode("_m").drop_nulls("_m")
+    uniq = ex["_m"].unique().to_list()
+    weights = {m: (classify(m).weight if classify(m) else 0.0) for m in uniq}
+    raw = ex.with_columns(pl.col("_m").replace_strict(weights, return_dtype=pl.Float64).alias("_w")).group_by("_row").agg(pl.col("_w").sum())
+    raw = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32)}).join(raw, on="_row", how="left").sort("_row")
+    raw_s = raw["_w"].fill_null(0.0)
+    score = (raw_s / tmp["_s"].cast(pl.Float64).sqrt() / TEMPERATURE).tanh()
+    return df.with_columns(
+        pl.Series(out, score).set(tmp["_null"], None) if tmp["_null"].any() else pl.Series(out, score),
+        pl.Series(f"tone_raw_{col}" if out == f"tone_{col}" else f"{out}_raw", raw_s),
+    )
+
+
+def tone_scores(texts: list[str | None]) -> list[float | None]:
+    df = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8})
+    return tone_frame(df, "t")["tone_t"].to_list()
 
 
 def _squash(raw: float, sentences: int) -> float:
@@ -184,17 +249,20 @@ def _squash(raw: float, sentences: int) -> float:
 def explain(text: str) -> dict:
     """Tone of one text with every matched cue: ``{"tone", "raw", "sentences", "cues": [...]}``.
 
-    Each cue is ``{"cue", "group", "weight", "match"}``; the list is ordered by position in the text.
+    Each cue is ``{"cue", "group", "weight", "match"}``, in text order; the same matching as the vectorized
+    score (one alternation, leftmost-first), so the weights add up to ``raw`` exactly.
     """
     t = _norm(text)
+    marked = _mark(t)
+    low = _mark(t.lower())
+    shown = marked if len(marked) == len(low) else low
     hits = []
-    for cue, rx in _COMPILED:
-        for m in rx.finditer(t):
-            hits.append({"cue": cue.name, "group": cue.group, "weight": cue.weight,
-                         "match": m.group(0).strip(" \n.!?;:*-•"), "start": m.start()})
-    hits.sort(key=lambda h: h["start"])
-    for h in hits:
-        h.pop("start")
+    for m in _COMBINED_PY.finditer(low):
+        cue = classify(m.group(0))
+        if cue is None:
+            continue
+        hits.append({"cue": cue.name, "group": cue.group, "weight": cue.weight,
+                     "match": shown[m.start():m.end()].replace(_MARK, "").strip(" \n.!?;:*-•")})
     raw = sum(h["weight"] for h in hits)
     sentences = max(len(re.findall(_SENT_END, t.strip())), 1)
     return {"tone": _squash(raw, sentences), "raw": raw, "sentences": sentences, "cues": hits}
