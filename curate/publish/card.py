@@ -182,8 +182,11 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
         if "review_status" in everything.columns:
             vc = everything["review_status"].fill_null("pending").value_counts(sort=True)
             L.append("- Published rows by review status: " + ", ".join(f"{s}: {n}" for s, n in vc.iter_rows()))
-        if "corrected" in everything.columns:
-            L.append(f"- Rows whose chosen answer a reviewer corrected: {int(everything['corrected'].cast(pl.Int64).fill_null(0).sum())}")
+        for col in ("review_corrected", "corrected"):
+            if col in everything.columns:
+                n = int(everything[col].cast(pl.Int64, strict=False).fill_null(0).sum())
+                L.append(f"- Published rows whose chosen answer a reviewer corrected: {n}")
+                break
         if gate_counts.get("unreviewed_published"):
             L.append(f"- **{gate_counts['unreviewed_published']} row(s) are published without human review** (`--allow-unreviewed`).")
     else:

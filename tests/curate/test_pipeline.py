@@ -30,7 +30,7 @@ def write_config(path: Path, source: Path, out: Path, url: str, **sections) -> P
         "publish": {"test_size": 0.2, "license": "cc-by-4.0"},
     }
     for k, v in sections.items():
-        cfg[k].update(v)
+        cfg.setdefault(k, {}).update(v)
     path.write_text(yaml.safe_dump(cfg))
     return path
 
@@ -129,3 +129,66 @@ def test_run_usage_errors(tmp_path, capsys):
     cfg.write_text("input: qa.csv\npublish: {nope: 1}\n")
     code, _, err = run(capsys, "run", cfg)
     assert code == 2 and "unknown key 'nope'" in err
+
+
+# ---------------------------------------------------------------- with human review in a real Argilla server
+
+
+@pytest.fixture(scope="module")
+def argilla_server():
+    from curate.review.launcher import ReviewStack
+
+    stack = ReviewStack(port=0, startup_timeout_s=180)
+    info = stack.start()
+    try:
+        yield info
+    finally:
+        stack.stop()
+
+
+def _submit_all(url: str, api_key: str, dataset: str, chosen_by_id: dict[str, str]) -> int:
+    """Vote "supportive" (whichever of A/B shows the chosen text) and "facts kept" on every record, as the UI does."""
+    import httpx
+
+    from curate.review.connection import connect
+
+    client = connect(url, api_key)
+    ds = client.datasets(name=dataset)
+    n = 0
+    for rec in ds.records:
+        letter = "A" if rec.fields["response_a"] == chosen_by_id[rec.id] else "B"
+        body = {"values": {"preference": {"value": letter}, "facts_kept": {"value": "yes"}}, "status": "submitted"}
+        r = httpx.post(f"{url}/api/v1/records/{rec._server_id}/responses", json=body, headers={"X-Argilla-Api-Key": api_key})
+        assert r.status_code in (200, 201), r.text
+        n += 1
+    return n
+
+
+@pytest.mark.slow
+def test_run_with_review_publishes_only_after_people_reviewed(tmp_path, server, capsys, argilla_server, monkeypatch):
+    monkeypatch.setenv("ARGILLA_API_URL", argilla_server.url)
+    monkeypatch.setenv("ARGILLA_API_KEY", argilla_server.api_key)
+    out = tmp_path / "run"
+    cfg = write_config(tmp_path / "pipeline.yaml", write_source(tmp_path / "qa.csv"), out, server.url,
+                       review={"dataset": "pipeline-run"})
+    # first run: pushed and pulled, nobody has reviewed yet -> publish refuses the pending rows (exit 2)
+    code, stdout, err = run(capsys, "run", cfg)
+    assert code == 2 and "are not reviewed yet" in " ".join(err.split())
+    assert "review: done" in stdout and not (out / "publish").exists()
+    kept = pl.read_parquet(out / "filter/kept.parquet")
+    assert _submit_all(argilla_server.url, argilla_server.api_key, "pipeline-run",
+                       dict(zip(kept["id"], kept["chosen"]))) == kept.height
+    # second run: rewrite and filter are up to date, review pulls the votes, publish runs
+    code, stdout, err = run(capsys, "run", cfg)
+    assert code == 0, err
+    assert "pipeline: rewrite skipped, filter skipped, review ran, publish ran" in stdout
+    ds = datasets.load_dataset(str(out / "publish"), cache_dir=str(tmp_path / "hf-cache"))
+    statuses = set(ds["train"]["review_status"]) | set(ds["test"]["review_status"])
+    assert statuses == {"accepted"}
+    card = (out / "publish/README.md").read_text()
+    assert "Published rows by review status: accepted: 5" in card
+    assert "submitted_by_annotator" in card and "| `near_duplicate` | 1 |" in card  # review + filter provenance
+    assert argilla_server.api_key not in card
+    # a third run with nothing new: review pulls again (people may have voted), publish sees the same table
+    code, stdout, _ = run(capsys, "run", cfg)
+    assert "review ran, publish skipped" in stdout
