@@ -227,7 +227,10 @@ def tone_frame(df: pl.DataFrame, col: str, out: str | None = None) -> pl.DataFra
     ex = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_m": tmp["_m"]}).explode("_m").drop_nulls("_m")
     uniq = ex["_m"].unique().to_list()
     weights = {m: (classify(m).weight if classify(m) else 0.0) for m in uniq}
-    raw = ex.with_columns(pl.col("_m").replace_strict(weights, return_dtype=pl.Float64).alias("_w")).group_by("_row").agg(pl.col("_w").sum())
+    ex = ex.with_columns(
+        (pl.col("_m").replace_strict(weights, return_dtype=pl.Float64) if weights else pl.lit(0.0, dtype=pl.Float64)).alias("_m")
+    ).rename({"_m": "_w"})
+    raw = ex.group_by("_row").agg(pl.col("_w").sum())
     raw = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32)}).join(raw, on="_row", how="left").sort("_row")
     raw_s = raw["_w"].fill_null(0.0)
     score = (raw_s / tmp["_s"].cast(pl.Float64).sqrt() / TEMPERATURE).tanh()

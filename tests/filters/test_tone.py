@@ -1,0 +1,114 @@
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from filters import FilterConfig, filter_frame, score_text
+from filters.tone import explain, tone_frame, tone_scores
+from tests.filters.helpers import frame, pair
+
+DATA = Path(__file__).resolve().parents[2] / "filters" / "data"
+
+
+def _auc(pos, neg):
+    wins = sum(1.0 if p > q else 0.5 if p == q else 0.0 for p in pos for q in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def _labeled():
+    return [json.loads(l) for l in (DATA / "tone_labeled.jsonl").read_text().splitlines()]
+
+
+def test_labeled_set_is_broad():
+    rows = _labeled()
+    assert len(rows) >= 150
+    labels = {r["label"] for r in rows}
+    assert labels == {"supportive", "prescriptive", "neutral"}
+    assert len({r["topic"] for r in rows}) >= 10
+    lengths = [len(r["text"].split()) for r in rows]
+    assert min(lengths) <= 5 and max(lengths) >= 40
+
+
+def test_auc_supportive_vs_prescriptive_on_labeled_set():
+    rows = _labeled()
+    scores = tone_scores([r["text"] for r in rows])
+    sup = [s for s, r in zip(scores, rows) if r["label"] == "supportive"]
+    pre = [s for s, r in zip(scores, rows) if r["label"] == "prescriptive"]
+    neu = [s for s, r in zip(scores, rows) if r["label"] == "neutral"]
+    assert _auc(sup, pre) >= 0.95
+    # neutral sits in between
+    assert _auc(sup, neu) >= 0.85 and _auc(neu, pre) >= 0.85
+    assert all(-1 <= s <= 1 for s in scores)
+
+
+def test_preference_pairs_ranked():
+    """Team-written caregiver preference pairs (written after the cue lexicon, never used to tune it)."""
+    rows = [json.loads(l) for l in (DATA / "tone_pairs.jsonl").read_text().splitlines()]
+    assert len(rows) >= 30
+    pref = tone_scores([r["preferred"] for r in rows])
+    rej = tone_scores([r["rejected"] for r in rows])
+    assert sum(p > r for p, r in zip(pref, rej)) / len(rows) >= 0.97
+
+
+@pytest.mark.parametrize("text", [
+    "Don't worry, this happens to a lot of families.",
+    "You should feel proud of how you handled it.",
+    "You shouldn't feel guilty for needing a break.",
+    "Do not blame yourself; it's not your fault.",
+    "Take a deep breath. What you're feeling is completely normal.",
+    "It might help to try a short walk together after lunch, if she feels up to it.",
+])
+def test_tricky_supportive(text):
+    assert explain(text)["tone"] > 0.2, explain(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Don't skip doses.",
+    "You should take the medication at 8 a.m. sharp.",
+    "Do not exceed 4 grams per day.",
+    "Patients should be monitored for bradycardia.",
+    "Administration is contraindicated in hepatic impairment.",
+    "Never leave her unattended.",
+    "Nothing can be done about it. Deal with it.",
+])
+def test_tricky_prescriptive(text):
+    assert explain(text)["tone"] < -0.2, explain(text)
+
+
+def test_negated_imperative_direction_depends_on_verb():
+    assert explain("Don't worry about it.")["tone"] > 0 > explain("Don't touch it.")["tone"]
+    assert explain("You should feel proud.")["tone"] > 0 > explain("You should take it.")["tone"]
+
+
+def test_explain_is_transparent_and_matches_vectorized_score():
+    rows = _labeled()[:60]
+    vec = tone_frame(pl.DataFrame({"t": [r["text"] for r in rows]}), "t")
+    for r, v, raw in zip(rows, vec["tone_t"], vec["tone_raw_t"]):
+        e = explain(r["text"])
+        assert e["tone"] == pytest.approx(v, abs=1e-9)
+        assert sum(h["weight"] for h in e["cues"]) == pytest.approx(raw)
+        for h in e["cues"]:
+            assert h["match"] and h["match"].lower() in r["text"].lower().replace("’", "'")
+    s = score_text("Please don't hesitate to ask. Administer 5 mg immediately.")
+    cues = " ".join(s["cues"])
+    assert "politeness" in cues and "imperative at sentence start" in cues and "absolute" in cues
+
+
+def test_null_and_empty_text():
+    df = tone_frame(pl.DataFrame({"t": [None, "", "ok"]}, schema={"t": pl.Utf8}), "t")
+    assert df["tone_t"][0] is None and df["tone_t"][1] == 0.0
+
+
+def test_tone_filter_keeps_good_pair_and_drops_reversed_or_flat():
+    cfg = FilterConfig(meaning_check=False)
+    good = filter_frame(frame(pair()), cfg).row(0, named=True)
+    assert good["tone_chosen"] > good["tone_rejected"] + 0.2
+    assert not {"tone_margin", "chosen_not_supportive"} & set(good["drop_reasons"])
+    p = pair()
+    reversed_ = pair(chosen=p["rejected"], rejected=p["chosen"])
+    r = filter_frame(frame(reversed_), cfg).row(0, named=True)
+    assert "tone_margin" in r["drop_reasons"] and "chosen_not_supportive" in r["drop_reasons"] and not r["keep"]
+    flat = pair(rejected=p["chosen"])
+    r = filter_frame(frame(flat), cfg).row(0, named=True)
+    assert r["tone_margin"] == pytest.approx(0) and "tone_margin" in r["drop_reasons"]
