@@ -178,7 +178,7 @@ class ReviewStack:
         py = str(venv / "bin" / "python")
         hook = [py, "-m", "curate_argilla_hook"]
         # the worker needs only redis to start: it boots while the server process migrates and creates the owner
-        self._spawn("worker", hook + ["worker", "--num-workers", "1"], logs, env)
+        self._spawn("worker", hook + ["curate-worker"], logs, env)
 
         creds_file = data / "credentials.json"
         server_env = dict(env)

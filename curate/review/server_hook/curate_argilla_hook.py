@@ -86,11 +86,23 @@ def curate_start(host: str, port: int) -> None:
     start(host=host, port=port, access_log=False)
 
 
+def curate_worker() -> None:
+    """One rq worker on argilla's queues (high first). The stock ``worker`` command runs a pool process
+    plus N workers; for a local review session one plain worker does the same with half the memory."""
+    from rq import Worker
+
+    from argilla_server.jobs.queues import DEFAULT_QUEUE, HIGH_QUEUE, REDIS_CONNECTION
+
+    Worker([HIGH_QUEUE, DEFAULT_QUEUE], connection=REDIS_CONNECTION).work(with_scheduler=False)
+
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:2] == ["curate-start"]:
         curate_start(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1:2] == ["curate-worker"]:
+        curate_worker()
     else:
         from argilla_server.cli import app
 
