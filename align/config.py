@@ -75,8 +75,7 @@ class DPOTrainConfig:
     lora_target_modules: list[str] = field(default_factory=lambda: ["all-linear"], help="Modules that get adapters ('all-linear' = every linear layer but the head)")
 
     # > Fast path (align/fast.py)
-    fast: bool = field(False, help="Fast path: packed shared-prompt forward (prompt once for chosen+rejected), no padding, length-grouped batches, reference log-probs precomputed once, chunked log-softmax")
-    fast_logits_chunk: int = field(2048, help="Fast path: tokens per chunk of the LM head / log-softmax (bounds logits memory)")
+    fast: bool = field(False, help="Fast path: packed shared-prompt forward (prompt once for chosen+rejected), no padding, length-grouped batches, reference log-probs precomputed once; log-probs via TRL's chunked fused LM head")
     fast_compile: bool = field(False, help="Fast path: torch.compile the decoder layers (GPU)")
 
     # > Outputs and diagnostics

@@ -54,8 +54,8 @@ TRAINER_ARGS = {
 # fields used outside DPOConfig (and where): the test checks these too
 MODEL_ARGS = ("model", "method", "attn_implementation", "dtype", "chat_template", "pad_token")
 ADAPTER_ARGS = ("lora_r", "lora_alpha", "lora_dropout", "lora_target_modules")
-RUN_ARGS = ("data", "train_split", "eval_split", "output_dir", "system_prompt", "fast", "fast_logits_chunk",
-            "fast_compile", "merge", "collapse_window", "collapse_min_drop")
+RUN_ARGS = ("data", "train_split", "eval_split", "output_dir", "system_prompt", "fast", "fast_compile", "merge",
+            "collapse_window", "collapse_min_drop")
 
 
 def has_cuda() -> bool:
@@ -208,7 +208,7 @@ def build_trainer(cfg: DPOTrainConfig, model, tokenizer, train_ds, eval_ds=None,
         if cfg.loss_type != "sigmoid":
             raise UsageError(f"the fast path supports loss_type 'sigmoid' only, got {cfg.loss_type!r}; set fast: false")
         trainer_cls = FastDPOTrainer
-        extra["fast_options"] = {"logits_chunk": cfg.fast_logits_chunk, "compile": cfg.fast_compile}
+        extra["fast_options"] = {"compile": cfg.fast_compile}
     return trainer_cls(model=model, ref_model=ref_model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
                        processing_class=tokenizer, peft_config=peft_config, callbacks=callbacks or [], **extra)
 
