@@ -35,7 +35,7 @@ _NUMWORD = (
     + "|".join(_TEENS + _ONES) + r"|a half|one half|half|a hundred|one hundred|hundred|a dozen|dozen)"
 )
 _NUM = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+|" + _NUMWORD + r")"
-_RANGE = _NUM + r"(?:\s*(?:-|to|or)\s*" + _NUM + r")?"
+_RANGE = _NUM + r"(?:\s*(?:-to-|-|to|or|and)\s*" + _NUM + r")?"
 _UNIT = (
     r"(?:(?:mg/kg|mg/dl|mmol/l|mcg|micrograms?|mg|milligrams?|kg|kilograms?|grams?|g|ml|milliliters?|millilitres?|"
     r"cc|liters?|litres?|l|iu|international units?|units?|mmhg|mm hg|meq|percent|hours?|hrs?|hr|h|minutes?|mins?|"
@@ -124,7 +124,7 @@ def _compile(reps: list[tuple[str, str]]) -> list[tuple[re.Pattern, str]]:
 
 
 _NUMBER_WORDS_PY = _compile(_NUMBER_WORDS)
-_NUMBER_TAIL_PY = _compile([(r"(\d),(\d{3})", "$1$2"), (r"(^|[^\d])\.(\d)", "${1}0.$2"), (r"(\d)\s*(?:-|to|or)\s*(\d)", "$1-$2")])
+_NUMBER_TAIL_PY = _compile([(r"(\d),(\d{3})", "$1$2"), (r"(^|[^\d])\.(\d)", "${1}0.$2"), (r"(\d)\s*(?:-to-|-|to|or|and)\s*(\d)", "$1-$2")])
 _UNIT_CANON_PY = _compile([(r"\byears? old\b", "year")] + _UNIT_CANON + [(r"(\d)\s*([a-z°])", "$1 $2"), (r"(\d)\s+%", "$1%")])
 _FREQ_CANON_PY = _compile(_FREQ_CANON + [(r"\bhours\b", "hour"), (r"\bdays\b", "day"), (r"\bweeks\b", "week"), (r"\bmonths\b", "month")])
 

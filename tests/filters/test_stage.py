@@ -1,0 +1,143 @@
+import json
+import subprocess
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curate.errors import UsageError
+from filters import FilterConfig, filter_frame, run_filter_stage
+from tests.filters.helpers import pair
+
+REPO = Path(__file__).resolve().parents[2]
+CURATE = [sys.executable, "-c", "from curate.cli import main; main()"]
+
+
+def _rows():
+    p = pair()
+    rows = [
+        pair(id="good1"),
+        pair(id="good2", question="What time of day should donepezil be given?"),
+        pair(id="dup", question="How much donepezil should my mom take??"),                      # exact duplicate of good1
+        pair(id="drift", question="Is memantine added later?", rejected=p["rejected"] + " Add memantine 10 mg."),
+        pair(id="flat", question="Should I worry about the dose?", rejected=p["chosen"]),         # no tone / grade margin
+        pair(id="nosrc", question="Can she take it in the morning?", source=""),
+        {**pair(id="nosrc2", question="What if she misses a dose?"), "source_answer": None},
+        pair(id="empty", question="What about side effects?", chosen=""),
+    ]
+    return rows
+
+
+def _write(tmp_path, rows, name="pairs.parquet"):
+    path = tmp_path / name
+    df = pl.DataFrame(rows, schema={k: pl.Utf8 for k in rows[0]})
+    df.write_parquet(path) if name.endswith(".parquet") else df.write_ndjson(path)
+    return path
+
+
+@pytest.mark.parametrize("name,batch", [("pairs.parquet", 3), ("pairs.jsonl", 50_000)])
+def test_every_row_lands_in_exactly_one_output(tmp_path, name, batch):
+    rows = _rows()
+    path = _write(tmp_path, rows, name)
+    out = tmp_path / "out"
+    m = run_filter_stage(path, out, FilterConfig(meaning_check=False, batch_rows=batch))
+    kept = pl.read_parquet(out / "kept.parquet")
+    dropped = pl.read_parquet(out / "dropped.parquet")
+    ids = kept["id"].to_list() + dropped["id"].to_list()
+    assert sorted(ids) == sorted(r["id"] for r in rows)
+    assert kept["keep"].all() and (~dropped["keep"]).all()
+    assert (dropped["drop_reasons"].list.len() > 0).all() and (kept["drop_reasons"].list.len() == 0).all()
+    assert set(kept["id"]) == {"good1", "good2", "nosrc", "nosrc2"}
+    why = dict(zip(dropped["id"], dropped["drop_reasons"].to_list()))
+    assert "duplicate" in why["dup"] and "fact_drift" in why["drift"] and "tone_margin" in why["flat"]
+    assert "missing_text" in why["empty"]
+    for col in ("source_answer", "chosen", "rejected"):
+        assert f"fkgl_{col}" in kept.columns and f"tone_{col}" in kept.columns
+    for col in ("chosen", "rejected"):
+        assert kept.schema[f"facts_lost_{col}"] == pl.List(pl.Utf8) and f"facts_added_{col}" in kept.columns
+    assert {"phi", "cluster_id", "keep", "drop_reasons"} <= set(kept.columns)
+    assert kept["cluster_id"].null_count() == 0
+    # manifest
+    disk = json.loads((out / "manifest.json").read_text())
+    assert disk["counts"] == m["counts"]
+    c = m["counts"]
+    assert c["input_rows"] == 8 and c["kept"] == 4 and c["dropped"] == 4 and c["rows_without_source"] == 2
+    assert c["drops_by_reason"]["duplicate"] == 1 and c["drops_by_reason"]["missing_text"] == 1
+    assert m["config"]["max_chosen_grade"] == 8.0 and m["config"]["batch_rows"] == batch
+    assert "chosen vs rejected only" in m["notes"]
+    # report + plots
+    report = (out / "report.md").read_text()
+    assert "| `fact_drift` | 1 |" in report and "grade_hist.png" in report
+    for png in ("grade_hist.png", "tone_hist.png", "drops_by_reason.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rewrite_output_dir_and_rerun_is_idempotent(tmp_path):
+    rw = tmp_path / "rewrite"
+    rw.mkdir()
+    _write(rw, _rows())
+    out = tmp_path / "out"
+    cfg = FilterConfig(meaning_check=False)
+    run_filter_stage(rw, out, cfg)
+    first = pl.read_parquet(out / "kept.parquet")
+    run_filter_stage(rw, out, cfg)
+    assert pl.read_parquet(out / "kept.parquet").equals(first)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging leftovers
+
+
+def test_bad_inputs_are_usage_errors_and_write_nothing(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(UsageError, match="missing column"):
+        run_filter_stage(_write(tmp_path, [{"id": "1", "question": "q", "chosen": "c"}]), out)
+    with pytest.raises(UsageError, match="pairs.parquet"):
+        run_filter_stage(tmp_path, out)
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"not parquet at all")
+    with pytest.raises(UsageError):
+        run_filter_stage(bad, out)
+    assert not out.exists()
+
+
+def test_filter_frame_contract_columns():
+    df = pl.DataFrame([pair()], schema={k: pl.Utf8 for k in pair()}).drop("source_answer")
+    out = filter_frame(df, FilterConfig(meaning_check=False))
+    assert out["has_source"].to_list() == [False] and out["fkgl_source_answer"].to_list() == [None]
+    assert out.schema["drop_reasons"] == pl.List(pl.Utf8) and out.schema["keep"] == pl.Boolean
+    with pytest.raises(UsageError, match="missing column"):
+        filter_frame(pl.DataFrame({"question": ["q"]}))
+
+
+def test_config_every_field_has_help_and_appears_in_config_init():
+    from curate.config import default_yaml
+
+    text = default_yaml()
+    for f in fields(FilterConfig):
+        assert f.metadata.get("help"), f.name
+        assert f"  {f.name}:" in text
+
+
+def test_cli_filter_and_score(tmp_path):
+    path = _write(tmp_path, _rows())
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("filter:\n  meaning_check: false\n  min_tone_margin: 0.3\n")
+    r = subprocess.run(CURATE + ["filter", str(path), "-o", str(tmp_path / "out"), "--config", str(cfg)],
+                       capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 0, r.stderr
+    assert "4 kept, 4 dropped" in r.stdout and "fact_drift: 1" in r.stdout
+    m = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert m["config"]["min_tone_margin"] == 0.3 and m["config"]["meaning_check"] is False
+
+    r = subprocess.run(CURATE + ["score", "Don't worry, you should feel proud. Take 5mg twice daily."],
+                       capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 0 and "tone: +" in r.stdout and "supportive should" in r.stdout and "2x/day" in r.stdout
+
+    r = subprocess.run(CURATE + ["filter", str(tmp_path / "nope.parquet"), "-o", str(tmp_path / "o2")],
+                       capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no such file" in r.stderr
+    bad_cfg = tmp_path / "bad.yaml"
+    bad_cfg.write_text("filter:\n  max_chosen_grad: 6\n")
+    r = subprocess.run(CURATE + ["filter", str(path), "-o", str(tmp_path / "o3"), "--config", str(bad_cfg)],
+                       capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 2 and "max_chosen_grad" in r.stderr and not (tmp_path / "o3").exists()
