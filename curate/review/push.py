@@ -78,7 +78,11 @@ def build_settings(df: pl.DataFrame, cfg: ReviewConfig):
 
 
 def _facts_counts(df: pl.DataFrame) -> pl.DataFrame | None:
-    """``facts_lost_n`` / ``facts_added_n`` of the chosen answer vs the source, via ``filters.facts_diff``."""
+    """``facts_lost_n`` / ``facts_added_n`` of the chosen answer vs the source: the filter stage's
+    ``facts_lost_chosen`` / ``facts_added_chosen`` columns when present, else ``filters.facts_diff``."""
+    if all(isinstance(df.schema.get(c), pl.List) for c in ("facts_lost_chosen", "facts_added_chosen")):
+        return df.select(pl.col("facts_lost_chosen").list.len().fill_null(0).cast(pl.Int64).alias("facts_lost_n"),
+                         pl.col("facts_added_chosen").list.len().fill_null(0).cast(pl.Int64).alias("facts_added_n"))
     try:
         from filters import facts_diff
     except ImportError:

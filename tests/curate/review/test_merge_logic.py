@@ -119,3 +119,23 @@ def test_validate_pairs_rejects_bad_tables(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "rejected" in err
     assert run_app(app, "curate", ["review", "push", str(bad)]) == 2
     assert "--dataset" in capsys.readouterr().err
+
+
+def test_push_payload_from_real_filter_output():
+    """The filter stage's own columns become metadata and suggestions (not the test's stand-ins)."""
+    from filters import filter_frame
+
+    scored = filter_frame(make_pairs(3).select("id", "question", "source_answer", "chosen", "rejected", "source"))
+    recs = build_records(scored, ReviewConfig())
+    for rec, row in zip(recs, scored.to_dicts()):
+        md = rec["metadata"]
+        assert md["tone_margin"] == pytest.approx(row["tone_margin"])
+        assert md["fkgl_chosen"] == pytest.approx(row["fkgl_chosen"])
+        assert md["facts_lost_n"] == len(row["facts_lost_chosen"]) == md["facts_lost_chosen_n"]
+        assert md["keep"] == ("true" if row["keep"] else "false")
+        assert sorted(md.get("drop_reasons", [])) == sorted(row["drop_reasons"])
+        facts = next(s for s in rec["suggestions"] if s["question_name"] == "facts_kept")
+        assert facts["value"] == ("yes" if not row["facts_lost_chosen"] and not row["facts_added_chosen"] else "no")
+        pref = next(s for s in rec["suggestions"] if s["question_name"] == "preference")
+        assert pref["score"] == (1.0 if row["keep"] else 0.5)
+    assert recs[0]["metadata"]["facts_lost_n"] >= 1  # pair 0's pushed chosen lost the heart-rate instruction
