@@ -139,7 +139,11 @@ class FastDPOTrainer(DPOTrainer):
             raise ValueError("the fast path precomputes reference log-probs: set precompute_ref_log_probs=True")
         if list(a.loss_type) != ["sigmoid"] or a.ld_alpha is not None or a.use_weighting or a.f_divergence_type != "reverse_kl":
             raise ValueError("the fast path implements the standard (sigmoid, reverse-KL) DPO loss only")
-        kwargs.setdefault("data_collator", PackedPreferenceCollator(max_length=a.max_length))
+        model = kwargs.get("model", args[0] if args else None)
+        flex = getattr(getattr(model, "config", None), "_attn_implementation", None) == "flex_attention"
+        # FlexAttention: rows padded to whole 128-token blocks (fewer distinct shapes to compile, aligned BlockMask)
+        kwargs.setdefault("data_collator", PackedPreferenceCollator(max_length=a.max_length,
+                                                                    pad_to_multiple_of=128 if flex else None))
         super().__init__(*args, **kwargs)
         if opts.get("compile"):
             self._compile_layers()

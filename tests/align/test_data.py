@@ -87,3 +87,16 @@ def test_trainer_tokenization_one_bos_system_prompt_and_end_token(tiny_dir, pref
         assert text.rstrip("\n").endswith("<|im_end|>") and text.count("<|im_end|>") == 1
         assert tok.eos_token_id in ids and tok.pad_token_id not in ids
     assert tok.pad_token_id != tok.eos_token_id
+
+
+def test_system_prompt_only_fills_rows_without_one(pref_data):
+    import datasets
+
+    from align.data import ensure_system_prompt, system_prompt_of
+
+    ds = load_preference_dataset(str(pref_data), "train").select(range(3))
+    rows = ds.to_list()
+    rows[1]["prompt"] = rows[1]["prompt"][1:]  # drop the system message of one row
+    ds2 = ensure_system_prompt(datasets.Dataset.from_list(rows), "FALLBACK")
+    assert [r["prompt"][0]["content"] for r in ds2] == [SYSTEM, "FALLBACK", SYSTEM]
+    assert system_prompt_of(ds2) == SYSTEM

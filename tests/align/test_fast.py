@@ -88,3 +88,22 @@ def test_packed_batch_layout_and_mask():
     # the copy of the last prompt token sees exactly what the original sees (same context, same position)
     assert m[5].nonzero().flatten().tolist() == [0, 1, 5] and m[2].nonzero().flatten().tolist() == [0, 1, 2]
     assert not m[7:, :7].any() and not m[:7, 7:].any()  # pairs never see each other
+
+
+def test_padding_to_blocks_changes_nothing(tiny_dir):
+    """Rows padded for FlexAttention blocks: the pad tokens form their own dummy pair and carry no labels."""
+    from align.fast import packed_logps
+
+    rows = [{"prompt_ids": [1, 5, 9, 12], "chosen_ids": [30, 31, 2], "rejected_ids": [40, 2]},
+            {"prompt_ids": [1, 7], "chosen_ids": [50, 51, 52, 2], "rejected_ids": [60, 61, 2]}]
+    plain = PackedPreferenceCollator()(rows)
+    padded = PackedPreferenceCollator(pad_to_multiple_of=16)(rows)
+    assert padded["input_ids"].shape[1] == 32 and plain["input_ids"].shape[1] < 32
+    model = make_model(type("T", (), {"__len__": lambda self: 100, "bos_token_id": 1, "eos_token_id": 2})(), seed=4)
+    from trl.trainer.utils import add_fused_lm_head
+
+    add_fused_lm_head(model)
+    with torch.no_grad():
+        c1, r1, _ = packed_logps(model, plain)
+        c2, r2, _ = packed_logps(model, padded)
+    assert torch.allclose(c1, c2, atol=1e-5) and torch.allclose(r1, r2, atol=1e-5)
