@@ -8,6 +8,7 @@ statistics (grade and tone of chosen vs rejected), intended use, limitations, PH
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import polars as pl
@@ -17,6 +18,7 @@ from curate.configlib import to_dict
 from curate.schema import CHOSEN_STYLE, GENERATION_PARAMS, PROMPT_VERSION, REJECTED_STYLE, REWRITE_MODEL
 
 SIDES = ("chosen", "rejected")
+LOCAL_ONLY = ("to_dir", "filter_manifest")  # local paths: not for a card that may be pushed to the Hub
 METRICS = {"fkgl": "Flesch-Kincaid grade", "tone": "tone (supportive > 0 > prescriptive)"}
 
 
@@ -99,6 +101,23 @@ def _style_specs(names: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+def reasons_by_setting() -> dict[str, list[str]]:
+    """``{setting: [drop reason, ...]}`` from the filter config's help texts ("Drop `reason` when ...")."""
+    try:
+        import dataclasses
+
+        from filters.config import FilterConfig
+    except Exception:  # publishing a table made elsewhere: no mapping, the tables still list everything
+        return {}
+    out = {}
+    for f in dataclasses.fields(FilterConfig):
+        text = (f.metadata or {}).get("help", "")
+        found = re.findall(r"`([a-z_]+)`", text) if re.search(r"\b[Dd]rop", text) else []
+        if found:
+            out[f.name] = list(dict.fromkeys(found))
+    return out
+
+
 def _find(obj: Any, words: tuple[str, ...]) -> dict[str, Any]:
     """Flattened entries of a manifest whose key mentions one of ``words``."""
     return {k: v for k, v in flatten(obj).items() if any(w in k.lower() for w in words)}
@@ -125,7 +144,8 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
           "question), `chosen` and `rejected` are one assistant message each. `trl.DPOTrainer` takes a split as is.", "",
           "The system prompt, the same on every row:", "", "```text", cfg.system_prompt, "```", "",
           "Other columns: " + ", ".join(f"`{c}`" for c in everything.columns if c not in ("prompt", "chosen", "rejected")) + ".",
-          "", "```python", "from datasets import load_dataset", f"ds = load_dataset({pretty_name!r})  # or a local directory",
+          "", "```python", "from datasets import load_dataset",
+          f"ds = load_dataset({(cfg.repo_id or 'path/to/this/directory')!r})",
           "```", ""]
 
     rw = manifests.get("rewrite", {})
@@ -159,10 +179,18 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
     if fm:
         counts = fm.get("counts", {})
         drops = counts.get("drops_by_reason", {}) or {}
-        L += [f"Rows in: {counts.get('rows_in', counts.get('input', '?'))}, kept: {counts.get('kept', '?')}, "
+        rows_in = next((counts[k] for k in ("input_rows", "rows_in", "input") if k in counts), "?")
+        L += [f"Rows in: {rows_in}, kept: {counts.get('kept', '?')}, "
               f"dropped: {counts.get('dropped', sum(drops.values()) if drops else '?')}.", "",
-              "Every threshold of the filter stage:", "", "| setting | value |", "|---|---|"]
-        L += [f"| `{k}` | {_cell(v)} |" for k, v in flatten(fm.get("config", {})).items()]
+              "Every setting of the filter stage, with the drop reason it controls and how many rows that reason dropped:",
+              "", "| setting | value | drop reason | rows dropped |", "|---|---|---|---|"]
+        reasons_of = reasons_by_setting()
+        for k, v in flatten(fm.get("config", {})).items():
+            # a reason family: `duplicate` covers near_duplicate / exact_duplicate in the counts
+            rs = [r for x in reasons_of.get(k, []) for r in [x, *sorted(d for d in drops if d.endswith("_" + x))]]
+            rs = list(dict.fromkeys(rs))
+            L.append(f"| `{k}` | {_cell(v)} | {', '.join(f'`{r}`' for r in rs) or '-'} | "
+                     f"{', '.join(str(drops.get(r, 0)) for r in rs) or '-'} |")
         L += ["", "Rows dropped, by reason (a row can have several reasons):", "", "| reason | rows dropped |", "|---|---|"]
         L += [f"| `{r}` | {n} |" for r, n in sorted(drops.items(), key=lambda kv: (-kv[1], kv[0]))] or ["| (none) | 0 |"]
     else:
@@ -229,7 +257,8 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
           f"{gate_counts.get('phi_rows', 0)} rows with PHI are included. Pattern-based detection can miss PHI: the source "
           "data should be de-identified before use, and any finding should be reported to the maintainers.", ""]
     L += ["## Effective publish configuration", "", "```yaml",
-          yaml.safe_dump(to_dict(cfg), sort_keys=False, allow_unicode=True, width=110).rstrip(), "```", ""]
+          yaml.safe_dump({k: v for k, v in to_dict(cfg).items() if k not in LOCAL_ONLY}, sort_keys=False,
+                         allow_unicode=True, width=110).rstrip(), "```", ""]
     if source_rows != everything.height:
         L += [f"(Input rows: {source_rows}; published: {everything.height}.)", ""]
     return "\n".join(L)

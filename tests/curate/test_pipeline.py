@@ -60,6 +60,11 @@ def test_run_all_stages_then_resume_stage_by_stage(tmp_path, server, capsys):
     assert ds["train"][0]["prompt"][1]["role"] == "user" and ds["train"][0]["rewrite_model"] == "loopback-rewriter"
     card = (out / "publish/README.md").read_text()
     assert "| `fact_drift` | 1 |" in card and "| `near_dup_threshold` | 0.7 |" in card
+    # each threshold next to the drop reason it controls and its count, from the real filter config
+    assert "| `drop_on_added_facts` | true | `fact_drift` | 1 |" in card
+    assert "| `dedup` | true | `duplicate`, `near_duplicate` | 0, 1 |" in card
+    assert "| `max_chosen_grade` | 8.0 | `chosen_too_hard` | 0 |" in card
+    assert str(out) not in card  # local paths stay out of a card that may be pushed
     state = json.loads((out / "pipeline.json").read_text())
     assert set(state) == {"rewrite", "filter", "publish"}
 
