@@ -230,6 +230,8 @@ def run_dpo(cfg: DPOTrainConfig, *, resume: bool = False, overwrite: bool = Fals
         raise UsageError("no data: pass --data DIR_OR_REPO (or align.dpo.data in the config)")
     if cfg.method == "qlora":
         check_qlora_available()
+    if cfg.model and Path(cfg.model).exists():  # recorded absolute, so `align eval` finds the base from anywhere
+        cfg = dataclasses.replace(cfg, model=str(Path(cfg.model).resolve()))
     out = Path(cfg.output_dir)
     ckpt_dir = out / "checkpoints"
     state = PartialState()
