@@ -150,6 +150,7 @@ def run_pipeline(cfg: CurateConfig, *, force: tuple[str, ...] = (), progress: bo
             result[stage.name] = "skipped"
             echo(f"{stage.name}: up to date in {stage.out_dir} (skipped)")
             continue
+        _check_not_empty(stage)
         manifest = stage.run()
         counts = manifest.get("counts", {}) if isinstance(manifest, dict) else {}
         echo(f"{stage.name}: done -> {stage.out_dir} {json.dumps(_headline(counts))}")
@@ -160,6 +161,26 @@ def run_pipeline(cfg: CurateConfig, *, force: tuple[str, ...] = (), progress: bo
         out.mkdir(parents=True, exist_ok=True)
         write_json(state, state_path)
     return result
+
+
+def _check_not_empty(stage: Stage) -> None:
+    """A stage whose input table has no rows stops the run with the upstream stage's reasons, not a bare "no rows"."""
+    path = stage.input
+    if path is None or path.suffix != ".parquet" or not path.is_file():
+        return
+    import polars as pl
+
+    if pl.scan_parquet(path).select(pl.len()).collect().item() > 0:
+        return
+    try:
+        upstream = json.loads((path.parent / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        upstream = {}
+    counts = upstream.get("counts", {})
+    why = counts.get("quarantine_by_reason") or counts.get("drops_by_reason") or {}
+    detail = f" ({', '.join(f'{k}: {v}' for k, v in why.items())})" if why else ""
+    raise UsageError(f"nothing for {stage.name}: {path} has no rows; the {upstream.get('stage', 'previous')} stage "
+                     f"set every row aside{detail}; see {path.parent}")
 
 
 def _headline(counts: dict) -> dict:

@@ -197,3 +197,14 @@ def test_run_with_review_publishes_only_after_people_reviewed(tmp_path, server, 
     # a third run with nothing new: review pulls again (people may have voted), publish sees the same table
     code, stdout, _ = run(capsys, "run", cfg)
     assert "review ran, publish skipped" in stdout
+
+
+def test_a_stage_that_sets_every_row_aside_stops_the_run_with_its_reasons(tmp_path, server, capsys):
+    # the stand-in model echoes answers it has no rewrite for: the rewrite stage quarantines them all
+    rows = [("What helps with hiccups?", "Sip cold water slowly.", "", ""), ("Is tea fine at night?", "Avoid caffeine after noon.", "", "")]
+    cfg = write_config(tmp_path / "p.yaml", write_source(tmp_path / "qa.csv", rows), tmp_path / "run", server.url)
+    code, stdout, err = run(capsys, "run", cfg)
+    err = " ".join(err.split())
+    assert code == 2 and "nothing for filter" in err and "unchanged_source" in err
+    assert "rewrite: done" in stdout and not (tmp_path / "run/filter").exists()
+    assert pl.read_parquet(tmp_path / "run/rewrite/quarantine.parquet").height == 2  # every row accounted for
