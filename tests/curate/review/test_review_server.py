@@ -96,6 +96,12 @@ def test_review_round_trip(cli_env, owner_client, annotators, pairs, tmp_path, c
             vote(bo, i, "supportive", facts="no" if i == 9 else "yes")
     # 10..19 untouched
 
+    # single responses posted like the UI reach the search index too (the launcher's engine variant for osmem)
+    import argilla as rg
+
+    answered = ds.records(query=rg.Query(filter=rg.Filter(("response.status", "==", "submitted"))))
+    assert sorted(str(r.id) for r in answered) == sorted(ids[:10])
+
     assert curate("review", "status", "--dataset", "round-trip", "--json") == 0
     progress = json.loads(capsys.readouterr().out)
     assert progress["total"] == 20
