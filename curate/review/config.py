@@ -31,11 +31,11 @@ class ReviewConfig:
     # --- connection
     dataset: str | None = field(None, help="Argilla dataset name; null = `curate run` skips the review stage")
     workspace: str | None = field(None, help="Argilla workspace; null = the API key's first workspace (created if a name is given and missing)")
-    api_url: str | None = field(None, help="Argilla URL; null = $ARGILLA_API_URL, else http://localhost:6900. The key comes only from $ARGILLA_API_KEY")
+    api_url: str | None = field(None, help="Argilla URL; null = $ARGILLA_API_URL, else http://localhost:6900. The API key is never read from here: $ARGILLA_API_KEY (or --api-key)")
     # --- push
     min_submitted: int = field(1, help="Task distribution: a record counts as done once this many annotators submitted it")
     seed: int = field(0, help="Seed of the per-record random order of Response A / B (the mapping is stored in hidden metadata)")
-    guidelines: str = field(DEFAULT_GUIDELINES, help="Annotation guidelines shown in the Argilla UI")
+    guidelines: str | None = field(None, help="Annotation guidelines shown in the Argilla UI; null = the built-in ones (curate.review.config.DEFAULT_GUIDELINES)")
     suggestions: bool = field(True, help="Pre-fill the questions with suggestions derived from the filter scores")
     metadata_columns: list[str] | None = field(None, help="Columns shown as filterable metadata; null = every numeric score column, list columns as counts, drop reasons as terms")
     batch_size: int = field(256, help="Records per request when logging to Argilla")

@@ -73,7 +73,9 @@ def build_settings(df: pl.DataFrame, cfg: ReviewConfig):
             metadata.append(rg.FloatMetadataProperty(name=name))
         else:
             metadata.append(rg.TermsMetadataProperty(name=name, options=options))
-    return rg.Settings(guidelines=cfg.guidelines, fields=fields, questions=questions, metadata=metadata,
+    from curate.review.config import DEFAULT_GUIDELINES
+
+    return rg.Settings(guidelines=cfg.guidelines or DEFAULT_GUIDELINES, fields=fields, questions=questions, metadata=metadata,
                        distribution=rg.TaskDistribution(min_submitted=cfg.min_submitted))
 
 

@@ -55,6 +55,7 @@ def test_push_twice_no_duplicates_and_changed_pair_updates(cli_env, owner_client
     # the hidden order mapping says where the chosen text is, and annotators cannot see it
     a_is = recs[target].metadata["response_a_is"]
     assert recs[target].fields["response_a" if a_is == "chosen" else "response_b"] == "A rewritten supportive answer."
+    assert ds.settings.guidelines.startswith("You see a caregiver's question")
     hidden = {m.name: m.visible_for_annotators for m in ds.settings.metadata}
     assert hidden["response_a_is"] is False and hidden["content_hash"] is False
     assert hidden["fkgl_chosen"] is True  # score columns are filterable metadata
