@@ -49,7 +49,10 @@ class FetchedRecord:
 
 def fetch(ds, client) -> list[FetchedRecord]:
     """Every record of the dataset with its *submitted* responses, keyed by annotator username."""
-    usernames = {str(u.id): u.username for u in client.users}
+    try:  # owner / admin keys can list users; otherwise annotators are reported by id
+        usernames = {str(u.id): u.username for u in client.users}
+    except Exception:
+        usernames = {}
     out = []
     for r in ds.records(with_responses=True, with_suggestions=False, with_vectors=False):
         by_user: dict[str, dict] = {}
