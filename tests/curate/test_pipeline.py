@@ -208,3 +208,17 @@ def test_a_stage_that_sets_every_row_aside_stops_the_run_with_its_reasons(tmp_pa
     assert code == 2 and "nothing for filter" in err and "unchanged_source" in err
     assert "rewrite: done" in stdout and not (tmp_path / "run/filter").exists()
     assert pl.read_parquet(tmp_path / "run/rewrite/quarantine.parquet").height == 2  # every row accounted for
+
+
+def test_force_reruns_the_named_stage_and_everything_after_it(tmp_path, server, capsys):
+    out = tmp_path / "run"
+    cfg = write_config(tmp_path / "pipeline.yaml", write_source(tmp_path / "qa.csv"), out, server.url)
+    assert run(capsys, "run", cfg)[0] == 0
+    requests = server.requests
+    code, stdout, _ = run(capsys, "run", cfg, "--force", "filter")
+    assert code == 0 and "pipeline: rewrite skipped, filter ran, publish ran" in stdout
+    code, stdout, _ = run(capsys, "run", cfg, "--force", "rewrite")
+    assert code == 0 and "pipeline: rewrite ran, filter ran, publish ran" in stdout
+    assert server.requests == requests  # a forced rewrite still answers from its cache
+    code, _, err = run(capsys, "run", cfg, "--force", "nope")
+    assert code == 2 and "unknown stage 'nope'" in err
