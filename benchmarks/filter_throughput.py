@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -106,12 +105,13 @@ def bench_lexical(df: pl.DataFrame) -> float:
 
     cfg = FilterConfig(meaning_check=False)
     filter_frame(df.head(200), cfg)  # warm caches (CMU dictionary, regex compilation)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = filter_frame(df, cfg)
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     emit(measurement="lexical_suite", pairs=df.height, seconds=round(dt, 3), pairs_per_s=round(df.height / dt, 1),
-         kept=int(out["keep"].sum()), threads=pl.thread_pool_size())
-    return df.height / dt
+         cpu_seconds=round(cpu, 3), pairs_per_cpu_s=round(df.height / cpu, 1), kept=int(out["keep"].sum()),
+         threads=pl.thread_pool_size(), load_avg_1m=round(os.getloadavg()[0], 2))
+    return df.height / dt, df.height / cpu
 
 
 def bench_baseline(df: pl.DataFrame) -> float:
@@ -136,17 +136,18 @@ def bench_baseline(df: pl.DataFrame) -> float:
         nlp, pipeline = None, "no spaCy installed: textstat only"
     rows = df.select("chosen", "rejected").rows()
     textstat.flesch_kincaid_grade(rows[0][0])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for chosen, rejected in rows:
         textstat.flesch_kincaid_grade(chosen)
         textstat.flesch_kincaid_grade(rejected)
         if nlp is not None:
             nlp(chosen)
             nlp(rejected)
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     emit(measurement="naive_loop_baseline", pairs=len(rows), seconds=round(dt, 3), pairs_per_s=round(len(rows) / dt, 2),
-         pipeline=pipeline)
-    return len(rows) / dt
+         cpu_seconds=round(cpu, 3), pairs_per_cpu_s=round(len(rows) / cpu, 2), pipeline=pipeline,
+         load_avg_1m=round(os.getloadavg()[0], 2))
+    return len(rows) / dt, len(rows) / cpu
 
 
 def bench_stream(n: int, batch_rows: int) -> None:
@@ -204,12 +205,12 @@ def main(argv: list[str] | None = None) -> None:
     emit(measurement="data", pairs=args.n, mean_words_chosen=round(words, 1), cpus=os.cpu_count())
     fast = bench_lexical(df)
     slow = bench_baseline(df.head(args.baseline_n))
-    emit(measurement="speedup", lexical_vs_naive=round(fast / slow, 1), goal_pairs_per_s=5000, goal_ratio=50)
+    emit(measurement="speedup", lexical_vs_naive=round(fast[0] / slow[0], 1),
+         lexical_vs_naive_per_cpu_s=round(fast[1] / slow[1], 1), goal_pairs_per_s=5000, goal_ratio=50)
     if args.embed_n:
         bench_embed(df.head(args.embed_n))
     if args.stream_n:
         bench_stream(args.stream_n, args.batch_rows)
-    _ = resource
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import polars as pl
 
 # textstat: words = whitespace tokens after removing punctuation (apostrophes of contractions kept)
@@ -98,10 +99,10 @@ def word_syllable_counts(prepped: pl.Series) -> pl.DataFrame:
         extra = pl.DataFrame({"_h": missing.hash(seed=_HASH_SEED), "_fb": [fallback_syllables(w) for w in missing.to_list()]},
                              schema={"_h": pl.UInt64, "_fb": pl.Int32})
         joined = joined.join(extra, on="_h", how="left").with_columns(pl.coalesce("_syl", "_fb").alias("_syl"))
-    sums = joined.group_by("_row").agg(pl.col("_syl").sum().alias("_syl"), pl.len().alias("_words"))
-    base = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32)})
-    return base.join(sums, on="_row", how="left").sort("_row").select(
-        pl.col("_words").fill_null(0).cast(pl.Int64), pl.col("_syl").fill_null(0).cast(pl.Int64))
+    rows = joined["_row"].to_numpy()
+    syl = np.bincount(rows, weights=joined["_syl"].fill_null(0).to_numpy(), minlength=n)
+    words_n = np.bincount(rows, minlength=n)
+    return pl.DataFrame({"_words": words_n.astype(np.int64), "_syl": syl.astype(np.int64)})
 
 
 def syllable_counts(texts: pl.Series) -> pl.Series:
@@ -110,19 +111,28 @@ def syllable_counts(texts: pl.Series) -> pl.Series:
     return word_syllable_counts(prepped)["_syl"]
 
 
+# textstat's sentences are the matches of _SENTENCE, minus fragments of <= 2 words ("e.g.", "Dr.", "2.5").
+# Without look-around: mark the end of every terminator run with two \x02 (one closes a fragment, one opens
+# the next), then count segments holding 1-2 word tokens in one regex pass.
+_MARK2 = "\x02\x02"
+_W = r"[^\s\x02]*\w[^\s\x02]*"       # a token that keeps a character after punctuation removal
+_N = r"[^\s\w\x02]+"                   # a punctuation-only token
+_BODY = rf"\s*(?:{_N}\s+)*{_W}(?:\s+{_N})*(?:\s+{_W})?(?:\s+{_N})*\s*(?:\x02|$)"
+_SHORT_FIRST = "^" + _BODY       # the first segment (anchored: one attempt)
+_SHORT_NEXT = "\x02" + _BODY     # every later one (a literal first byte: the regex skips ahead with memchr)
+
+
+def sentence_count_expr(col: str, prepped: bool = False) -> pl.Expr:
+    """textstat's sentence count: regex sentences, ignoring fragments of <= 2 words; >= 1 for non-empty text."""
+    t = pl.col(col) if prepped else _prep(col)
+    total = t.str.count_matches(_SENTENCE)
+    marked = t.str.replace_all(r"[.!?]+", "${0}" + _MARK2)
+    short = marked.str.count_matches(_SHORT_FIRST) + marked.str.count_matches(_SHORT_NEXT)
+    return pl.when(t.str.len_bytes() == 0).then(0).otherwise(pl.max_horizontal(total - short, pl.lit(1))).cast(pl.Int64)
+
+
 def sentence_counts(prepped: pl.Series) -> pl.Series:
-    """textstat: regex sentences, ignoring fragments of <= 2 words; at least 1 for a non-empty text."""
-    n = len(prepped)
-    sents = prepped.str.extract_all(_SENTENCE)
-    ex = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_s": sents}).explode("_s").drop_nulls("_s")
-    counted = ex.group_by("_row").agg(
-        (_strip(pl.col("_s")).str.count_matches(r"\S+") > 2).sum().alias("_n")
-    )
-    base = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_len": prepped.str.len_chars()})
-    out = base.join(counted, on="_row", how="left").sort("_row")
-    return out.select(
-        pl.when(pl.col("_len") == 0).then(0).otherwise(pl.max_horizontal(pl.col("_n").fill_null(0), pl.lit(1))).cast(pl.Int64)
-    ).to_series()
+    return prepped.to_frame("_t").select(sentence_count_expr("_t", prepped=True).alias("_t"))["_t"]
 
 
 def word_count_expr(col: str) -> pl.Expr:

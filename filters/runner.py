@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curate.errors import UsageError
-from curate.io import read_table, staged_output_dir, write_json, write_text
+from curate.io import read_table, staged_output_dir, write_json
 from curate.manifest import Timer, build_manifest, file_sha256
 from curate.schema import CHOSEN, QUESTION, REJECTED, SOURCE_ANSWER
 from filters import dedup as _dedup
@@ -199,6 +198,3 @@ def _example(row: dict) -> dict:
         "rejected": cut(row.get(REJECTED)),
     }
 
-
-_ = json
-_ = write_text

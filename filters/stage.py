@@ -9,7 +9,6 @@ Columns added (``<col>`` in source_answer, chosen, rejected):
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from filters import facts as _facts
 from filters import readability as _read
 from filters import tone as _tone
 from filters.config import FilterConfig
-from filters.phi import phi_series
+from filters.phi import detect_phi, phi_series
 
 TEXT_COLS = (SOURCE_ANSWER, CHOSEN, REJECTED)
 VARIANTS = (CHOSEN, REJECTED)
@@ -226,7 +225,7 @@ def score_text(text: str) -> dict:
         "cues": [_tone.format_cue(h) for h in ex["cues"]],
         "cue_details": ex["cues"],
         "facts": _facts.extract_facts(text),
-        "phi": __import__("filters.phi", fromlist=["detect_phi"]).detect_phi(text),
+        "phi": detect_phi(text),
     }
 
 
@@ -252,5 +251,3 @@ def run_filter_stage(input: str | Path, out_dir: str | Path, cfg: FilterConfig |
 
     return run(resolve_input(input), Path(out_dir), cfg or FilterConfig(), progress=progress)
 
-
-_ = time  # re-exported timing helpers live in runner

@@ -23,6 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 TEMPERATURE = 1.5
@@ -43,7 +44,10 @@ _IMPERATIVE_VERBS = (
     "Escalate|Check-in|Update|Visit|Sit|Stand|Lie|Turn|Push|Pull|Lift|Drive|Quit|Cease|Abstain|Be|Stay|Leave|"
     "Let|Allow|Bathe|Dress|Feed|Change|Empty|Fill|Send|Ask|Speak|Talk|Answer|Respond|Correct|Instruct|Demand|Insist|"
     "Enforce|Assign|Require|Confine|Restrain|Separate|Unplug|Disable|Hide|Secure|Just|Simply|Only|Notify|Submit|"
-    "Enroll|Enrol|Screen|Refer|Recheck|Inspect|Offer|Post|Label|Answer|Book|Register|Sign"  # not "Do": "Do not" is below
+    "Enroll|Enrol|Screen|Refer|Recheck|Inspect|Offer|Post|Label|Answer|Book|Register|Sign|Hire|Find|Look|Buy|Learn|"
+    "Join|Pay|Discuss|Explain|Show|Teach|Clear|Repeat|Open|Close|Shut|Order|Prescribe|Serve|Cook|Walk|Wake|Elevate|"
+    "Massage|Soak|Dry|Cover|Wrap|Note|Pick|Choose|Decide|Add|Mix|Crush|Swallow|Chew|Inject|Insert|Flush|Taper|Wean|"
+    "Come|Wait|Delegate|Request|Stick|Get|Have|Help|Expect|Accept|Ignore|Insist|Push|Force|Tell"  # not "Do": "Do not" is below
 )
 
 
@@ -76,7 +80,7 @@ CUES: list[Cue] = [
     Cue("sympathy", "acknowledge", 1.5,
         r"(?i)\b(?:i'm|i am|we're|we are)\s+(?:so\s+|very\s+|truly\s+|really\s+)?(?:sorry|glad you|glad to|here (?:for|to))"),
     Cue("naming the difficulty", "acknowledge", 1.5,
-        r"(?i)\b(?:that|this|it|caregiving|caring for \w+(?: \w+)?)\s+(?:sounds|must be|must feel|can be|can feel|may feel|may be|might feel|is often|is really|is so|feels|is incredibly|is very|is a lot|can get)\s+(?:\w+\s+)?(?:hard|difficult|tough|stressful|exhausting|frightening|scary|overwhelming|painful|upsetting|heartbreaking|worrying|confusing|lonely|draining|frustrating|challenging|distressing|emotional|a lot)\b"),
+        r"(?i)\b(?:that|this|it|caregiving|caring for \w+(?: \w+){0,3}|looking after \w+(?: \w+){0,3})\s+(?:sounds|must be|must feel|can be|can feel|may feel|may be|might feel|is often|is really|is so|feels|is incredibly|is very|is a lot|can get)\s+(?:\w+\s+)?(?:hard|difficult|tough|stressful|exhausting|frightening|scary|overwhelming|painful|upsetting|heartbreaking|worrying|confusing|lonely|draining|frustrating|challenging|distressing|emotional|a lot)\b"),
     Cue("understanding", "acknowledge", 1.2,
         r"(?i)\b(?:i|we)\s+(?:can\s+|completely\s+|really\s+|truly\s+)?(?:understand|hear you|see how|see why|imagine|know how|know it|know this|get it)\b"),
     Cue("not alone", "acknowledge", 1.5,
@@ -230,9 +234,7 @@ def tone_frame(df: pl.DataFrame, col: str, out: str | None = None) -> pl.DataFra
     ex = ex.with_columns(
         (pl.col("_m").replace_strict(weights, return_dtype=pl.Float64) if weights else pl.lit(0.0, dtype=pl.Float64)).alias("_m")
     ).rename({"_m": "_w"})
-    raw = ex.group_by("_row").agg(pl.col("_w").sum())
-    raw = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32)}).join(raw, on="_row", how="left").sort("_row")
-    raw_s = raw["_w"].fill_null(0.0)
+    raw_s = pl.Series(np.bincount(ex["_row"].to_numpy(), weights=ex["_w"].to_numpy(), minlength=n), dtype=pl.Float64)
     score = (raw_s / tmp["_s"].cast(pl.Float64).sqrt() / TEMPERATURE).tanh()
     return df.with_columns(
         pl.Series(out, score).set(tmp["_null"], None) if tmp["_null"].any() else pl.Series(out, score),

@@ -141,3 +141,15 @@ def test_cli_filter_and_score(tmp_path):
     r = subprocess.run(CURATE + ["filter", str(path), "-o", str(tmp_path / "o3"), "--config", str(bad_cfg)],
                        capture_output=True, text=True, cwd=REPO)
     assert r.returncode == 2 and "max_chosen_grad" in r.stderr and not (tmp_path / "o3").exists()
+
+
+def test_every_filter_follows_the_protocol_and_reasons_are_unique():
+    from filters.base import Filter
+    from filters.stage import default_filters, drop_reasons_all
+
+    for f in default_filters():
+        assert isinstance(f, Filter), f
+    reasons = drop_reasons_all(FilterConfig(drop_phi=True))
+    assert len(reasons) == len(set(reasons))
+    assert {"missing_text", "duplicate", "near_duplicate", "phi", "chosen_too_hard", "grade_margin", "tone_margin",
+            "facts_lost", "fact_drift", "meaning_drift"} <= set(reasons)
