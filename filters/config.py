@@ -45,3 +45,17 @@ class FilterConfig:
     drop_phi: bool = field(False, help="Drop rows where PHI was detected (`phi`); false = keep them, flagged in the `phi` column, so publishing and remote endpoints can refuse them")
     # ---- runtime
     batch_rows: int = field(50_000, help="Rows scored per batch (bounds memory on large inputs)")
+
+    def __post_init__(self) -> None:
+        checks = [
+            (0.0 < self.near_dup_threshold <= 1.0, "near_dup_threshold must be in (0, 1]"),
+            (self.minhash_num_perm >= 2, "minhash_num_perm must be >= 2"),
+            (self.shingle_size >= 1, "shingle_size must be >= 1"),
+            (self.batch_rows >= 1, "batch_rows must be >= 1"),
+            (self.embedding_batch_size >= 1, "embedding_batch_size must be >= 1"),
+            (-1.0 <= self.min_meaning_similarity <= 1.0, "min_meaning_similarity must be in [-1, 1]"),
+            (-2.0 <= self.min_tone_margin <= 2.0, "min_tone_margin must be in [-2, 2] (tone is in [-1, 1])"),
+        ]
+        for ok, msg in checks:
+            if not ok:
+                raise ValueError(msg)

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 _MASK32 = np.uint64(0xFFFFFFFF)
+_CHUNK = 100_000
 
 
 def normalized_question_expr(col: str) -> pl.Expr:
@@ -112,8 +113,12 @@ def dedup_frame(df: pl.DataFrame, question_col: str, threshold: float = 0.8, num
     kind = np.where(exact_first != np.arange(n), "exact", "")
     if near and n > 1:
         reps = np.flatnonzero(exact_first == np.arange(n))  # one row per exact group
-        rows, hv = shingle_hashes(norm.gather(reps), shingle_size)
-        sig = minhash_signatures(rows, hv, len(reps), num_perm, seed)
+        rep_q = norm.gather(reps)
+        sig = np.empty((len(reps), num_perm), dtype=np.uint32)
+        for s in range(0, len(reps), _CHUNK):  # chunks bound the memory of the exploded shingles
+            part = rep_q.slice(s, _CHUNK)
+            rows, hv = shingle_hashes(part, shingle_size)
+            sig[s : s + len(part)] = minhash_signatures(rows, hv, len(part), num_perm, seed)
         b, r = lsh_params(threshold, num_perm)
         src_l, dst_l = [], []
         for band in range(b):

@@ -64,3 +64,12 @@ def test_near_threshold_is_configurable():
 def test_normalization():
     s = pl.DataFrame({"q": ["  What’s   SUNDOWNING?? ", None]}).select(normalized_question_expr("q"))["q"].to_list()
     assert s == ["what s sundowning", ""]
+
+
+def test_chunked_signatures_give_the_same_clusters(monkeypatch):
+    import filters.dedup as dd
+
+    whole = dedup_frame(pl.DataFrame({"question": QUESTIONS}), "question")
+    monkeypatch.setattr(dd, "_CHUNK", 2)
+    chunked = dedup_frame(pl.DataFrame({"question": QUESTIONS}), "question")
+    assert whole.equals(chunked)

@@ -153,3 +153,12 @@ def test_every_filter_follows_the_protocol_and_reasons_are_unique():
     assert len(reasons) == len(set(reasons))
     assert {"missing_text", "duplicate", "near_duplicate", "phi", "chosen_too_hard", "grade_margin", "tone_margin",
             "facts_lost", "fact_drift", "meaning_drift"} <= set(reasons)
+
+
+def test_invalid_thresholds_are_usage_errors():
+    from curate.configlib import from_dict
+
+    with pytest.raises(UsageError, match="near_dup_threshold"):
+        from_dict(FilterConfig, {"near_dup_threshold": 1.5}, "filter")
+    with pytest.raises(UsageError, match="batch_rows"):
+        from_dict(FilterConfig, {"batch_rows": 0}, "filter")
