@@ -66,7 +66,9 @@ def write_source(path: Path, rows=None) -> Path:
 class RewriteServer:
     """``/v1/chat/completions`` answering with the hand-written rewrite of the ANSWER in the last user message."""
 
-    def __init__(self, rows=ROWS):
+    def __init__(self, rows=ROWS, echo_unknown: bool = True):
+        """``echo_unknown``: answer a source it has no rewrite for with the source itself (the rewrite stage
+        quarantines that as ``unchanged_source``); otherwise with a style preface + the source."""
         self.requests = 0
         self.rewrites = {" ".join(a.split()): (s, p) for _, a, s, p in rows}
         server = self
@@ -94,7 +96,10 @@ class RewriteServer:
                 style = self.headers.get("X-Curate-Request", "/").rsplit("/", 1)[-1]
                 m = re.search(r"ANSWER:\s*(.*)\Z", req["messages"][-1]["content"], re.S)
                 answer = " ".join((m.group(1) if m else "").split())
-                supportive, prescriptive = server.rewrites.get(answer, (answer, answer))
+                fallback = (answer, answer) if echo_unknown else (
+                    "It is okay to feel unsure about this, and you are doing a caring thing by asking. " + answer,
+                    "Follow these instructions exactly. " + answer)
+                supportive, prescriptive = server.rewrites.get(answer, fallback)
                 text = supportive if style == "supportive" else prescriptive
                 self._send(200, {"id": "x", "object": "chat.completion", "model": "loopback-rewriter",
                                  "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],

@@ -222,3 +222,22 @@ def test_force_reruns_the_named_stage_and_everything_after_it(tmp_path, server, 
     assert server.requests == requests  # a forced rewrite still answers from its cache
     code, _, err = run(capsys, "run", cfg, "--force", "nope")
     assert code == 2 and "unknown stage 'nope'" in err
+
+
+def test_example_pipeline_config_runs_every_stage(tmp_path, capsys, monkeypatch):
+    """examples/pipeline.yaml as shipped (its filter / publish settings and the example data), with only the model
+    swapped for the loopback stand-in so the test does not spend minutes generating on a CPU."""
+    root = Path(__file__).resolve().parents[2]
+    example = yaml.safe_load((root / "examples/pipeline.yaml").read_text())
+    with RewriteServer(echo_unknown=False) as server:
+        example["input"] = str(root / example["input"])
+        example["output_dir"] = str(tmp_path / "run")
+        example["rewrite"].update(model="loopback-rewriter", base_url=server.url)
+        cfg = tmp_path / "pipeline.yaml"
+        cfg.write_text(yaml.safe_dump(example))
+        code, stdout, err = run(capsys, "run", cfg)
+    assert code == 0, err
+    assert "pipeline: rewrite ran, filter ran, publish ran" in stdout
+    ds = datasets.load_dataset(str(tmp_path / "run/publish"), cache_dir=str(tmp_path / "hf-cache"))
+    assert ds["train"].num_rows == example["rewrite"]["limit"]
+    assert ds["train"][0]["question"] == pl.read_csv(root / "examples/caregiver_qa.csv")["question"][0]
