@@ -156,7 +156,8 @@ def staged_output_dir(out_dir: str | os.PathLike, keep: tuple[str, ...] = ()) ->
     stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
         yield stage
-        for item in stage.iterdir():
+        # the manifest goes last: a reader that finds it knows the tables beside it are complete
+        for item in sorted(stage.iterdir(), key=lambda p: p.name == "manifest.json"):
             os.replace(item, out_dir / item.name)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

@@ -23,6 +23,7 @@ PROMPT_VERSION = "prompt_version"
 GENERATION_PARAMS = "generation_params"  # JSON string of the generation parameters
 CHOSEN_STYLE = "chosen_style"
 REJECTED_STYLE = "rejected_style"
+INPUT_ROW = "input_row"  # 0-based position of the row in the user's input file: unique even where ids repeat
 
 # the rewrite stage's output contract, in order
 PAIR_COLUMNS = [
@@ -37,13 +38,14 @@ PAIR_COLUMNS = [
     GENERATION_PARAMS,
     CHOSEN_STYLE,
     REJECTED_STYLE,
+    INPUT_ROW,
 ]
 
 # a quarantined row: what came in, why it stopped, and what the model said (if anything)
-QUARANTINE_COLUMNS = [ID, QUESTION, SOURCE_ANSWER, SOURCE, "stage", "reason", "raw_output"]
+QUARANTINE_COLUMNS = [ID, QUESTION, SOURCE_ANSWER, SOURCE, "stage", "reason", "raw_output", INPUT_ROW]
 
-PAIR_SCHEMA = {c: pl.Utf8 for c in PAIR_COLUMNS}
-QUARANTINE_SCHEMA = {c: pl.Utf8 for c in QUARANTINE_COLUMNS}
+PAIR_SCHEMA = {c: pl.Int64 if c == INPUT_ROW else pl.Utf8 for c in PAIR_COLUMNS}
+QUARANTINE_SCHEMA = {c: pl.Int64 if c == INPUT_ROW else pl.Utf8 for c in QUARANTINE_COLUMNS}
 
 _WS = re.compile(r"\s+")
 

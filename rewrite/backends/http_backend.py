@@ -19,11 +19,14 @@ from curate.errors import UsageError
 from rewrite.backends.base import GenRequest, GenResult, OnResult
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+# the same answer for every request: stop the run instead of quarantining every row
+FATAL_STATUS = {401: "the endpoint rejected the API key", 403: "the endpoint refused access",
+                404: "the endpoint or the model was not found"}
 
 
 def is_loopback(url: str) -> bool:
     host = (urlparse(url).hostname or "").lower()
-    if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -66,10 +69,16 @@ class HTTPBackend:
             raise UsageError(f"--base-url {base_url!r} is not an http(s) URL")
         self.base_url = base_url.rstrip("/")
         self.remote = not is_loopback(base_url)
+        # a loopback endpoint is reached directly: an HTTP(S)_PROXY from the environment must not carry its text away
+        self.trust_env = self.remote
+        self.fatal: str | None = None
         self._api_key = os.environ.get(api_key_env) or None
         self.max_new_tokens, self.temperature, self.top_p, self.seed = max_new_tokens, temperature, top_p, seed
         self.concurrency = max(1, concurrency)
+        if timeout_s <= 0:
+            raise UsageError("rewrite.timeout_s must be positive")
         self.timeout = httpx.Timeout(timeout_s)
+        self.deadline_s = timeout_s * 1.5
         self.max_retries = max(0, max_retries)
         self.stats = {"requests": 0, "retries": 0, "failed": 0}
         self.model_id = model or self._discover_model()
@@ -82,14 +91,39 @@ class HTTPBackend:
 
     def _discover_model(self) -> str:
         try:
-            r = httpx.get(f"{self.base_url}/models", headers=self._headers(), timeout=self.timeout)
+            r = httpx.get(f"{self.base_url}/models", headers=self._headers(), timeout=self.timeout, trust_env=self.trust_env)
             r.raise_for_status()
             data = r.json().get("data") or []
             return data[0]["id"]
         except Exception as e:
             raise UsageError(f"{self.base_url}: could not list models ({type(e).__name__}); pass --model NAME") from None
 
+    async def _attempt(self, client: httpx.AsyncClient, payload: dict, headers: dict) -> GenResult:
+        resp = await client.post(f"{self.base_url}/chat/completions", json=payload, headers=headers)
+        if resp.status_code in RETRY_STATUS:
+            raise RetryableError(f"HTTP {resp.status_code}", _retry_after(resp))
+        if resp.status_code in FATAL_STATUS:
+            self.fatal = self.fatal or f"{self.base_url}: HTTP {resp.status_code}: {FATAL_STATUS[resp.status_code]}"
+            return GenResult(error=f"HTTP {resp.status_code}")
+        if resp.status_code >= 400:  # e.g. 400/422 for one request: retrying will not help
+            return GenResult(error=f"HTTP {resp.status_code}: {resp.text[:200]}")
+        try:
+            body = resp.json()
+            choice = body["choices"][0]
+            text = choice["message"]["content"]
+        except Exception:
+            raise RetryableError("unparsable response body") from None
+        if not isinstance(text, str):
+            raise RetryableError("response has no message content")
+        used = (body.get("usage") or {}).get("completion_tokens")
+        finish = choice.get("finish_reason")
+        if finish is None and isinstance(used, int) and used >= self.max_new_tokens:
+            finish = "length"  # servers that leave finish_reason out: a full budget means truncated
+        return GenResult(text=text, finish_reason=finish or "stop", completion_tokens=used)
+
     async def _one(self, client: httpx.AsyncClient, req: GenRequest) -> GenResult:
+        if self.fatal:
+            return GenResult(error="not sent: " + self.fatal)
         payload = {
             "model": self.model_id,
             "messages": req.messages,
@@ -104,29 +138,17 @@ class HTTPBackend:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self.max_retries + 1),
                 wait=_Wait(),
-                retry=retry_if_exception(lambda e: isinstance(e, (RetryableError, httpx.TransportError))),
+                retry=retry_if_exception(lambda e: isinstance(e, (RetryableError, httpx.HTTPError, TimeoutError))),
                 reraise=True,
             ):
                 with attempt:
                     attempts += 1
                     self.stats["requests"] += 1
-                    resp = await client.post(f"{self.base_url}/chat/completions", json=payload, headers=headers)
-                    if resp.status_code in RETRY_STATUS:
-                        raise RetryableError(f"HTTP {resp.status_code}", _retry_after(resp))
-                    if resp.status_code >= 400:  # 400/401/403/404: retrying will not help
-                        return GenResult(error=f"HTTP {resp.status_code}: {resp.text[:200]}")
-                    try:
-                        choice = resp.json()["choices"][0]
-                        text = choice["message"]["content"]
-                        finish = choice.get("finish_reason") or "stop"
-                        usage = resp.json().get("usage") or {}
-                    except Exception:
-                        raise RetryableError("unparsable response body") from None
-                    if not isinstance(text, str):
-                        raise RetryableError("response has no message content")
-                    return GenResult(text=text, finish_reason=finish, completion_tokens=usage.get("completion_tokens"),
-                                     meta={"attempts": attempts})
-        except (RetryableError, httpx.TransportError) as e:
+                    # a hard deadline per attempt: a server that trickles bytes cannot hold a request forever
+                    res = await asyncio.wait_for(self._attempt(client, payload, headers), self.deadline_s)
+                    res.meta["attempts"] = attempts
+                    return res
+        except (RetryableError, httpx.HTTPError, TimeoutError) as e:
             self.stats["failed"] += 1
             return GenResult(error=f"gave up after {attempts} attempts: {type(e).__name__}: {e}"[:300], meta={"attempts": attempts})
         finally:
@@ -136,7 +158,7 @@ class HTTPBackend:
     async def _run(self, requests: list[GenRequest], on_result: OnResult) -> None:
         sem = asyncio.Semaphore(self.concurrency)
         limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
-        async with httpx.AsyncClient(timeout=self.timeout, limits=limits) as client:
+        async with httpx.AsyncClient(timeout=self.timeout, limits=limits, trust_env=self.trust_env) as client:
 
             async def task(req: GenRequest) -> None:
                 async with sem:
@@ -146,7 +168,27 @@ class HTTPBackend:
             await asyncio.gather(*(task(r) for r in requests))
 
     def generate(self, requests: list[GenRequest], on_result: OnResult) -> None:
-        asyncio.run(self._run(requests, on_result))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # the usual case: no loop in this thread
+            asyncio.run(self._run(requests, on_result))
+            return
+        # called from inside a running loop (Jupyter): run ours in a worker thread
+        import threading
+
+        errors: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                asyncio.run(self._run(requests, on_result))
+            except BaseException as e:  # re-raised in the caller's thread
+                errors.append(e)
+
+        t = threading.Thread(target=target, name="curate-http-backend")
+        t.start()
+        t.join()
+        if errors:
+            raise errors[0]
 
     def close(self) -> None:
         pass

@@ -25,10 +25,11 @@ PREFACE = {
 
 class LLMServer:
     def __init__(self, *, fail_rate: float = 0.0, garbage_rate: float = 0.0, hang_s: float = 5.0,
-                 delay_s: float = 0.0, seed: int = 0, model: str = "loopback-llm"):
+                 delay_s: float = 0.0, seed: int = 0, model: str = "loopback-llm", always_status: int | None = None):
         self.fail_rate, self.garbage_rate, self.hang_s, self.delay_s = fail_rate, garbage_rate, hang_s, delay_s
         self.rng = random.Random(seed)
         self.model = model
+        self.always_status = always_status  # answer every completion with this status (e.g. 401)
         self.lock = threading.Lock()
         self.log: list[tuple[str, str]] = []          # (request tag, outcome) in arrival order
         self.auth_headers: list[str] = []
@@ -67,6 +68,10 @@ class LLMServer:
                     roll = server.rng.random()
                 if not urlparse(self.path).path.endswith("/chat/completions"):
                     return self._send(404, b"{}")
+                if server.always_status:
+                    with server.lock:
+                        server.log.append((tag, str(server.always_status)))
+                    return self._send(server.always_status, b'{"error": "no"}')
                 if server.delay_s:
                     time.sleep(server.delay_s)
                 f = server.fail_rate

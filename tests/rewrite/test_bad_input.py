@@ -88,6 +88,8 @@ def test_row_level_problems_are_quarantined_with_reasons(tmp_path):
     pairs = pl.read_parquet(tmp_path / "out" / "pairs.parquet")
     q = pl.read_parquet(tmp_path / "out" / "quarantine.parquet")
     assert pairs.height + q.height == len(rows)
+    # every input row exactly once, by its position in the file (ids repeat where the input repeats itself)
+    assert sorted(pairs["input_row"].to_list() + q["input_row"].to_list()) == list(range(len(rows)))
     reasons = dict(zip(q["question"], q["reason"]))
     assert reasons["Empty answer here?"] == "empty_answer"
     assert reasons[""] == "empty_question"
@@ -116,3 +118,11 @@ def test_other_input_formats_and_column_names(tmp_path, fmt):
         m = run_rewrite(path, tmp_path / "out", cfg, progress=False)
     assert m["counts"]["pairs"] == 2
     assert pl.read_parquet(tmp_path / "out" / "pairs.parquet")["id"].to_list() == [make_id(q, a) for q, a in df.iter_rows()]
+
+
+def test_non_text_column_is_a_usage_error(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"question": "q?", "answer": ["a", "list"]}\n')
+    r = _run_cli(["rewrite", str(path), "-o", str(tmp_path / "o"), "--base-url", "http://127.0.0.1:9/v1", "--model", "m"])
+    assert r.returncode == 2 and "column 'answer' must hold text" in r.stderr
+    assert not (tmp_path / "o").exists()

@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.errors import UsageError
+from curate.errors import RuntimeFailure, UsageError
+from curate.schema import make_id
 from rewrite.config import RewriteConfig
 from rewrite.runner import run_rewrite
 from tests.rewrite.conftest import example_rows, write_qa
@@ -49,7 +50,7 @@ def test_faulty_server_every_row_ends_somewhere_and_retries_are_bounded(tmp_path
         log = list(server.log)
     out = tmp_path / "out"
     ids = _ids(out)
-    assert sorted(ids) == sorted(set(ids)) and len(ids) == 30
+    assert sorted(ids) == sorted(make_id(q, a) for q, a in rows) and len(set(ids)) == 30
     outcomes = {o for _, o in log}
     assert {"429", "500", "hang", "garbage"} <= outcomes  # every fault kind really happened
     per_tag: dict[str, int] = {}
@@ -68,7 +69,8 @@ def test_faulty_server_every_row_ends_somewhere_and_retries_are_bounded(tmp_path
 
 
 def test_phi_guard_refuses_remote_and_allows_with_flag(tmp_path, monkeypatch):
-    rows = example_rows(3) + [("Can you review Mr. John Carter's chart?", "Mr. John Carter, DOB 04/12/1941, phone 555-201-3344, takes donepezil 10 mg daily.")]
+    rows = example_rows(3) + [("Can you review Mr. John Carter's chart?", "Mr. John Carter, DOB 04/12/1941, phone 555-201-3344, takes donepezil 10 mg daily."),
+                              ("Where should the nurse visit?", "Visit Mrs.\nAnn Lee at 42 Elm\nStreet on Tuesday.")]  # PHI split across lines
     src = write_qa(tmp_path / "qa.csv", rows)
     secret = "sk-test-DO-NOT-LEAK-123456"
     monkeypatch.setenv("OPENAI_API_KEY", secret)
@@ -78,14 +80,14 @@ def test_phi_guard_refuses_remote_and_allows_with_flag(tmp_path, monkeypatch):
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
         remote = RewriteConfig(base_url="http://clinic-llm.example.com/v1", model="m", max_retries=0)
-        with pytest.raises(UsageError, match=r"1 row\(s\) contain PHI .* refusing to send rows [0-9a-f]{16}"):
+        with pytest.raises(UsageError, match=r"2 row\(s\) contain PHI .* refusing to send rows [0-9a-f]{16}, [0-9a-f]{16} "):
             run_rewrite(src, tmp_path / "refused", remote, progress=False)
         assert not (tmp_path / "refused").exists()  # nothing written
         assert server.log == []  # nothing sent
         allowed = RewriteConfig(base_url="http://clinic-llm.example.com/v1", model="m", allow_phi=True, max_retries=0)
         m = run_rewrite(src, tmp_path / "allowed", allowed, progress=False)
-        assert m["counts"]["pairs"] == 4 and m["remote_endpoint"] is True and m["counts"]["phi_rows"] == 1
-        assert len(server.log) == 8
+        assert m["counts"]["pairs"] == 5 and m["remote_endpoint"] is True and m["counts"]["phi_rows"] == 2
+        assert len(server.log) == 10
         assert set(server.auth_headers) == {f"Bearer {secret}"}  # the key was used ...
     for f in (tmp_path / "allowed").rglob("*"):  # ... and never written anywhere
         if f.is_file():
@@ -114,3 +116,47 @@ def test_new_prompt_version_regenerates_only_that_style(tmp_path):
         new = server.log[12:]
     assert len(new) == 6 and all(tag.endswith("/prescriptive") for tag, _ in new)
     assert m["counts"]["from_cache"] == 6 and "prescriptive@1.1:" in m["prompt_version"]
+
+
+def test_dead_endpoint_is_a_runtime_failure_with_nothing_written(tmp_path):
+    src = write_qa(tmp_path / "qa.csv", example_rows(2))
+    with LLMServer() as server:
+        port = server.port
+    cfg = RewriteConfig(base_url=f"http://127.0.0.1:{port}/v1", model="m", max_retries=1, timeout_s=2.0)
+    with pytest.raises(RuntimeFailure, match=r"every request to the model failed \(4\); first error: gave up after 2 attempts"):
+        run_rewrite(src, tmp_path / "out", cfg, progress=False)
+    assert not (tmp_path / "out" / "pairs.parquet").exists() and not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_rejected_key_stops_the_run_with_exit_2(tmp_path, monkeypatch, capsys):
+    from curate.cli import main
+
+    src = write_qa(tmp_path / "qa.csv", example_rows(5))
+    secret = "sk-wrong-key-0000000"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    with LLMServer(always_status=401) as server:
+        with pytest.raises(SystemExit) as e:
+            main(["--debug", "rewrite", str(src), "-o", str(tmp_path / "out"), "--base-url", server.url, "--model", "m",
+                  "--concurrency", "1"])
+        sent = len(server.log)
+    assert e.value.code == 2
+    out, err = capsys.readouterr()
+    assert "HTTP 401: the endpoint rejected the API key" in err
+    assert secret not in out + err  # not even in the --debug traceback
+    assert sent < 10  # stopped early instead of sending every row
+    assert not (tmp_path / "out" / "pairs.parquet").exists()
+
+
+def test_environment_proxy_is_never_used_for_loopback(tmp_path, monkeypatch):
+    src = write_qa(tmp_path / "qa.csv", [("Note for Mrs. Ann Lee?", "Mrs. Ann Lee takes memantine 10 mg twice daily.")])
+    with LLMServer() as dead:
+        dead_port = dead.port
+    with LLMServer() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        cfg = RewriteConfig(base_url=f"http://127.0.0.1:{dead_port}/v1", model="m", max_retries=0, timeout_s=2.0)
+        with pytest.raises(RuntimeFailure):
+            run_rewrite(src, tmp_path / "out", cfg, progress=False)
+        assert proxy.log == []  # the PHI text did not travel through the proxy

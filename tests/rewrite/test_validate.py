@@ -61,6 +61,17 @@ def test_copy_of_a_few_shot_example_is_rejected():
     assert fine.ok
 
 
-def test_strip_meta_leaves_ordinary_openings_alone():
-    text = "Here in the early stage, most people keep living at home. Answer calls calmly."
+@pytest.mark.parametrize("text", [
+    "Here in the early stage, most people keep living at home. Answer calls calmly.",
+    "Memantine starts at 5 mg.\nNote: do not exceed 28 mg daily.",             # a clinical note is content
+    "Note: memantine starts at 5 mg once daily and rises weekly.",
+    "Here is a schedule for 10 mg: take it with breakfast every day.",         # lead part carries a dose
+    "Take it with food. Let me know if the dose of 10 mg causes nausea, your doctor may adjust it.",
+])
+def test_strip_meta_never_removes_content(text):
     assert strip_meta(text) == text
+
+
+def test_strip_meta_removes_notes_about_the_rewrite():
+    assert strip_meta("Keep water nearby and offer it often.\n\nNote: this version uses simpler words.") == \
+        "Keep water nearby and offer it often."
