@@ -15,22 +15,27 @@ import polars as pl
 
 _MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _DATE = (
-    r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}"
+    r"(?:\d{1,2}/\d{1,2}/(?:19|20)?\d{2}"          # 4/12/41, 04/12/1941
+    r"|\d{1,2}[.-]\d{1,2}[.-](?:19|20)\d{2}"       # 04-12-1941 (a 4-digit year: "2.5-5-10 mg" is a dose range)
     r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
     rf"|{_MONTHS}\.? \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)? {_MONTHS}\.?,? (?:19|20)\d{{2}})"
 )
-_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}"
+# a capitalized word, Latin-1 letters included (Émile, O'Brien, McDonald)
+_WORD = r"(?:Mc|Mac|O')?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+"
+_NAME = rf"{_WORD}(?:[ -]{_WORD}){{0,2}}"
+_NAME2 = rf"{_WORD}(?:[ -]{_WORD}){{1,2}}"  # at least two words: "Name: Lewy body" is not a name
 
 PATTERNS: dict[str, str] = {
     "email": r"(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b",
-    "phone": r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b",
-    "date_of_birth": rf"(?i)\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born(?: on)?)\s*[:#-]?\s*{_DATE}",
+    "phone": r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|(?i:\b(?:phone|tel|cell|mobile|call)\b)[:#. ]*\d{10}\b",
+    "date_of_birth": rf"(?i)\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born(?: on)?)\s*[:#-]?\s*{_DATE}|\bborn in (?:19|20)\d{{2}}\b",
     "date": rf"(?i)\b{_DATE}\b",
-    "record_number": r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|record (?:number|no\.?|#)|patient id|member id|account (?:number|no\.?)|chart (?:number|no\.?|#))\s*[:#]?\s*[A-Z0-9][A-Z0-9-]{3,}\b",
+    "age_over_89": r"(?i)\b(?:aged?|age of)\s*(?:9\d|1[01]\d)\b|\b(?:9\d|1[01]\d)[- ]years?[- ]old\b",
+    "record_number": r"(?i:\b(?:mrn|medical record(?: number| no\.?| #)?|record (?:number|no\.?|#)|patient id|member id|account (?:number|no\.?)|chart (?:number|no\.?|#)))\s*[:#]?\s*[A-Z]{0,4}-?\d[0-9A-Z-]{2,}\b",
     "ssn": r"\b\d{3}-\d{2}-\d{4}\b",
-    "street_address": r"\b\d{1,5} (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle|Parkway|Pkwy)\b\.?",
-    "person_name": rf"\b(?:Mr|Mrs|Ms|Miss|Mx)\.? {_NAME}|(?i:\b(?:patient|resident|client|name)\s*:\s*){_NAME}|{_NAME} \((?i:dob|born|age \d)",
+    "street_address": r"\b\d{1,5} (?:[A-Za-z]+ ){1,3}(?i:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|circle|parkway|pkwy)\b\.?",
+    "person_name": rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? {_NAME}|(?i:\b(?:patient|resident|client|name)\s*:\s*){_NAME2}|{_NAME} \((?i:dob|born|age \d)",
 }
 
 _COMPILED = {kind: re.compile(p) for kind, p in PATTERNS.items()}
@@ -56,10 +61,6 @@ def phi_expr(column: str) -> pl.Expr:
         for kind, p in PATTERNS.items()
     ]
     return pl.concat_list(parts).list.unique(maintain_order=True)
-
-
-def has_phi(texts: list[str | None]) -> bool:
-    return any(detect_phi(t) for t in texts)
 
 
 # ---------------------------------------------------------------- one-pass variant for the filter stage
