@@ -7,7 +7,6 @@ import math
 import os
 
 import datasets
-import pytest
 
 from tests.curate.publish.conftest import make_pairs, write_stage_dir
 
