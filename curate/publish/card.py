@@ -250,7 +250,8 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
           "rewrite model's biases.",
           "- Coverage follows the source QA set: topics, conditions and populations it lacks are missing here too.", ""]
     L += ["## PHI statement", "",
-          "Every published text (question, source answer, chosen, rejected) was scanned for protected health information "
+          "Every published free-text column (question, source answer, chosen, rejected, and any other text such as "
+          "reviewer corrections and notes) was scanned for protected health information "
           "(names with titles or labels, dates of birth and full dates, phone numbers, emails, record / member / social "
           "security numbers, street addresses) and the publish step refuses any row flagged by the filter stage or by "
           "this scan; "

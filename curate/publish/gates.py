@@ -1,6 +1,7 @@
 """Gates: what ``curate publish`` refuses to publish. Each refusal is one line, exit 2, and nothing is written.
 
-1. rows flagged for PHI: a non-empty ``phi`` column from the filter stage, or PHI found now in any published text;
+1. rows flagged for PHI: a non-empty ``phi`` column from the filter stage, or PHI found now in any published
+   free-text column (the pair texts, reviewer corrections and notes, ...);
 2. rows the filters dropped (``keep`` is false);
 3. rows discarded in review (``review_status == "dropped"``);
 4. rows still pending review, when the data came from ``curate review pull`` (unless ``allow_unreviewed``);
@@ -23,27 +24,47 @@ TEXT_COLUMNS = (QUESTION, SOURCE_ANSWER, CHOSEN, REJECTED)
 
 def _ids(df: pl.DataFrame, mask: pl.Expr, n: int = 3) -> str:
     col = ID if ID in df.columns else None
-    rows = df.with_row_index("_row").filter(mask)
+    rows = df.with_row_index("_row").filter(mask)  # mask: an expression or a boolean Series
     shown = rows[col].head(n).to_list() if col else [f"row {i}" for i in rows["_row"].head(n).to_list()]
     more = f" and {rows.height - n} more" if rows.height > n else ""
     return ", ".join(map(str, shown)) + more
 
 
-def phi_mask(df: pl.DataFrame) -> tuple[pl.Expr, list[str]]:
-    """Rows with PHI (flagged upstream or detected now) and the kinds found (never the matched text itself)."""
-    texts = [c for c in TEXT_COLUMNS if c in df.columns]
-    found = pl.concat_list([phi_expr(c) for c in texts]) if texts else pl.lit([], dtype=pl.List(pl.Utf8))
-    flagged = found.list.len() > 0
+# machine-written columns: ids, hashes, JSON parameters, labels, and facts extracted from texts scanned anyway
+NOT_FREE_TEXT = {ID, "cluster_id", "dup_kind", "generation_params", "prompt_version", "rewrite_model", "source",
+                 "chosen_style", "rejected_style", "review_status", "review_drop_reason", PHI_COL, "drop_reasons"}
+
+
+def free_text_columns(df: pl.DataFrame) -> list[str]:
+    """Every column a person or a model wrote text into: the pair texts, corrections, reviewer notes ..."""
+    out = [c for c in TEXT_COLUMNS if c in df.columns]
+    for c, t in df.schema.items():
+        if c in out or c in NOT_FREE_TEXT or c.startswith("facts_"):
+            continue
+        if t == pl.Utf8 or (isinstance(t, pl.List) and t.inner == pl.Utf8):
+            out.append(c)
+    return out
+
+
+def phi_mask(df: pl.DataFrame) -> tuple[pl.Series, list[str]]:
+    """Rows with PHI (flagged upstream or detected now in any free-text column) and the kinds found (never the
+    matched text itself)."""
+    cols = free_text_columns(df)
+    # list columns (reviewer notes ...) are scanned joined; everything in one vectorized pass
+    work = df.select([pl.col(c).list.join("\n") if isinstance(df.schema[c], pl.List) else pl.col(c).cast(pl.Utf8)
+                      for c in cols])
+    found = work.select((pl.concat_list([phi_expr(c) for c in cols]) if cols else pl.lit([], dtype=pl.List(pl.Utf8))).alias("f"))["f"]
+    flagged = found.list.len().fill_null(0) > 0
     if PHI_COL in df.columns:
-        upstream = pl.col(PHI_COL)
-        if isinstance(df.schema[PHI_COL], pl.List):
-            upstream = upstream.list.len().fill_null(0) > 0
-        elif df.schema[PHI_COL] == pl.Boolean:
-            upstream = upstream.fill_null(False)
+        t = df.schema[PHI_COL]
+        if isinstance(t, pl.List):
+            upstream = df[PHI_COL].list.len().fill_null(0) > 0
+        elif t == pl.Boolean:
+            upstream = df[PHI_COL].fill_null(False)
         else:  # a joined string
-            upstream = upstream.cast(pl.Utf8).fill_null("").str.strip_chars() != ""
+            upstream = df[PHI_COL].cast(pl.Utf8).fill_null("").str.strip_chars() != ""
         flagged = flagged | upstream
-    kinds = df.select(found.alias("f")).explode("f")["f"].drop_nulls().str.split(":").list.first().unique().sort().to_list()
+    kinds = found.explode().drop_nulls().str.split(":").list.first().unique().sort().to_list()
     return flagged, kinds
 
 
@@ -53,7 +74,7 @@ def check(df: pl.DataFrame, *, from_review: bool, allow_unreviewed: bool) -> dic
         if col not in df.columns:
             raise UsageError(f"refusing to publish: the data has no {col!r} column (found {', '.join(df.columns)})")
     mask, kinds = phi_mask(df)
-    n = df.select(mask.sum()).item()
+    n = int(mask.sum())
     if n:
         what = f"; kinds: {', '.join(kinds)}" if kinds else " (flagged by the filter stage)"
         raise UsageError(f"refusing to publish: {n} row(s) flagged for PHI ({_ids(df, mask)}){what}; remove or de-identify them first")

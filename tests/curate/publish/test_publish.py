@@ -222,3 +222,12 @@ def test_card_records_the_style_specs_from_the_rewrite_manifest(tmp_path, pairs,
     assert "`supportive@1.0:abcd1234` (chosen): Warm and plain." in card
     assert "You are a terse clinician." in card and "Rewrite as orders." in card
     assert '"quarantined": 3' in card
+
+
+def test_gate_phi_in_reviewer_notes_or_corrections(tmp_path, pairs, curate_cli):
+    df = _reviewed(pairs, ["accepted"]).with_columns(
+        review_notes=pl.Series([[] if i != 7 else ["ann-ada: her son can be reached at jdoe@example.org"] for i in range(pairs.height)],
+                               dtype=pl.List(pl.Utf8)),
+        chosen_original=pl.col("chosen"))
+    err = _refused(curate_cli, tmp_path, write_stage_dir(tmp_path / "r", df, "reviewed.parquet", {"stage": "review", "inputs": {}}))
+    assert "1 row(s) flagged for PHI" in err and "kinds: email" in err and pairs["id"][7] in err and "jdoe" not in err
