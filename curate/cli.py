@@ -16,7 +16,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 config_app = typer.Typer(help="Configuration: print the full default YAML.", no_args_is_help=True)
-app.add_typer(config_app, name="config")
 
 
 @app.callback()
@@ -57,6 +56,7 @@ def _register() -> None:
     app.add_typer(review_app, name="review")
     register_publish(app)
     register_run(app)
+    app.add_typer(config_app, name="config")
 
 
 _register()
