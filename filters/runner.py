@@ -51,9 +51,10 @@ class _Source:
             self.num_rows = self._df.height
 
     def questions(self) -> pl.DataFrame:
+        cols = [pl.col(QUESTION).cast(pl.Utf8)] + ([pl.col("id").cast(pl.Utf8)] if "id" in self.columns else [])
         if self.is_parquet:
-            return pl.scan_parquet(self.path).select(pl.col(QUESTION).cast(pl.Utf8)).collect()
-        return self._df.select(pl.col(QUESTION).cast(pl.Utf8))
+            return pl.scan_parquet(self.path).select(cols).collect()
+        return self._df.select(cols)
 
     def batches(self):
         if self.is_parquet:
