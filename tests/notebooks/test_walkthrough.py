@@ -27,6 +27,7 @@ def test_walkthrough_notebook_executes_on_cpu_under_5_minutes(tmp_path, monkeypa
     t0 = time.perf_counter()
     NotebookClient(nb, timeout=540, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     elapsed = time.perf_counter() - t0
+    nbformat.write(nb, tmp_path / "walkthrough.executed.ipynb")  # for a look when an assertion fails
     assert elapsed < 300, f"the notebook took {elapsed:.0f} s"
 
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
