@@ -80,8 +80,8 @@ class DPOTrainConfig:
 
     # > Outputs and diagnostics
     merge: bool = field(False, help="Also save the adapter merged into the base model (OUT/merged)")
-    collapse_window: int = field(5, help="Warn when, over the last N logged steps, chosen log-probs fall while reward margins rise (DPO collapse)")
-    collapse_min_drop: float = field(1.0, help="Minimum fall of chosen log-probs (nats, summed over the answer) that counts as collapse")
+    collapse_window: int = field(5, help="Warn when, over the last N logged steps, chosen answers lose likelihood against the reference while reward margins rise (DPO collapse)")
+    collapse_min_drop: float = field(1.0, help="Minimum fall of the chosen log-ratio to the reference (nats, summed over the answer) that counts as collapse")
 
 
 @dataclass

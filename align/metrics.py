@@ -15,30 +15,34 @@ COLUMNS = ("step", "epoch", "loss", "learning_rate", "grad_norm", "rewards/chose
            "eval_loss", "eval_rewards/accuracies", "eval_rewards/margins")
 
 
-def detect_collapse(rows: list[dict], window: int = 5, min_drop: float = 1.0) -> str | None:
-    """The known DPO failure: the margin grows because *both* log-probs fall, chosen included.
+def detect_collapse(rows: list[dict], window: int = 5, min_drop: float = 1.0, beta: float = 0.1) -> str | None:
+    """The known DPO failure: the margin grows while the *chosen* answers lose likelihood against the reference.
 
-    Over the last ``window`` training rows: chosen log-probs fell by at least ``min_drop`` nats while the reward
-    margin rose.  Returns a one-line warning or None.
+    Uses the chosen reward (beta x log-ratio to the reference, per pair), not raw chosen log-probs: raw log-probs
+    depend on which (longer or shorter) pairs a batch holds, so comparing them across steps gives false alarms.
+    Over the last ``window`` training rows: the chosen log-ratio fell by at least ``min_drop`` nats, is now
+    negative, and the reward margin rose.  Returns a one-line warning or None.
     """
-    rows = [r for r in rows if r.get("logps/chosen") is not None and r.get("rewards/margins") is not None]
+    rows = [r for r in rows if r.get("rewards/chosen") is not None and r.get("rewards/margins") is not None]
     if len(rows) < max(2, window):
         return None
     first, last = rows[-window], rows[-1]
-    drop = first["logps/chosen"] - last["logps/chosen"]
+    drop = (first["rewards/chosen"] - last["rewards/chosen"]) / beta
     rise = last["rewards/margins"] - first["rewards/margins"]
-    if drop >= min_drop and rise > 0:
-        return (f"chosen log-probs fell by {drop:.2f} nats while reward margins rose by {rise:.3f} over steps "
-                f"{first['step']}-{last['step']}: likely DPO likelihood collapse (lower learning_rate, raise beta, or stop earlier)")
+    if drop >= min_drop and last["rewards/chosen"] < 0 and rise > 0:
+        return (f"chosen answers lost {drop:.2f} nats of likelihood against the reference while reward margins rose by "
+                f"{rise:.3f} over steps {first['step']}-{last['step']}: likely DPO likelihood collapse "
+                "(lower learning_rate, raise beta, or stop earlier)")
     return None
 
 
 class MetricsCallback(TrainerCallback):
     """Writes ``metrics.csv`` as training goes, ``metrics.png`` at the end; warns once on collapse."""
 
-    def __init__(self, out_dir: str | Path, window: int = 5, min_drop: float = 1.0, resume: bool = False):
+    def __init__(self, out_dir: str | Path, window: int = 5, min_drop: float = 1.0, resume: bool = False,
+                 beta: float = 0.1):
         self.out_dir = Path(out_dir)
-        self.window, self.min_drop = window, min_drop
+        self.window, self.min_drop, self.beta = window, min_drop, beta
         self.rows: list[dict] = []
         self.warnings: list[str] = []
         csv_path = self.out_dir / "metrics.csv"
@@ -57,7 +61,7 @@ class MetricsCallback(TrainerCallback):
         self.rows.append(row)
         self._write_csv()
         if not self.warnings:
-            msg = detect_collapse([r for r in self.rows if r.get("loss") is not None], self.window, self.min_drop)
+            msg = detect_collapse([r for r in self.rows if r.get("loss") is not None], self.window, self.min_drop, self.beta)
             if msg:
                 self.warnings.append(msg)
                 log.warning(msg)

@@ -252,7 +252,8 @@ def run_dpo(cfg: DPOTrainConfig, *, resume: bool = False, overwrite: bool = Fals
         model = load_model(cfg)
         if prepare_tokenizer(tokenizer, cfg.chat_template, cfg.pad_token):
             model.resize_token_embeddings(len(tokenizer))
-    metrics_cb = MetricsCallback(out, window=cfg.collapse_window, min_drop=cfg.collapse_min_drop, resume=resume)
+    metrics_cb = MetricsCallback(out, window=cfg.collapse_window, min_drop=cfg.collapse_min_drop, resume=resume,
+                                 beta=cfg.beta)
     with timer("setup"):
         trainer = build_trainer(cfg, model, tokenizer, train_ds, eval_ds, output_dir=ckpt_dir, callbacks=[metrics_cb])
     with timer("train"):

@@ -150,11 +150,15 @@ def test_bad_inputs_exit_2(tiny_dir, pref_data, tmp_path, capsys):
 
 
 def test_collapse_warning():
-    def rows(chosen, margins):
-        return [{"step": i + 1, "logps/chosen": c, "rewards/margins": m} for i, (c, m) in enumerate(zip(chosen, margins))]
+    def rows(chosen_rewards, margins, logps=None):
+        logps = logps or [-400.0] * len(margins)
+        return [{"step": i + 1, "rewards/chosen": c, "rewards/margins": m, "logps/chosen": lp}
+                for i, (c, m, lp) in enumerate(zip(chosen_rewards, margins, logps))]
 
-    collapsing = rows([-50, -51, -53, -56, -60], [0.0, 0.2, 0.5, 0.9, 1.4])
-    assert "collapse" in detect_collapse(collapsing, window=5, min_drop=1.0)
-    healthy = rows([-50, -49.5, -49, -48.8, -48], [0.0, 0.2, 0.5, 0.9, 1.4])
-    assert detect_collapse(healthy, window=5) is None
+    # chosen answers lose likelihood vs the reference while the margin grows: warn
+    collapsing = rows([0.05, 0.0, -0.1, -0.2, -0.3], [0.0, 0.2, 0.5, 0.9, 1.4])
+    assert "collapse" in detect_collapse(collapsing, window=5, min_drop=1.0, beta=0.1)
+    # healthy: chosen rewards rise, even though raw chosen log-probs jump with batch composition (longer pairs)
+    healthy = rows([0.0, 0.2, 0.5, 0.8, 1.0], [0.0, 0.4, 1.0, 1.6, 2.0], logps=[-380, -500, -420, -470, -410])
+    assert detect_collapse(healthy, window=5, beta=0.1) is None
     assert detect_collapse(collapsing[:3], window=5) is None  # not enough history
