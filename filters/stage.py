@@ -170,6 +170,7 @@ class DedupFilter:
     once over all rows and passes the columns in; ``filter_frame`` on a lone batch computes it here."""
 
     name: str = "dedup"
+    needs_all_rows: bool = True
 
     def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
         if "cluster_id" in df.columns and "dup_kind" in df.columns:
@@ -203,24 +204,58 @@ def _prepare(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(casts) if casts else df
 
 
-def filter_frame(df: pl.DataFrame, cfg: FilterConfig | None = None, filters: list | None = None) -> pl.DataFrame:
-    """Score one batch: every score column, ``keep`` and ``drop_reasons`` (list[str], in filter order)."""
+_MIN_ROWS_PER_WORKER = 5_000
+
+
+def _reason_exprs(filters: list, cfg: FilterConfig) -> list[pl.Expr]:
+    return [pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(None) for f in filters for reason, cond in f.drops(cfg)]
+
+
+def _finish(df: pl.DataFrame, conds: list[pl.Expr]) -> pl.DataFrame:
+    reasons = pl.concat_list(conds).list.drop_nulls() if conds else pl.lit([], dtype=_STR_LIST)
+    return df.with_columns(reasons.cast(_STR_LIST).alias("drop_reasons"))
+
+
+def _score_rows(df: pl.DataFrame, cfg: FilterConfig, filters: list) -> pl.DataFrame:
+    for f in filters:
+        df = f.score(df, cfg)
+    return _finish(df, _reason_exprs(filters, cfg))
+
+
+def filter_frame(df: pl.DataFrame, cfg: FilterConfig | None = None, filters: list | None = None,
+                 workers: int | None = None) -> pl.DataFrame:
+    """Score one batch: every score column, ``keep`` and ``drop_reasons`` (list[str], in filter order).
+
+    Filters that need every row (dedup) run first over the whole batch; the per-row filters then run on
+    ``workers`` row slices in parallel threads (polars releases the GIL; default: polars' thread-pool size);
+    filters marked ``survivors_only`` (the embedding meaning check) run last, only on rows still kept.
+    """
     cfg = cfg or FilterConfig()
     df = _prepare(df)
     filters = default_filters() if filters is None else filters
-    conds: list[pl.Expr] = []
-    for f in filters:
-        if getattr(f, "survivors_only", False):
-            alive = df.select(~pl.any_horizontal([c.is_not_null() for c in conds]) if conds else pl.lit(True)).to_series()
-            df = f.score(df, cfg, alive)
-        else:
+    row_filters = [f for f in filters if not getattr(f, "survivors_only", False)]
+    post = [f for f in filters if getattr(f, "survivors_only", False)]
+    for f in row_filters:
+        if getattr(f, "needs_all_rows", False):
             df = f.score(df, cfg)
-        for reason, cond in f.drops(cfg):
-            conds.append(pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(None))
-    reasons = pl.concat_list(conds).list.drop_nulls() if conds else pl.lit([], dtype=_STR_LIST)
-    return df.with_columns(reasons.cast(_STR_LIST).alias("drop_reasons")).with_columns(
-        (pl.col("drop_reasons").list.len() == 0).alias("keep")
-    )
+    workers = pl.thread_pool_size() if workers is None else max(1, workers)
+    workers = min(workers, df.height // _MIN_ROWS_PER_WORKER)
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        step = -(-df.height // workers)
+        parts = [df.slice(o, step) for o in range(0, df.height, step)]
+        with ThreadPoolExecutor(workers) as pool:
+            df = pl.concat(list(pool.map(lambda part: _score_rows(part, cfg, row_filters), parts)), how="vertical_relaxed")
+    else:
+        df = _score_rows(df, cfg, row_filters)
+    for f in post:
+        alive = df["drop_reasons"].list.len() == 0
+        df = f.score(df, cfg, alive)
+        extra = _reason_exprs([f], cfg)
+        if extra:
+            df = df.with_columns(pl.concat_list([pl.col("drop_reasons"), *extra]).list.drop_nulls().cast(_STR_LIST).alias("drop_reasons"))
+    return df.with_columns((pl.col("drop_reasons").list.len() == 0).alias("keep"))
 
 
 def drop_reasons_all(cfg: FilterConfig | None = None) -> list[str]:

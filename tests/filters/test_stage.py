@@ -162,3 +162,14 @@ def test_invalid_thresholds_are_usage_errors():
         from_dict(FilterConfig, {"near_dup_threshold": 1.5}, "filter")
     with pytest.raises(UsageError, match="batch_rows"):
         from_dict(FilterConfig, {"batch_rows": 0}, "filter")
+
+
+def test_parallel_row_slices_give_the_same_result(monkeypatch):
+    import filters.stage as st
+
+    df = pl.DataFrame(_rows(), schema={k: pl.Utf8 for k in _rows()[0]})
+    cfg = FilterConfig(meaning_check=False)
+    seq = filter_frame(df, cfg, workers=1)
+    monkeypatch.setattr(st, "_MIN_ROWS_PER_WORKER", 2)
+    par = filter_frame(df, cfg, workers=3)
+    assert par.equals(seq)
