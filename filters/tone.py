@@ -129,7 +129,7 @@ CUES: list[Cue] = [
     Cue("personal suggestion", "hedge", 0.8,
         _w(r"i (?:think|suggest|recommend|would suggest|'d suggest|'d recommend|would recommend|wonder|hope|encourage you|'d encourage)|i'd|i would")),
     Cue("polite directive", "imperative", -0.3,
-        _w(r"please (?:consult|contact|follow|comply|adhere|administer|ensure|report|refrain|notify|inform|schedule|complete|submit|attend|monitor|document|record|avoid|discontinue|stop|remove|bring|arrange|note|read|review|seek|refer|limit|restrict|maintain|keep|do not|don't|make sure|be advised|be aware|see|visit|call)")),
+        _w(r"please (?:consult|contact|follow|comply|adhere|administer|ensure|report|refrain|notify|inform|schedule|complete|submit|attend|monitor|document|record|avoid|discontinue|stop|remove|bring|arrange|note|read|review|seek|refer|limit|restrict|maintain|keep|make sure|be advised|be aware|see|visit|call)")),
     Cue("politeness", "politeness", 1.0,
         _w(r"please|thank you|thanks|kindly|feel free|if it helps|i hope (?:this|that) helps|hope this helps|you're welcome|sorry to hear|take care|wishing you|best wishes|warmly")),
     Cue("together", "support", 1.0,
