@@ -153,13 +153,10 @@ def markdown_table(summary: list[dict], n: int, base_name: str, aligned_name: st
 
 
 def plot(summary: list[dict], target: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from curate.plots import figure, save_png
 
     rows = [r for r in summary if "win" in r]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    fig, axes = figure(1, 2, figsize=(11, 3.6))
     names = [r["label"] for r in rows]
     axes[0].barh(names, [r["win"] for r in rows], color="tab:green", label="aligned wins")
     axes[0].barh(names, [r["tie"] for r in rows], left=[r["win"] for r in rows], color="0.8", label="tie")
@@ -173,9 +170,7 @@ def plot(summary: list[dict], target: Path) -> None:
     axes[1].set_xticks(list(x), [r["metric"] for r in rows], fontsize=8)
     axes[1].set_title("means")
     axes[1].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(target, format="png", dpi=110)
-    plt.close(fig)
+    save_png(fig, target)
 
 
 def _load_base(model_id: str, dtype: str):

@@ -92,18 +92,13 @@ def read_metrics_csv(path: str | Path) -> list[dict]:
 
 
 def plot_metrics(rows: list[dict], target: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from curate.io import atomic_path
+    from curate.plots import figure, save_png
 
     train = [r for r in rows if r.get("loss") is not None]
     panels = [("loss", ["loss", "eval_loss"]), ("reward margin", ["rewards/margins", "eval_rewards/margins"]),
               ("reward accuracy", ["rewards/accuracies", "eval_rewards/accuracies"]),
               ("log-probs", ["logps/chosen", "logps/rejected"])]
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
+    fig, axes = figure(1, 4, figsize=(16, 3.6))
     for ax, (title, keys) in zip(axes, panels):
         for key in keys:
             src = rows if key.startswith("eval_") else train
@@ -113,7 +108,4 @@ def plot_metrics(rows: list[dict], target: Path) -> None:
         ax.set_title(title)
         ax.set_xlabel("step")
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    with atomic_path(target) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+    save_png(fig, target)
