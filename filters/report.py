@@ -10,16 +10,13 @@ from curate.schema import CHOSEN, REJECTED
 
 
 def _plots(stage: Path, df: pl.DataFrame, reasons: dict) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from curate.plots import figure, save_png
 
     for metric, fname, title, xlabel, rng in (
         ("fkgl", "grade_hist.png", "Flesch-Kincaid grade", "grade", None),
         ("tone", "tone_hist.png", "Tone (supportive > 0 > prescriptive)", "tone", (-1, 1)),
     ):
-        fig, ax = plt.subplots(figsize=(6, 3.5))
+        fig, ax = figure(figsize=(6, 3.5))
         for col, label, color in ((CHOSEN, "chosen", "tab:green"), (REJECTED, "rejected", "tab:red")):
             vals = df[f"{metric}_{col}"].drop_nulls().to_numpy()
             if len(vals):
@@ -28,17 +25,13 @@ def _plots(stage: Path, df: pl.DataFrame, reasons: dict) -> None:
         ax.set_xlabel(xlabel)
         ax.set_ylabel("pairs")
         ax.legend()
-        fig.tight_layout()
-        fig.savefig(stage / fname, dpi=110)
-        plt.close(fig)
-    fig, ax = plt.subplots(figsize=(6, 0.5 + 0.4 * max(len(reasons), 1)))
+        save_png(fig, stage / fname)
+    fig, ax = figure(figsize=(6, 0.5 + 0.4 * max(len(reasons), 1)))
     names = list(reasons)[::-1]
     ax.barh(names or ["(none)"], [reasons[n] for n in names] or [0], color="tab:gray")
     ax.set_title("Drops by reason (a row can have several)")
     ax.set_xlabel("rows")
-    fig.tight_layout()
-    fig.savefig(stage / "drops_by_reason.png", dpi=110)
-    plt.close(fig)
+    save_png(fig, stage / "drops_by_reason.png")
 
 
 def _q(df: pl.DataFrame, col: str) -> str:
