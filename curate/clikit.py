@@ -29,11 +29,22 @@ def _one_line(e: BaseException) -> str:
 
 def run_app(app: typer.Typer, prog_name: str, argv: list[str] | None = None) -> int:
     """Run a typer app; map errors to one line on stderr and an exit code (2 usage, 1 runtime)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    before = os.environ.get(DEBUG_ENV)
+    try:
+        if "--debug" in argv:
+            set_debug(True)
+        return _run(app, prog_name, argv)
+    finally:  # `--debug` lasts for this invocation only (matters when called in-process, e.g. from tests)
+        if before is None:
+            os.environ.pop(DEBUG_ENV, None)
+        else:
+            os.environ[DEBUG_ENV] = before
+
+
+def _run(app: typer.Typer, prog_name: str, argv: list[str]) -> int:
     from curate.errors import CurateError
 
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if "--debug" in argv:
-        set_debug(True)
     try:
         app(args=argv, prog_name=prog_name, standalone_mode=False)
         return 0

@@ -10,7 +10,6 @@ never removes it), which is deleted on stop.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import secrets
@@ -26,26 +25,12 @@ from pathlib import Path
 import httpx
 
 from curate.errors import RuntimeFailure, UsageError
+from curate.net import free_port, is_loopback_host
 
 VENV_ENV = "CURATE_ARGILLA_VENV"
 HOOK_DIR = Path(__file__).parent / "server_hook"
 ENGINE_NAME = "opensearch-osmem"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def find_server_venv(venv: str | os.PathLike | None = None) -> Path:
@@ -121,7 +106,7 @@ class ReviewStack:
     # ------------------------------------------------------------------ lifecycle
     def check(self) -> tuple[Path, Path, str]:
         """Everything the stack needs, or a one-line ``UsageError``: (server venv, osmem binary, redis-server)."""
-        if not is_loopback(self.host):
+        if not is_loopback_host(self.host):
             raise UsageError(f"--host {self.host}: the local review stack binds loopback addresses only (127.0.0.1, ::1, localhost)")
         venv = find_server_venv(self.venv)
         osmem = find_osmem(venv)

@@ -8,7 +8,6 @@ an error that the runner quarantines. The API key is read from the environment a
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import os
 from urllib.parse import urlparse
 
@@ -16,22 +15,13 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from curate.errors import UsageError
+from curate.net import is_loopback_url
 from rewrite.backends.base import GenRequest, GenResult, OnResult
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 # the same answer for every request: stop the run instead of quarantining every row
 FATAL_STATUS = {401: "the endpoint rejected the API key", 403: "the endpoint refused access",
                 404: "the endpoint or the model was not found"}
-
-
-def is_loopback(url: str) -> bool:
-    host = (urlparse(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class RetryableError(Exception):
@@ -68,7 +58,7 @@ class HTTPBackend:
         if not urlparse(base_url).scheme in ("http", "https") or not urlparse(base_url).hostname:
             raise UsageError(f"--base-url {base_url!r} is not an http(s) URL")
         self.base_url = base_url.rstrip("/")
-        self.remote = not is_loopback(base_url)
+        self.remote = not is_loopback_url(base_url)
         # a loopback endpoint is reached directly: an HTTP(S)_PROXY from the environment must not carry its text away
         self.trust_env = self.remote
         self.fatal: str | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import httpx
 import polars as pl
 import pytest
 
+from curate.net import free_port
 from rewrite.backends.base import GenRequest
 from rewrite.backends.transformers_backend import TransformersBackend
 from rewrite.config import RewriteConfig
@@ -57,15 +57,9 @@ def test_rewrite_with_tiny_model_every_row_accounted(tmp_path, tiny_chat_model):
     assert m["model"] == str(tiny_chat_model)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_http_backend_against_transformers_serve(tmp_path, tiny_chat_model):
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).parent / "transformers"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([str(exe), "serve", str(tiny_chat_model), "--host", "127.0.0.1", "--port", str(port),

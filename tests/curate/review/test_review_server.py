@@ -10,7 +10,7 @@ import pytest
 from curate.cli import app
 from curate.clikit import run_app
 from curate.io import write_table
-from curate.review.launcher import free_port
+from curate.net import free_port
 from tests.curate.review.helpers import GOOD_CORRECTION, letter_of, submit
 
 
