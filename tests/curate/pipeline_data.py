@@ -4,11 +4,9 @@ OpenAI-compatible server that answers with them: a deterministic stand-in for a 
 from __future__ import annotations
 
 import csv
-import json
-import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.rewrite.llm_server import LLMServer
 
 # (question, source answer, supportive rewrite, prescriptive rewrite)
 ROWS = [
@@ -63,56 +61,19 @@ def write_source(path: Path, rows=None) -> Path:
     return path
 
 
-class RewriteServer:
+class RewriteServer(LLMServer):
     """``/v1/chat/completions`` answering with the hand-written rewrite of the ANSWER in the last user message."""
 
     def __init__(self, rows=ROWS, echo_unknown: bool = True):
         """``echo_unknown``: answer a source it has no rewrite for with the source itself (the rewrite stage
         quarantines that as ``unchanged_source``); otherwise with a style preface + the source."""
-        self.requests = 0
-        self.rewrites = {" ".join(a.split()): (s, p) for _, a, s, p in rows}
-        server = self
+        rewrites = {" ".join(a.split()): (s, p) for _, a, s, p in rows}
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        def respond(style: str, answer: str) -> str:
+            fallback = (answer, answer) if echo_unknown else (
+                "It is okay to feel unsure about this, and you are doing a caring thing by asking. " + answer,
+                "Follow these instructions exactly. " + answer)
+            supportive, prescriptive = rewrites.get(answer, fallback)
+            return supportive if style == "supportive" else prescriptive
 
-            def log_message(self, *a):
-                pass
-
-            def _send(self, code: int, obj) -> None:
-                body = json.dumps(obj).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self):
-                self._send(200, {"data": [{"id": "loopback-rewriter", "object": "model"}]})
-
-            def do_POST(self):
-                req = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0) or 0)))
-                server.requests += 1
-                style = self.headers.get("X-Curate-Request", "/").rsplit("/", 1)[-1]
-                m = re.search(r"ANSWER:\s*(.*)\Z", req["messages"][-1]["content"], re.S)
-                answer = " ".join((m.group(1) if m else "").split())
-                fallback = (answer, answer) if echo_unknown else (
-                    "It is okay to feel unsure about this, and you are doing a caring thing by asking. " + answer,
-                    "Follow these instructions exactly. " + answer)
-                supportive, prescriptive = server.rewrites.get(answer, fallback)
-                text = supportive if style == "supportive" else prescriptive
-                self._send(200, {"id": "x", "object": "chat.completion", "model": "loopback-rewriter",
-                                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                                 "usage": {"completion_tokens": len(text.split())}})
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(model="loopback-rewriter", respond=respond)

@@ -25,11 +25,14 @@ PREFACE = {
 
 class LLMServer:
     def __init__(self, *, fail_rate: float = 0.0, garbage_rate: float = 0.0, hang_s: float = 5.0,
-                 delay_s: float = 0.0, seed: int = 0, model: str = "loopback-llm", always_status: int | None = None):
+                 delay_s: float = 0.0, seed: int = 0, model: str = "loopback-llm", always_status: int | None = None,
+                 respond=None):
+        """``respond(style, source_answer) -> text`` replaces the default preface + source answer."""
         self.fail_rate, self.garbage_rate, self.hang_s, self.delay_s = fail_rate, garbage_rate, hang_s, delay_s
         self.rng = random.Random(seed)
         self.model = model
         self.always_status = always_status  # answer every completion with this status (e.g. 401)
+        self.respond = respond or (lambda style, answer: PREFACE.get(style, "") + answer)
         self.lock = threading.Lock()
         self.log: list[tuple[str, str]] = []          # (request tag, outcome) in arrival order
         self.auth_headers: list[str] = []
@@ -100,9 +103,8 @@ class LLMServer:
                 req = json.loads(body)
                 user = req["messages"][-1]["content"]
                 m = re.search(r"ANSWER:\s*(.*)\Z", user, re.S)
-                answer = m.group(1).strip() if m else user
-                style = tag.rsplit("/", 1)[-1]
-                text = PREFACE.get(style, "") + answer
+                answer = " ".join((m.group(1) if m else user).split())
+                text = server.respond(tag.rsplit("/", 1)[-1], answer)
                 with server.lock:
                     server.completed[tag] += 1
                 payload = {"id": "x", "object": "chat.completion", "model": server.model,
@@ -123,6 +125,11 @@ class LLMServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    @property
+    def requests(self) -> int:
+        with self.lock:
+            return len(self.log)
 
     def requests_for(self, tag: str) -> int:
         with self.lock:
