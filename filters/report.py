@@ -26,7 +26,7 @@ def _plots(stage: Path, df: pl.DataFrame, reasons: dict) -> None:
         ax.set_ylabel("pairs")
         ax.legend()
         save_png(fig, stage / fname)
-    fig, ax = figure(figsize=(6, 0.5 + 0.4 * max(len(reasons), 1)))
+    fig, ax = figure(figsize=(6, max(2.2, 0.9 + 0.35 * len(reasons))))
     names = list(reasons)[::-1]
     ax.barh(names or ["(none)"], [reasons[n] for n in names] or [0], color="tab:gray")
     ax.set_title("Drops by reason (a row can have several)")
