@@ -300,6 +300,8 @@ def save_merged(trainer, tokenizer, target: Path, cfg: DPOTrainConfig) -> None:
         if isinstance(model, PeftModel):
             if cfg.method == "qlora":  # merge into an unquantized base, never into 4-bit weights
                 base = load_model(dataclasses.replace(cfg, method="full"))
+                if base.get_input_embeddings().num_embeddings != len(tokenizer):  # a pad token was added for training
+                    base.resize_token_embeddings(len(tokenizer))
                 merged = PeftModel.from_pretrained(base, str(target.parent / "final")).merge_and_unload()
             else:
                 merged = model.merge_and_unload()

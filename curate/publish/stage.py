@@ -65,8 +65,12 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
     with timer("gates"):
         gate_counts = gates.check(inp.df, from_review=inp.from_review, allow_unreviewed=cfg.allow_unreviewed)
     with timer("format"):
-        rows = to_preference_format(inp.df, cfg.system_prompt, cfg.drop_columns)
+        # split with every column present (cluster_id, question), then drop what the user asked to leave out:
+        # dropping `cluster_id` must not let near-duplicates straddle train and test
+        rows = to_preference_format(inp.df, cfg.system_prompt)
         train, test = grouped_split(rows, cfg.test_size, cfg.seed)
+        dropped = [c for c in cfg.drop_columns if c in rows.columns]
+        train, test = train.drop(dropped), test.drop(dropped)
     with timer("write"):
         data_dir = folder / "data"
         data_dir.mkdir(parents=True)
@@ -101,10 +105,9 @@ def run_publish(data: str | os.PathLike, cfg: PublishConfig) -> dict:
     pretty_name = cfg.pretty_name or (cfg.repo_id or (to_dir.resolve().name if to_dir else "dataset"))
 
     # staging next to the destination (same filesystem: the final move is a rename), else in the temp dir
-    if to_dir is not None:
-        to_dir.parent.mkdir(parents=True, exist_ok=True)
+    if to_dir is not None and to_dir.parent.is_dir():
         staging = Path(tempfile.mkdtemp(prefix=f".{to_dir.name}.publish-", dir=to_dir.parent))
-    else:
+    else:  # nothing is created next to the destination before the gates have passed
         staging = Path(tempfile.mkdtemp(prefix="curate-publish-"))
     try:
         manifest = build_dataset(staging / "dataset", data, cfg, pretty_name)
@@ -130,8 +133,9 @@ def _replace_dir(new: Path, target: Path, scratch: Path) -> None:
         except BaseException:
             os.replace(old, target)
             raise
-    else:
-        os.replace(new, target)
+    else:  # the parent may be created only now, after the gates; staging may sit on another filesystem
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(new), str(target))
 
 
 def effective_config(base: PublishConfig, **overrides) -> PublishConfig:

@@ -123,7 +123,7 @@ def test_bare_parquet_without_cluster_ids_groups_by_question(tmp_path, pairs, cu
 
 
 def _refused(curate_cli, tmp_path, data, *extra) -> str:
-    out = tmp_path / "published"
+    out = tmp_path / "not-yet" / "published"  # a parent that does not exist yet must not be created either
     before = tree(tmp_path)
     code, stdout, err = curate_cli("publish", data, "--to-dir", out, *extra)
     assert code == 2, err
@@ -231,3 +231,19 @@ def test_gate_phi_in_reviewer_notes_or_corrections(tmp_path, pairs, curate_cli):
         chosen_original=pl.col("chosen"))
     err = _refused(curate_cli, tmp_path, write_stage_dir(tmp_path / "r", df, "reviewed.parquet", {"stage": "review", "inputs": {}}))
     assert "1 row(s) flagged for PHI" in err and "kinds: email" in err and pairs["id"][7] in err and "jdoe" not in err
+
+
+def test_dropping_cluster_id_from_the_output_still_splits_by_cluster(tmp_path, curate_cli):
+    from tests.curate.publish.conftest import make_pairs
+
+    df = make_pairs(dupes_per_topic=2)  # every topic: two phrasings sharing a cluster_id
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("publish:\n  drop_columns: [keep, drop_reasons, cluster_id]\n  test_size: 0.4\n")
+    out = tmp_path / "ds"
+    code, _, err = curate_cli("publish", write_stage_dir(tmp_path / "f", df), "--to-dir", out, "--config", cfg)
+    assert code == 0, err
+    ds = datasets.load_dataset(str(out))
+    assert "cluster_id" not in ds["train"].column_names
+    cluster = dict(zip(df["question"], df["cluster_id"]))
+    q = lambda split: {cluster[r[-1]["content"]] for r in ds[split]["prompt"]}  # noqa: E731
+    assert q("train") and q("test") and not q("train") & q("test")
