@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 
 from curate.errors import UsageError
@@ -35,24 +37,43 @@ NOT_FREE_TEXT = {ID, "cluster_id", "dup_kind", "generation_params", "prompt_vers
                  "chosen_style", "rejected_style", "review_status", "review_drop_reason", PHI_COL, "drop_reasons"}
 
 
+def _is_plain_value(t: pl.DataType) -> bool:
+    """Numbers, booleans, dates: no room for free text."""
+    return t.is_numeric() or t == pl.Boolean or t.is_temporal() or t == pl.Null
+
+
 def free_text_columns(df: pl.DataFrame) -> list[str]:
-    """Every column a person or a model wrote text into: the pair texts, corrections, reviewer notes ..."""
+    """Every column a person or a model could have written text into: the pair texts, corrections, reviewer notes,
+    and any column of a type that can hold text (categoricals, structs, lists), so nothing passes unscanned."""
     out = [c for c in TEXT_COLUMNS if c in df.columns]
     for c, t in df.schema.items():
         if c in out or c in NOT_FREE_TEXT or c.startswith("facts_"):
             continue
-        if t == pl.Utf8 or (isinstance(t, pl.List) and t.inner == pl.Utf8):
+        inner = t
+        while isinstance(inner, (pl.List, pl.Array)):
+            inner = inner.inner
+        if not _is_plain_value(inner):
             out.append(c)
     return out
+
+
+def _as_text(df: pl.DataFrame, c: str) -> pl.Series:
+    t = df.schema[c]
+    if t == pl.Utf8 or isinstance(t, (pl.Categorical, pl.Enum)):
+        return df[c].cast(pl.Utf8)
+    if isinstance(t, pl.List) and t.inner == pl.Utf8:
+        return df[c].list.join("\n")
+    # structs, nested lists, objects: scan their JSON text
+    return pl.Series(c, [None if v is None else json.dumps(v, default=str, ensure_ascii=False) for v in df[c].to_list()],
+                     dtype=pl.Utf8)
 
 
 def phi_mask(df: pl.DataFrame) -> tuple[pl.Series, list[str]]:
     """Rows with PHI (flagged upstream or detected now in any free-text column) and the kinds found (never the
     matched text itself)."""
     cols = free_text_columns(df)
-    # list columns (reviewer notes ...) are scanned joined; everything in one vectorized pass
-    work = df.select([pl.col(c).list.join("\n") if isinstance(df.schema[c], pl.List) else pl.col(c).cast(pl.Utf8)
-                      for c in cols])
+    # every free-text column as text (lists joined, structs as JSON); then one vectorized pass
+    work = pl.DataFrame([_as_text(df, c) for c in cols]) if cols else pl.DataFrame()
     found = work.select((pl.concat_list([phi_expr(c) for c in cols]) if cols else pl.lit([], dtype=pl.List(pl.Utf8))).alias("f"))["f"]
     flagged = found.list.len().fill_null(0) > 0
     if PHI_COL in df.columns:

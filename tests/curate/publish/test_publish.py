@@ -247,3 +247,12 @@ def test_dropping_cluster_id_from_the_output_still_splits_by_cluster(tmp_path, c
     cluster = dict(zip(df["question"], df["cluster_id"]))
     q = lambda split: {cluster[r[-1]["content"]] for r in ds[split]["prompt"]}  # noqa: E731
     assert q("train") and q("test") and not q("train") & q("test")
+
+
+def test_gate_phi_in_structured_or_categorical_columns(tmp_path, pairs, curate_cli):
+    notes = [{"reviewer": "r1", "text": "fine"}] * pairs.height
+    notes[2] = {"reviewer": "r2", "text": "call the daughter at 555-201-3344"}
+    df = pairs.with_columns(pl.Series("review_notes", notes),
+                            pl.Series("site", ["clinic"] * (pairs.height - 1) + ["Mrs. Ann Lee"], dtype=pl.Categorical))
+    err = _refused(curate_cli, tmp_path, write_stage_dir(tmp_path / "f", df))
+    assert "PHI" in err and "phone" in err and "person_name" in err and "555" not in err
