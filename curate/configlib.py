@@ -101,16 +101,6 @@ def from_dict(cls: type, data: dict | None, where: str = "config") -> Any:
     return obj
 
 
-def merge(base: dict, override: dict) -> dict:
-    out = dict(base)
-    for k, v in override.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
 def load_yaml(path: str | Path) -> dict:
     path = Path(path)
     if not path.exists():
