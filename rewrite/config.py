@@ -15,7 +15,8 @@ class RewriteConfig:
     api_key_env: str = field("OPENAI_API_KEY", help="Name of the environment variable holding the API key (the key itself is never written anywhere)")
     device: str = field("auto", help="transformers backend: auto | cpu | cuda | cuda:N")
     dtype: str = field("auto", help="transformers backend: auto (bf16 on GPU, fp32 on CPU) | float32 | bfloat16 | float16")
-    compile: bool = field(False, help="transformers backend on CUDA: static KV cache + torch.compile (faster large runs, slow first batch)")
+    decode: str = field("auto", help="transformers backend: auto (static-cache decoder with CUDA graphs on GPU for Llama/Mistral/Qwen2 models, generate() otherwise) | static | generate")
+    compile: bool = field(False, help="transformers backend on CUDA, generate() path only: static KV cache + torch.compile (slow first batch)")
     # --- input columns
     question_col: str = field("question", help="Column holding the question")
     answer_col: str = field("answer", help="Column holding the clinical source answer")

@@ -47,6 +47,8 @@ def check_config(cfg: RewriteConfig) -> None:
         raise UsageError("rewrite.temperature must be 0 or more")
     if not 0 < cfg.top_p <= 1:
         raise UsageError("rewrite.top_p must be in (0, 1]")
+    if cfg.decode not in ("auto", "static", "generate"):
+        raise UsageError(f"rewrite.decode must be auto, static or generate, got {cfg.decode!r}")
     if not 0 <= cfg.min_length_ratio < cfg.max_length_ratio:
         raise UsageError("rewrite.min_length_ratio must be >= 0 and below rewrite.max_length_ratio")
 
@@ -87,7 +89,7 @@ def make_backend(cfg: RewriteConfig):
                            timeout_s=cfg.timeout_s, max_retries=cfg.max_retries, **gen)
     from rewrite.backends.transformers_backend import TransformersBackend, builtin_model_path
 
-    local = dict(batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype, compile=cfg.compile, **gen)
+    local = dict(batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype, compile=cfg.compile, decode=cfg.decode, **gen)
     if cfg.model is None:
         from curate.clikit import err_console
 

@@ -1,8 +1,10 @@
 """In-process backend: a transformers causal LM with its chat template, batched generation.
 
-Prompts are sorted by length and generated in batches with left padding, so a batch wastes little on padding;
-on a GPU the model runs in bf16 with SDPA attention, and ``compile=True`` adds a static KV cache and
-``torch.compile`` (opt-in).  A ``.gguf`` path is loaded with ``gguf_file=`` (transformers dequantizes it).
+Prompts are tokenized once, sorted by length and generated in batches with left padding, so a batch wastes
+little on padding. On a GPU the model runs in bf16 and, for Llama/Mistral/Qwen2 models, decodes through
+:class:`rewrite.backends.static_decoder.StaticDecoder` (static KV cache, one CUDA-graph replay per token);
+other models use ``model.generate`` (``compile=True`` adds a static cache and ``torch.compile`` there).
+A ``.gguf`` path is loaded with ``gguf_file=`` (transformers dequantizes it).
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ class TransformersBackend:
 
     def __init__(self, model: str, *, max_new_tokens: int = 512, temperature: float = 0.0, top_p: float = 1.0,
                  seed: int = 0, batch_size: int = 16, device: str = "auto", dtype: str = "auto",
-                 compile: bool = False, model_id: str | None = None):
+                 compile: bool = False, decode: str = "auto", model_id: str | None = None):
         self.model_id = model_id or model
         self.lm, self.tok = load_model_and_tokenizer(model, device, dtype)
         self.max_new_tokens = max_new_tokens
@@ -94,11 +96,33 @@ class TransformersBackend:
         gen_eos = self.lm.generation_config.eos_token_id
         eos = gen_eos if isinstance(gen_eos, list) else [gen_eos]
         self.stop_ids = {i for i in [*eos, self.tok.eos_token_id] if i is not None}
-        if compile and self.lm.device.type == "cuda":
+        self.decoder = self._static_decoder(decode)
+        if compile and self.lm.device.type == "cuda" and self.decoder is None:
             import torch
 
             self.lm.generation_config.cache_implementation = "static"
             self.lm.forward = torch.compile(self.lm.forward, mode="reduce-overhead", fullgraph=False)
+
+    def _static_decoder(self, decode: str):
+        """The :class:`StaticDecoder` when ``decode`` asks for it (``static``) or allows it on CUDA (``auto``)."""
+        if decode not in ("auto", "static", "generate"):
+            raise UsageError(f"unknown decode {decode!r}; use auto, static or generate")
+        if decode == "generate" or (decode == "auto" and self.lm.device.type != "cuda"):
+            return None
+        from rewrite.backends.static_decoder import StaticDecoder, unsupported_reason
+
+        reason = unsupported_reason(self.lm)
+        gc = self.lm.generation_config
+        if reason is None and (gc.repetition_penalty or 1.0) != 1.0:
+            reason = "a repetition penalty in the generation config"
+        if reason is None and (gc.no_repeat_ngram_size or 0) > 0:
+            reason = "no_repeat_ngram_size in the generation config"
+        if reason:
+            if decode == "static":
+                raise UsageError(f"decode: static cannot run model {self.model_id!r}: {reason}; use decode: generate")
+            log.info("static decoder not used for %s (%s): falling back to generate()", self.model_id, reason)
+            return None
+        return StaticDecoder(self.lm)
 
     def prompt_text(self, messages: list[dict]) -> str:
         return self.tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
@@ -108,6 +132,12 @@ class TransformersBackend:
         import torch
 
         sample = self.temperature > 0
+        if self.decoder is not None:
+            out = self.decoder.generate(input_ids, attention_mask, max_new_tokens=self.max_new_tokens,
+                                        stop_ids=self.stop_ids, pad_id=self.tok.pad_token_id,
+                                        min_new_tokens=min_new_tokens or 0, temperature=self.temperature,
+                                        top_p=self.top_p, seed=seed)
+            return out.tolist()
         torch.manual_seed(seed)
         with torch.inference_mode():
             out = self.lm.generate(
@@ -125,12 +155,12 @@ class TransformersBackend:
 
     def generate(self, requests: list[GenRequest], on_result: OnResult) -> None:
         prompts = [self.prompt_text(r.messages) for r in requests]
-        lengths = [len(self.tok(p, add_special_tokens=False)["input_ids"]) for p in prompts]
-        order = sorted(range(len(requests)), key=lambda i: -lengths[i])  # longest first: OOM shows at once
+        # tokenized once; the chat template already has BOS where the model wants one: no second one from the tokenizer
+        encoded = self.tok(prompts, add_special_tokens=False)["input_ids"]
+        order = sorted(range(len(requests)), key=lambda i: -len(encoded[i]))  # longest first: OOM shows at once
         for b, start in enumerate(range(0, len(order), self.batch_size)):
             idx = order[start : start + self.batch_size]
-            # the chat template already has BOS where the model wants one: no second one from the tokenizer
-            enc = self.tok([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
+            enc = self.tok.pad({"input_ids": [encoded[i] for i in idx]}, padding=True, return_tensors="pt")
             new = self.generate_ids(enc["input_ids"], enc["attention_mask"], seed=self.seed + b)
             for i, ids in zip(idx, new):
                 stop_at = next((k for k, t in enumerate(ids) if t in self.stop_ids), None)
