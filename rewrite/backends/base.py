@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
@@ -35,3 +36,43 @@ class Backend(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class LazyBackend:
+    """A local backend loaded on its first ``generate``: a rerun whose rows are all cached never loads the model.
+
+    ``model_id`` and ``remote`` are known up front (they key the cache and gate the PHI guard).
+    """
+
+    def __init__(self, factory: Callable[[], Backend], model_id: str, remote: bool = False):
+        self._factory = factory
+        self._backend: Backend | None = None
+        self.model_id = model_id
+        self.remote = remote
+        self.load_s: float | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._backend is not None
+
+    def load(self) -> Backend:
+        if self._backend is None:
+            t0 = time.perf_counter()
+            self._backend = self._factory()
+            self.load_s = round(time.perf_counter() - t0, 3)
+        return self._backend
+
+    def generate(self, requests: list[GenRequest], on_result: OnResult) -> None:
+        self.load().generate(requests, on_result)
+
+    @property
+    def fatal(self):
+        return getattr(self._backend, "fatal", None)
+
+    @property
+    def stats(self) -> dict:
+        return {"model_loaded": self.loaded, "load_s": self.load_s, **getattr(self._backend, "stats", {})}
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()

@@ -103,6 +103,13 @@ class TransformersBackend:
             self.lm.generation_config.cache_implementation = "static"
             self.lm.forward = torch.compile(self.lm.forward, mode="reduce-overhead", fullgraph=False)
 
+    @property
+    def stats(self) -> dict:
+        """How it decoded, for the manifest."""
+        d = self.decoder
+        return {"device": str(self.lm.device), "dtype": str(self.lm.dtype).removeprefix("torch."),
+                "decoder": "static" if d is not None else "generate", "cuda_graph": bool(d is not None and d.use_graph)}
+
     def _static_decoder(self, decode: str):
         """The :class:`StaticDecoder` when ``decode`` asks for it (``static``) or allows it on CUDA (``auto``)."""
         if decode not in ("auto", "static", "generate"):

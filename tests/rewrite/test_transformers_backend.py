@@ -55,6 +55,12 @@ def test_rewrite_with_tiny_model_every_row_accounted(tmp_path, tiny_chat_model):
     # a random-weight model rarely stops in 12 tokens and writes far too little: those rows are quarantined, with why
     assert q.height > 0 and _reasons(q) <= VALID_REASONS
     assert m["model"] == str(tiny_chat_model)
+    assert m["backend_stats"]["model_loaded"] and m["backend_stats"]["decoder"] == "generate"  # CPU: auto = generate
+    # a rerun whose generations are all cached gives the same outputs without loading the model
+    again = run_rewrite(src, tmp_path / "out", cfg, progress=False)
+    assert again["counts"]["generated_this_run"] == 0 and again["counts"]["from_cache"] == 12
+    assert again["backend_stats"] == {"model_loaded": False, "load_s": None}
+    assert pl.read_parquet(tmp_path / "out" / "pairs.parquet").equals(pairs)
 
 
 @pytest.mark.slow
