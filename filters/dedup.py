@@ -6,8 +6,23 @@
   that the signatures equal ``datasketch.MinHash.update_batch``); candidates come from LSH banding with the
   band / row split datasketch's ``MinHashLSH`` would choose for the threshold, and a candidate joins a
   cluster only if its estimated Jaccard similarity reaches the threshold.  Clusters are the connected
-  components (scipy).  The first row of each cluster (input order) is kept; ``cluster_id`` is a stable hash of
-  that row's normalized question, so the publish stage can split train / test by it without leakage.
+  components (scipy).
+
+What is kept (decided by the filter stage with ``DuplicateResolver``, after every other filter has scored the
+rows): per cluster, the first row in input order that no other filter drops -- the cluster's *representative*.
+If every row of a cluster is dropped for other reasons, the cluster keeps nothing.  ``dup_kind`` (and so the
+drop reasons ``duplicate`` / ``near_duplicate``) is null for the representative and for the cluster's first row
+(the first occurrence of a question is never a duplicate; when it fails another filter it is dropped with
+only its own reasons); every other row is ``exact`` when its normalized question equals that of its *anchor*,
+else ``near``.  The anchor is the representative for rows after it, and the cluster's first row for rows
+before it (or when the cluster keeps nothing).  The rule only looks backwards in input order, so streaming
+the rows in batches gives exactly what one call over all rows gives.
+
+``cluster_id`` is a label of the whole cluster, not of the row kept: the ``id`` of the cluster's first row
+(or a hash of its normalized question), so it depends on the questions only -- not on thresholds of other
+filters -- and the publish stage splits train / test by it without leakage.  ``dedup_frame`` is the
+question-only view (before other filters): its ``duplicate_of`` / ``dup_kind`` are relative to the cluster's
+first row.
 """
 
 from __future__ import annotations
@@ -99,13 +114,12 @@ def _components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return labels
 
 
-def dedup_frame(df: pl.DataFrame, question_col: str, threshold: float = 0.8, num_perm: int = 128,
-                shingle_size: int = 2, seed: int = 1, near: bool = True, id_col: str = "id") -> pl.DataFrame:
-    """``cluster_id`` (str), ``duplicate_of`` (row index of the kept row or null), ``dup_kind`` (exact / near / null).
+def _cluster_rows(df: pl.DataFrame, question_col: str, threshold: float, num_perm: int, shingle_size: int,
+                  seed: int, near: bool) -> tuple[pl.Series, np.ndarray, np.ndarray]:
+    """(normalized questions, first row with the same normalized question, first row of the cluster) per row.
 
-    ``cluster_id`` is the ``id`` of the cluster's kept row when the frame has an ``id`` column (the content hash
-    of the pair schema: stable across runs), else a SHA-1 of its normalized question.  Memory: 2 bytes per
-    permutation per distinct question (16-bit signature slices for verification) plus one u64 per LSH band.
+    Memory: 2 bytes per permutation per distinct question (16-bit signature slices for verification) plus one
+    u64 per LSH band.
     """
     n = df.height
     norm = df.select(normalized_question_expr(question_col).alias("q"))["q"]
@@ -115,7 +129,6 @@ def dedup_frame(df: pl.DataFrame, question_col: str, threshold: float = 0.8, num
         .select(pl.col("i").min().over("q"))["i"].to_numpy()
     )
     parent = exact_first
-    kind = np.where(exact_first != np.arange(n), "exact", "")
     if near and n > 1:
         reps = np.flatnonzero(exact_first == np.arange(n))  # one row per exact group
         m = len(reps)
@@ -146,19 +159,93 @@ def dedup_frame(df: pl.DataFrame, question_col: str, threshold: float = 0.8, num
         src = np.concatenate(src_l) if src_l else np.array([], dtype=np.int64)
         dst = np.concatenate(dst_l) if dst_l else np.array([], dtype=np.int64)
         labels = _components(m, src, dst)
-        # representative of each component = smallest row index
+        # first row of each component = smallest row index
         comp_first = pl.DataFrame({"l": labels, "r": reps}).select(pl.col("r").min().over("l"))["r"].to_numpy()
         near_parent = np.empty(n, dtype=np.int64)
         near_parent[reps] = comp_first
-        new_parent = near_parent[exact_first]
-        kind = np.where((new_parent != np.arange(n)) & (kind == ""), "near", kind)
-        parent = new_parent
+        parent = near_parent[exact_first]
+    return norm, exact_first, parent
+
+
+def _cluster_ids(df: pl.DataFrame, norm: pl.Series, parent: np.ndarray, id_col: str) -> pl.Series:
     if id_col in df.columns and df[id_col].null_count() == 0:
-        ids = df[id_col].cast(pl.Utf8).gather(parent)
-    else:
-        keys_q = norm.gather(parent)
-        uniq = keys_q.unique().to_list()
-        cmap = {q: "c" + hashlib.sha1(q.encode("utf-8")).hexdigest()[:15] for q in uniq}
-        ids = keys_q.replace_strict(cmap, return_dtype=pl.Utf8)
-    dup_of = pl.Series(np.where(parent != np.arange(n), parent, -1)).replace(-1, None)
-    return pl.DataFrame({"cluster_id": ids.alias("cluster_id"), "duplicate_of": dup_of, "dup_kind": pl.Series(kind).replace("", None)})
+        return df[id_col].cast(pl.Utf8).gather(parent).alias("cluster_id")
+    keys_q = norm.gather(parent)
+    uniq = keys_q.unique().to_list()
+    cmap = {q: "c" + hashlib.sha1(q.encode("utf-8")).hexdigest()[:15] for q in uniq}
+    return keys_q.replace_strict(cmap, return_dtype=pl.Utf8).alias("cluster_id")
+
+
+def _index_dtype(n: int):
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
+
+
+def cluster_frame(df: pl.DataFrame, question_col: str, threshold: float = 0.8, num_perm: int = 128,
+                  shingle_size: int = 2, seed: int = 1, near: bool = True, id_col: str = "id") -> pl.DataFrame:
+    """``cluster_id`` (str), ``cluster_row`` (row index of the cluster's first row) and ``exact_row`` (row index
+    of the first row with the same normalized question) -- what ``DuplicateResolver`` needs.
+
+    ``cluster_id`` is the ``id`` of the cluster's first row when the frame has an ``id`` column (the content hash
+    of the pair schema: stable across runs), else a SHA-1 of its normalized question.
+    """
+    norm, exact_first, parent = _cluster_rows(df, question_col, threshold, num_perm, shingle_size, seed, near)
+    dt = _index_dtype(df.height)
+    return pl.DataFrame({"cluster_id": _cluster_ids(df, norm, parent, id_col),
+                         "cluster_row": parent.astype(dt), "exact_row": exact_first.astype(dt)})
+
+
+def dedup_frame(df: pl.DataFrame, question_col: str, threshold: float = 0.8, num_perm: int = 128,
+                shingle_size: int = 2, seed: int = 1, near: bool = True, id_col: str = "id") -> pl.DataFrame:
+    """The question-only view: ``cluster_id`` (str), ``duplicate_of`` (row index of the cluster's first row, null
+    for that row) and ``dup_kind`` (exact / near relative to the first row, null for it).
+
+    This is what the filter stage keeps when no other filter drops anything; with other drops the stage keeps
+    the first row of each cluster that passes them (see the module docstring and ``DuplicateResolver``).
+    """
+    norm, exact_first, parent = _cluster_rows(df, question_col, threshold, num_perm, shingle_size, seed, near)
+    n = df.height
+    rows = np.arange(n)
+    kind = np.where(parent == rows, "", np.where(exact_first == parent, "exact", "near"))
+    dup_of = pl.Series(np.where(parent != rows, parent, -1)).replace(-1, None)
+    return pl.DataFrame({"cluster_id": _cluster_ids(df, norm, parent, id_col), "duplicate_of": dup_of,
+                         "dup_kind": pl.Series(kind).replace("", None)})
+
+
+class DuplicateResolver:
+    """Decides, batch by batch in input order, which row of each cluster is kept and each row's ``dup_kind``.
+
+    Built from the whole ``cluster_row`` / ``exact_row`` columns of ``cluster_frame`` (one integer pair per row);
+    ``resolve(offset, other)`` takes the next batch's ``other`` mask (the row has a drop reason other than
+    duplication) and returns its ``dup_kind``.  The representative of a cluster is its first row with no other
+    drop reason; see the module docstring for the labels.  Every decision looks only at earlier rows, so any
+    batching gives the same result.  State: one integer per row (the representative found so far of the
+    cluster whose first row that is), all numpy, no Python loop over rows.
+    """
+
+    def __init__(self, cluster_row, exact_row):
+        self.cluster = np.asarray(cluster_row)
+        self.exact = np.asarray(exact_row)
+        n = len(self.cluster)
+        self.rep = np.full(n, -1, dtype=_index_dtype(n))  # indexed by cluster label (its first row)
+        self._next = 0
+
+    def resolve(self, offset: int, other) -> pl.Series:
+        other = np.asarray(other, dtype=bool)
+        n = len(other)
+        if offset != self._next or offset + n > len(self.cluster):
+            raise ValueError(f"DuplicateResolver: batches must come in input order (expected row {self._next}, got {offset})")
+        self._next = offset + n
+        rows = np.arange(offset, offset + n, dtype=self.rep.dtype)
+        cl = self.cluster[offset : offset + n]
+        passing = ~other
+        # first passing row of each cluster in this batch; it becomes the representative unless one came earlier
+        pcl = cl[passing]
+        uniq, first = np.unique(pcl, return_index=True)
+        cand = rows[passing][first]
+        fresh = self.rep[uniq] < 0
+        self.rep[uniq[fresh]] = cand[fresh]
+        rep = self.rep[cl]
+        anchor = np.where((rep >= 0) & (rep < rows), rep, cl)
+        dup = (rows != rep) & (rows != cl)
+        kind = np.where(dup, np.where(self.exact[offset : offset + n] == self.exact[anchor], "exact", "near"), "")
+        return pl.Series("dup_kind", kind, dtype=pl.Utf8).replace("", None)

@@ -64,8 +64,8 @@ def write_report(stage: Path, manifest: dict, df: pl.DataFrame, examples: dict) 
     ]
     meaning = {
         "missing_text": "chosen or rejected is empty",
-        "duplicate": "exact duplicate question (first one kept)",
-        "near_duplicate": f"MinHash Jaccard ≥ {cfg.get('near_dup_threshold')} with a kept question",
+        "duplicate": "repeats an earlier question of its cluster (each cluster keeps its first row that passes every other filter)",
+        "near_duplicate": f"MinHash Jaccard ≥ {cfg.get('near_dup_threshold')} with an earlier question of its cluster (same rule)",
         "phi": "possible PHI found (drop_phi: true)",
         "chosen_too_hard": f"chosen grade > {cfg.get('max_chosen_grade')}",
         "grade_margin": f"chosen not ≥ {cfg.get('min_grade_margin')} grade easier than rejected",

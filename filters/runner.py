@@ -1,11 +1,15 @@
 """Streaming runner of the filter stage: bounded memory on millions of rows.
 
 1. Dedup needs every question at once: only the question column is read (lazily for Parquet) and
-   clustered; the result is a small table indexed by row number.
+   clustered; the result is a small table indexed by row number (cluster id, first row of the cluster, first
+   row with the same normalized question).
 2. The text columns are read in batches of ``cfg.batch_rows`` (Parquet row groups via pyarrow; other formats
-   via ``curate.io.read_table`` and slicing), scored by ``filter_frame`` and appended to ``kept.parquet`` /
-   ``dropped.parquet`` through incremental Parquet writers -- in a staging dir, moved into OUT_DIR only when
-   everything succeeded.
+   via ``curate.io.read_table`` and slicing) and scored by ``filter_frame`` with every filter but dedup.  A
+   ``DuplicateResolver`` then decides, batch by batch in input order, which row of each cluster is kept: the
+   first one no other filter dropped (it keeps one integer per row; the rule only looks at earlier rows, so no
+   second pass is needed and the result equals ``filter_frame`` on all rows at once).  The batch is appended
+   to ``kept.parquet`` / ``dropped.parquet`` through incremental Parquet writers -- in a staging dir, moved
+   into OUT_DIR only when everything succeeded.
 3. Counts, drops per reason and the few columns the report plots are accumulated per batch.
 """
 
@@ -91,7 +95,7 @@ class _Writer:
 
 
 def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) -> dict:
-    from filters.stage import filter_frame
+    from filters.stage import append_reasons, default_filters, filter_frame, finish
 
     timer = Timer()
     src = _Source(path, max(1, cfg.batch_rows))
@@ -101,13 +105,16 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
 
     with timer("dedup"):
         q = src.questions()
-        d = _dedup.dedup_frame(q, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
-                               cfg.minhash_seed, near=cfg.dedup)
-        if not cfg.dedup:
-            d = d.with_columns(pl.lit(None, dtype=pl.Utf8).alias("dup_kind"))
-        d = d.select("cluster_id", "dup_kind")
-        n_clusters = d["cluster_id"].n_unique()
+        g = _dedup.cluster_frame(q, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
+                                 cfg.minhash_seed, near=cfg.dedup)
         del q
+        cluster_ids = g["cluster_id"]
+        n_clusters = cluster_ids.n_unique()
+        resolver = _dedup.DuplicateResolver(g["cluster_row"].to_numpy(), g["exact_row"].to_numpy()) if cfg.dedup else None
+        del g
+    filters = default_filters()
+    whole = [f for f in filters if getattr(f, "needs_all_rows", False)]  # dedup: resolved here, across batches
+    per_batch = [f for f in filters if not getattr(f, "needs_all_rows", False)]
 
     counts: Counter = Counter()
     reasons: Counter = Counter()
@@ -127,9 +134,15 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
             template = None
             for batch in src.batches():
                 n = batch.height
-                batch = batch.with_columns(d.slice(offset, n).get_columns())
                 with timer("score"):
-                    scored = filter_frame(batch, cfg)
+                    scored = filter_frame(batch, cfg, filters=per_batch)
+                with timer("dedup"):
+                    if resolver is not None:
+                        kind = resolver.resolve(offset, (scored["drop_reasons"].list.len() > 0).to_numpy())
+                    else:
+                        kind = pl.Series("dup_kind", [None] * n, dtype=pl.Utf8)
+                    scored = scored.with_columns(cluster_ids.slice(offset, n), kind)
+                    scored = finish(append_reasons(scored, whole, cfg))
                 template = scored
                 with timer("write"):
                     kept_w.write(scored.filter(pl.col("keep")))
@@ -167,7 +180,8 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                          "tone_hist.png", "drops_by_reason.png"],
                 notes=("rows without source_answer are scored on chosen vs rejected only (facts: rejected against "
                        "chosen; no meaning check)") if counts["rows_without_source"] else None,
-                meaning_check_scope=("rows kept by every lexical filter (rows already dropped are not embedded)"
+                meaning_check_scope=("rows no lexical filter dropped, duplicates included (one may become its "
+                                     "cluster's kept row); rows already dropped are not embedded"
                                      if cfg.meaning_check else "off"),
             )
             with timer("report"):

@@ -4,7 +4,8 @@ Columns added (``<col>`` in source_answer, chosen, rejected):
 ``fkgl_<col>``, ``flesch_reading_ease_<col>``, ``words_per_sentence_<col>``, ``words_<col>``, ``tone_<col>``;
 ``facts_lost_<v>``, ``facts_added_<v>`` (list[str]) and, with the meaning check, ``meaning_sim_<v>`` for
 ``<v>`` in chosen, rejected; ``has_source``; ``phi`` (list[str]); ``cluster_id``, ``dup_kind``;
-``keep`` (bool) and ``drop_reasons`` (list[str]).
+``drop_reasons`` (list[str], in ``default_filters`` order: dedup last, since which row of a duplicate cluster is
+kept depends on the other filters) and ``keep`` (bool).
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ class FactsFilter:
 @dataclass
 class MeaningFilter:
     """Embedding similarity to the source. The slow part of the stage, so it only embeds rows that every
-    earlier filter kept (``survivors_only``); rows already dropped get null similarities."""
+    per-row filter kept (``survivors_only``); rows already dropped get null similarities.  Duplicates are
+    embedded too: dedup runs after this filter, and any row of a cluster may become the one kept."""
 
     name: str = "meaning"
     survivors_only: bool = True
@@ -166,20 +168,23 @@ class PhiFilter:
 
 @dataclass
 class DedupFilter:
-    """Exact + MinHash near-duplicate questions. Needs the whole column: ``run_filter_stage`` computes it
-    once over all rows and passes the columns in; ``filter_frame`` on a lone batch computes it here."""
+    """Exact + MinHash near-duplicate questions. Needs every row and runs after every other filter: a cluster
+    keeps its first row (input order) that no other filter drops (see ``filters.dedup``).  ``filter_frame``
+    clusters the batch it is given; ``run_filter_stage`` clusters the whole question column once and resolves
+    the batches in order with one ``DuplicateResolver``."""
 
     name: str = "dedup"
     needs_all_rows: bool = True
 
-    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
-        if "cluster_id" in df.columns and "dup_kind" in df.columns:
-            return df
-        d = _dedup.dedup_frame(df, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
-                               cfg.minhash_seed, near=cfg.dedup)
+    def score(self, df: pl.DataFrame, cfg: FilterConfig, other: pl.Series | None = None) -> pl.DataFrame:
+        """Adds ``cluster_id`` and ``dup_kind``; ``other``: the row has a drop reason besides duplication."""
+        groups = _dedup.cluster_frame(df, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
+                                      cfg.minhash_seed, near=cfg.dedup)
         if not cfg.dedup:
-            d = d.with_columns(pl.lit(None, dtype=pl.Utf8).alias("dup_kind"))
-        return df.with_columns(d["cluster_id"], d["dup_kind"])
+            return df.with_columns(groups["cluster_id"], pl.lit(None, dtype=pl.Utf8).alias("dup_kind"))
+        resolver = _dedup.DuplicateResolver(groups["cluster_row"].to_numpy(), groups["exact_row"].to_numpy())
+        other = other if other is not None else pl.Series([False] * df.height)
+        return df.with_columns(groups["cluster_id"], resolver.resolve(0, other.fill_null(False).to_numpy()))
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
         if not cfg.dedup:
@@ -188,7 +193,8 @@ class DedupFilter:
 
 
 def default_filters() -> list:
-    return [TextCheck(), DedupFilter(), PhiFilter(), ReadabilityFilter(), ToneFilter(), FactsFilter(), MeaningFilter()]
+    """In the order their reasons appear in ``drop_reasons``; dedup is last because it depends on the others."""
+    return [TextCheck(), PhiFilter(), ReadabilityFilter(), ToneFilter(), FactsFilter(), MeaningFilter(), DedupFilter()]
 
 
 # ---------------------------------------------------------------- batch API
@@ -226,18 +232,27 @@ def filter_frame(df: pl.DataFrame, cfg: FilterConfig | None = None, filters: lis
                  workers: int | None = None) -> pl.DataFrame:
     """Score one batch: every score column, ``keep`` and ``drop_reasons`` (list[str], in filter order).
 
-    Filters that need every row (dedup) run first over the whole batch; the per-row filters then run on
-    ``workers`` row slices in parallel threads (polars releases the GIL; default: polars' thread-pool size);
-    filters marked ``survivors_only`` (the embedding meaning check) run last, only on rows still kept.
+    The per-row filters run on ``workers`` row slices in parallel threads (polars releases the GIL; default:
+    polars' thread-pool size); filters marked ``survivors_only`` (the embedding meaning check) then run only on
+    rows no per-row filter dropped; filters that need every row (dedup) run last over the whole batch, told
+    which rows the others dropped: a duplicate cluster keeps its first row that passes every other filter.
+    ``run_filter_stage`` applies the same rule across batches, so its result equals one call on all rows.
     """
     cfg = cfg or FilterConfig()
     df = _prepare(df)
     filters = default_filters() if filters is None else filters
+    whole = [f for f in filters if getattr(f, "needs_all_rows", False)]
+    df = _score_per_row(df, cfg, [f for f in filters if not getattr(f, "needs_all_rows", False)], workers)
+    for f in whole:
+        df = f.score(df, cfg, df["drop_reasons"].list.len() > 0)
+        df = append_reasons(df, [f], cfg)
+    return finish(df)
+
+
+def _score_per_row(df: pl.DataFrame, cfg: FilterConfig, filters: list, workers: int | None = None) -> pl.DataFrame:
+    """``filters`` (none of them ``needs_all_rows``) over a prepared batch: their columns and ``drop_reasons``."""
     row_filters = [f for f in filters if not getattr(f, "survivors_only", False)]
     post = [f for f in filters if getattr(f, "survivors_only", False)]
-    for f in row_filters:
-        if getattr(f, "needs_all_rows", False):
-            df = f.score(df, cfg)
     workers = pl.thread_pool_size() if workers is None else max(1, workers)
     workers = min(workers, df.height // _MIN_ROWS_PER_WORKER)
     if workers > 1:
@@ -250,12 +265,22 @@ def filter_frame(df: pl.DataFrame, cfg: FilterConfig | None = None, filters: lis
     else:
         df = _score_rows(df, cfg, row_filters)
     for f in post:
-        alive = df["drop_reasons"].list.len() == 0
-        df = f.score(df, cfg, alive)
-        extra = _reason_exprs([f], cfg)
-        if extra:
-            df = df.with_columns(pl.concat_list([pl.col("drop_reasons"), *extra]).list.drop_nulls().cast(_STR_LIST).alias("drop_reasons"))
-    return df.with_columns((pl.col("drop_reasons").list.len() == 0).alias("keep"))
+        df = f.score(df, cfg, df["drop_reasons"].list.len() == 0)
+        df = append_reasons(df, [f], cfg)
+    return df
+
+
+def append_reasons(df: pl.DataFrame, filters: list, cfg: FilterConfig) -> pl.DataFrame:
+    extra = _reason_exprs(filters, cfg)
+    if not extra:
+        return df
+    return df.with_columns(pl.concat_list([pl.col("drop_reasons"), *extra]).list.drop_nulls().cast(_STR_LIST).alias("drop_reasons"))
+
+
+def finish(df: pl.DataFrame) -> pl.DataFrame:
+    """``keep`` from ``drop_reasons``; both go last."""
+    return df.select(pl.exclude("drop_reasons", "keep"), "drop_reasons",
+                     (pl.col("drop_reasons").list.len() == 0).alias("keep"))
 
 
 def drop_reasons_all(cfg: FilterConfig | None = None) -> list[str]:
