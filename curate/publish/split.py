@@ -2,16 +2,22 @@
 
 Groups are the connected components of "same ``cluster_id``" (the filter stage's MinHash near-duplicate
 clusters) and "same normalized question" (so exact duplicates stay together even without a ``cluster_id``).
-Whole groups are assigned to the test split in a seeded, content-hashed order until it holds ``test_size`` of
-the rows; the same data and seed always give the same split.
+Whole groups are assigned to the test split in a seeded, content-hashed order, each one only if it still fits
+``test_size`` of the rows (groups larger than what is left are skipped); when no group fits at all, the smallest
+one is the test split.  The same data and seed always give the same split.  A test split whose size differs
+from the requested one by more than max(2 rows, 10 %) is logged as a warning.
 """
 
 from __future__ import annotations
+
+import logging
 
 import polars as pl
 
 from curate.errors import UsageError
 from curate.schema import QUESTION
+
+log = logging.getLogger(__name__)
 
 CLUSTER_COL = "cluster_id"
 GROUP_COL = "split_group"
@@ -59,17 +65,25 @@ def grouped_split(df: pl.DataFrame, test_size: float, seed: int = 0) -> tuple[pl
     )
     if sizes.height < 2:
         raise UsageError(f"cannot make a grouped test split: all {df.height} rows are one near-duplicate group; use --test-size 0")
-    target = max(1, round(test_size * df.height))
-    # greedy over groups in hashed order: take a group when it still fits the target; at least one, never all
+    requested = test_size * df.height
+    target = max(1, round(requested))
+    # greedy over groups in hashed order: take a group when it still fits the target, skip one that does not
     test_groups, n_test = [], 0
     for group, n in zip(sizes[GROUP_COL].to_list(), sizes["n"].to_list()):
-        if n_test + n <= target or not test_groups:
+        if n_test + n <= target:
             test_groups.append(group)
             n_test += n
-        if n_test >= target:
-            break
-    if len(test_groups) == sizes.height:
-        test_groups.pop()
+            if n_test == target:
+                break
+    if not test_groups:  # every group is larger than the target: the smallest one (first in hashed order on ties)
+        smallest = sizes.with_row_index("_pos").sort("n", "_pos").row(0, named=True)
+        test_groups, n_test = [smallest[GROUP_COL]], smallest["n"]
+    if len(test_groups) == sizes.height:  # never all groups (possible only when the target rounds to every row)
+        n_test -= int(sizes.filter(pl.col(GROUP_COL) == test_groups.pop())["n"][0])
+    if abs(n_test - requested) > max(2.0, 0.1 * requested):
+        log.warning("grouped split: the test split holds %d of %d rows (%.1f%%), not the requested %.1f%%: "
+                    "near-duplicate groups cannot be split (%d groups, the largest has %d rows)",
+                    n_test, df.height, 100 * n_test / df.height, 100 * test_size, sizes.height, int(sizes["n"].max()))
     test_groups = pl.Series(test_groups, dtype=sizes[GROUP_COL].dtype)
     is_test = pl.col(GROUP_COL).is_in(test_groups.implode())
     return framed.filter(~is_test).drop(GROUP_COL), framed.filter(is_test).drop(GROUP_COL)

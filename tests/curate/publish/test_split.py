@@ -53,3 +53,38 @@ def test_test_size_zero_and_single_group():
         grouped_split(df, 0.2)
     with pytest.raises(UsageError, match="test_size"):
         grouped_split(df, 1.0)
+
+
+def _groups_frame(sizes: list[int]) -> pl.DataFrame:
+    """One cluster per entry of ``sizes``, each row a distinct question."""
+    rows = [{"id": f"g{g}r{r}", "question": f"Question {g} phrasing {r}?", "cluster_id": f"c{g}"}
+            for g, n in enumerate(sizes) for r in range(n)]
+    return pl.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_large_groups_are_skipped_instead_of_overshooting(seed, caplog):
+    # 6 groups of 8 rows and 6 single rows: 54 rows, test_size 1/9 -> 6 rows. Whatever the hashed order, a group
+    # of 8 never fits: the test split is exactly the 6 singles (the old greedy took a first group of 8 whole,
+    # which happens for about half of the seeds)
+    df = _groups_frame([8] * 6 + [1] * 6)
+    with caplog.at_level("WARNING", logger="curate.publish.split"):
+        train, test = grouped_split(df, 1 / 9, seed=seed)
+    assert test.height == 6 and set(test["cluster_id"]) == {f"c{g}" for g in range(6, 12)}
+    assert train.height == 48 and not caplog.records
+    again = grouped_split(df.reverse(), 1 / 9, seed=seed)[1]
+    assert set(again["id"]) == set(test["id"])
+
+
+def test_when_no_group_fits_the_smallest_is_taken_with_a_warning(caplog):
+    # 28 rows, test_size 0.1 -> 3 rows requested; every group is larger: the smallest (5 rows) is the test split
+    df = _groups_frame([6, 8, 5, 9])
+    with caplog.at_level("WARNING", logger="curate.publish.split"):
+        train, test = grouped_split(df, 0.1, seed=0)
+    assert set(test["cluster_id"]) == {"c2"} and train.height == 23
+    assert len(caplog.records) == 1 and "5 of 28 rows" in caplog.records[0].getMessage()
+    # off by no more than max(2 rows, 10 %): no warning (6 groups of 2 and one of 3, 15 rows, 0.2 -> 3 requested)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="curate.publish.split"):
+        _, test = grouped_split(_groups_frame([2, 2, 2, 2, 2, 2, 3]), 0.2, seed=0)
+    assert test.height in (2, 3) and not caplog.records
