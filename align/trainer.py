@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from align.config import DPOTrainConfig
 from align.metrics import MetricsCallback
 from curate.errors import RuntimeFailure, UsageError
+from curate.io import usual_mode
 
 log = logging.getLogger("align")
 
@@ -318,6 +319,7 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         yield tmp
+        usual_mode(tmp)  # mkdtemp makes it 0700
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)

@@ -98,6 +98,22 @@ def require_columns(df: pl.DataFrame, columns: list[str], path: str | os.PathLik
 # ---------------------------------------------------------------- writing
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
+def usual_mode(path: str | os.PathLike) -> None:
+    """Give a file or directory made by ``tempfile`` (0600 / 0700) the mode a plain ``open`` / ``mkdir`` would
+    give it under the user's umask, so outputs are as readable as any other file the user writes."""
+    p = Path(path)
+    p.chmod((0o777 if p.is_dir() else 0o666) & ~_UMASK)
+
+
 @contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temp path next to ``target``; rename it onto ``target`` only if the block succeeds."""
@@ -108,6 +124,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        usual_mode(tmp_path)
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():

@@ -30,3 +30,23 @@ def test_staged_output_dir_leaves_nothing_on_failure(tmp_path):
     with staged_output_dir(out) as stage:
         write_table(pl.DataFrame({"a": [1], "l": [["x", "y"]]}), stage / "kept.csv")
     assert (out / "kept.csv").read_text().splitlines() == ["a,l", "1,x; y"]
+
+
+def test_outputs_get_the_umask_mode_not_tempfiles_0600(tmp_path):
+    import os
+    import stat
+
+    from curate.io import write_json
+    from curate.plots import figure, save_png
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    with staged_output_dir(tmp_path / "out") as stage:
+        write_table(pl.DataFrame({"a": [1]}), stage / "t.parquet")
+        write_json({"x": 1}, stage / "manifest.json")
+        fig, ax = figure()
+        ax.plot([0, 1], [0, 1])
+        save_png(fig, stage / "p.png")
+    for name in ("t.parquet", "manifest.json", "p.png"):
+        mode = stat.S_IMODE((tmp_path / "out" / name).stat().st_mode)
+        assert mode == 0o666 & ~mask, (name, oct(mode))
