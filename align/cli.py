@@ -19,7 +19,8 @@ import typer
 from curate.clikit import DebugOption, run_app, set_debug
 
 app = typer.Typer(name="align", help="Train (DPO) and evaluate a model on a curated preference dataset.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode=None)  # plain click help: wraps in narrow terminals instead of cutting words
 
 
 @app.callback()
@@ -43,7 +44,7 @@ def dpo(
     data: Optional[str] = typer.Option(None, "--data", help="Published dataset dir, parquet/jsonl file, or hub id (TRL conversational preference format)."),
     model: Optional[str] = typer.Option(None, "--model", help="Base model: hub id, local dir, or .gguf file."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output dir (adapter/model in OUT/final, checkpoints, metrics, manifest)."),
-    config: Optional[Path] = typer.Option(None, "--config", help="YAML config; its `align.dpo` section is used (CLI flags override)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config; its `align.dpo` section is used (CLI flags override)."),
     method: Optional[str] = typer.Option(None, "--method", help="lora (default) | qlora | full."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after N optimizer steps."),
     fast: Optional[bool] = typer.Option(None, "--fast/--no-fast", help="Use the fast path (packed shared-prompt forward)."),
@@ -74,7 +75,7 @@ def eval_cmd(
     output: Path = typer.Option(..., "-o", "--output", help="Output dir: eval.md, eval.json, eval.png, answers.parquet."),
     base: Optional[str] = typer.Option(None, "--base", help="Base model id/path (default: the base recorded in the training manifest)."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Evaluate the first N questions."),
-    config: Optional[Path] = typer.Option(None, "--config", help="YAML config; its `align.eval` section is used."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config; its `align.eval` section is used."),
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Tokens generated per answer."),
 ) -> None:
     """Answer held-out questions with the base and the aligned model; score both with the product's filters."""

@@ -14,8 +14,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: wraps in narrow terminals instead of cutting words
 )
-config_app = typer.Typer(help="Configuration: print the full default YAML.", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration: print the full default YAML.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.callback()

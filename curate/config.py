@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from align.config import AlignConfig
+from curate.errors import UsageError
 from curate.configlib import dump_yaml, field, from_dict, load_yaml, to_dict
 from curate.publish.config import PublishConfig
 from curate.review.config import ReviewConfig
@@ -31,7 +32,12 @@ class CurateConfig:
 def load_config(path: str | Path | None = None, overrides: dict | None = None) -> CurateConfig:
     """Defaults <- YAML file <- overrides (a nested dict of CLI flags that were given)."""
     data = load_yaml(path) if path else {}
-    cfg = from_dict(CurateConfig, data, "config")
+    try:
+        cfg = from_dict(CurateConfig, data, "config")
+    except UsageError as e:
+        if path:  # name the file the bad key is in
+            raise UsageError(f"{path}: {e}") from None
+        raise
     if overrides:
         merged = to_dict(cfg)
         for section, values in overrides.items():

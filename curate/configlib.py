@@ -108,7 +108,10 @@ def load_yaml(path: str | Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except yaml.YAMLError as e:
-        raise UsageError(f"{path}: invalid YAML: {str(e).splitlines()[0]}") from None
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        what = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise UsageError(f"{path}: invalid YAML{where}: {what}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

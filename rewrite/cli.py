@@ -16,7 +16,7 @@ def rewrite(
     answer_col: Optional[str] = typer.Option(None, "--answer-col", help="Answer column (default: answer)."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only rewrite the first N valid rows."),
     allow_phi: Optional[bool] = typer.Option(None, "--allow-phi", help="Allow rows with PHI to go to a non-loopback endpoint."),
-    config: Optional[str] = typer.Option(None, "--config", help="YAML config (see `curate config init`); flags override it."),
+    config: Optional[str] = typer.Option(None, "--config", "-c", help="YAML config (see `curate config init`); flags override it."),
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Token budget per generation."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="transformers backend: prompts per batch."),
     concurrency: Optional[int] = typer.Option(None, "--concurrency", help="HTTP backend: requests in flight."),

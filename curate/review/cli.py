@@ -9,7 +9,8 @@ from typing import Optional
 
 import typer
 
-review_app = typer.Typer(help="Human review in Argilla: serve, push, status, pull.", no_args_is_help=True)
+review_app = typer.Typer(help="Human review in Argilla: serve, push, status, pull.", no_args_is_help=True,
+                         rich_markup_mode=None)
 
 _URL_HELP = "Argilla URL (default: $ARGILLA_API_URL, else http://localhost:6900)"
 _KEY_HELP = "Argilla API key (default: $ARGILLA_API_KEY; prefer the environment, flags end up in shell history)"
@@ -45,7 +46,7 @@ def push_cmd(
     no_suggestions: bool = typer.Option(False, "--no-suggestions", help="Do not pre-fill answers from the filter scores"),
     api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
     api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP),
-    config: Optional[Path] = typer.Option(None, "--config", help=_CFG_HELP),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """Create or update an Argilla dataset with one record per pair (record id = pair id; re-push = no duplicates)."""
     from curate.errors import UsageError
@@ -75,7 +76,7 @@ def status_cmd(
     api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
     api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the progress as one JSON object"),
-    config: Optional[Path] = typer.Option(None, "--config", help=_CFG_HELP),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """Review progress: records completed / pending overall, and submitted / draft / discarded per annotator."""
     import json
@@ -120,7 +121,7 @@ def pull_cmd(
     min_votes: Optional[int] = typer.Option(None, "--min-votes", help="Submitted responses a record needs to be decided (default 1)"),
     api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
     api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP),
-    config: Optional[Path] = typer.Option(None, "--config", help=_CFG_HELP),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """Merge submitted responses: majority vote, agreement, corrections re-scored, discarded pairs dropped with a reason."""
     from curate.errors import UsageError
@@ -143,7 +144,7 @@ def serve_cmd(
     host: Optional[str] = typer.Option(None, "--host", help="Loopback address to bind (default 127.0.0.1; other addresses are refused)"),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Keep the database (and the owner's credentials) here across restarts; default: a temp dir removed on exit"),
     server_venv: Optional[Path] = typer.Option(None, "--server-venv", help="Virtualenv with argilla-server (default: $CURATE_ARGILLA_VENV, else .venv-argilla; scripts/setup_argilla.sh builds it)"),
-    config: Optional[Path] = typer.Option(None, "--config", help=_CFG_HELP),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """Start a local Argilla (server, worker, search, redis) on loopback; print URL and credentials; Ctrl-C stops it."""
     import os

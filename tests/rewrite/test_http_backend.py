@@ -25,6 +25,25 @@ def _cfg(server: LLMServer, **kw) -> RewriteConfig:
                             "max_retries": 3, **kw})
 
 
+def test_limit_lists_the_rows_it_skips_and_quarantine_keeps_extra_columns(tmp_path):
+    rows = example_rows(6)
+    rows[1] = (rows[1][0], "   ")  # an empty answer: quarantined as an input problem
+    src = tmp_path / "qa.csv"
+    pl.DataFrame({"question": [q for q, _ in rows], "answer": [a for _, a in rows],
+                  "topic": [f"t{i}" for i in range(6)]}).write_csv(src)
+    with LLMServer() as server:
+        m = run_rewrite(src, tmp_path / "out", _cfg(server, limit=2), progress=False)
+        assert server.requests == 4  # 2 rows x 2 styles: nothing beyond the limit was sent
+    pairs = pl.read_parquet(tmp_path / "out" / "pairs.parquet")
+    q = pl.read_parquet(tmp_path / "out" / "quarantine.parquet")
+    c = m["counts"]
+    assert (c["pairs"], c["quarantined"], c["skipped_by_limit"]) == (2, 1, 3)
+    assert pairs.height + q.height == 6 and sorted(pairs["input_row"].to_list() + q["input_row"].to_list()) == list(range(6))
+    assert q.filter(pl.col("reason") == "skipped_by_limit")["input_row"].to_list() == [3, 4, 5]
+    assert "skipped_by_limit" not in c["quarantine_by_reason"]
+    assert q.sort("input_row")["topic"].to_list() == ["t1", "t3", "t4", "t5"]  # extra input columns survive
+
+
 def test_http_rewrite_happy_path(tmp_path):
     src = write_qa(tmp_path / "qa.csv", example_rows(8))
     with LLMServer() as server:
