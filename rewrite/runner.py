@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -118,11 +119,41 @@ def public_url(url: str | None) -> str | None:
     return urlunparse((u.scheme, u.hostname + (f":{u.port}" if u.port else "") if u.hostname else "", u.path, "", "", ""))
 
 
-def _progress(total: int, enabled: bool):
+class _LogProgress:
+    """Progress for a log file or pipe (no terminal): one plain line at most every ``every_s`` seconds."""
+
+    def __init__(self, total: int, every_s: float = 30.0):
+        self.total, self.done, self.every_s = total, 0, every_s
+        self.t0 = self.last = time.monotonic()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def add_task(self, name: str, total: int):
+        return 0
+
+    def advance(self, task, n: int = 1) -> None:
+        from curate.clikit import err_console
+
+        self.done += n
+        now = time.monotonic()
+        if now - self.last >= self.every_s and self.done < self.total:
+            self.last = now
+            err_console.print(f"rewrite: {self.done}/{self.total} generations ({100 * self.done / self.total:.0f}%), "
+                              f"{now - self.t0:.0f} s elapsed", markup=False)
+
+
+def _progress(total: int, enabled: bool, tty: bool):
+    """A progress bar on a terminal, periodic lines in a log, nothing when disabled."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from curate.clikit import err_console
 
+    if enabled and total and not tty:
+        return _LogProgress(total)
     return Progress(TextColumn("rewrite"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
                     console=err_console, disable=not enabled or total == 0, transient=False)
 
@@ -275,7 +306,7 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     pairs: list[dict] = []
     quarantine: list[dict] = []
     try:
-        with timer("generate"), _progress(2 * valid.height, progress and sys.stderr.isatty()) as bar:
+        with timer("generate"), _progress(2 * valid.height, progress, sys.stderr.isatty()) as bar:
             task = bar.add_task("rewrite", total=2 * valid.height)
             for chunk in valid.iter_slices(cfg.chunk_rows):
                 p, q = run.chunk(chunk, bar, task)

@@ -179,3 +179,17 @@ def test_environment_proxy_is_never_used_for_loopback(tmp_path, monkeypatch):
         with pytest.raises(RuntimeFailure):
             run_rewrite(src, tmp_path / "out", cfg, progress=False)
         assert proxy.log == []  # the PHI text did not travel through the proxy
+
+
+def test_progress_without_a_terminal_prints_plain_lines(capsys):
+    from rewrite.runner import _LogProgress, _progress
+
+    assert isinstance(_progress(10, True, tty=False), _LogProgress)
+    p = _LogProgress(10, every_s=0.0)
+    with p:
+        task = p.add_task("rewrite", total=10)
+        for _ in range(3):
+            p.advance(task, 2)
+        p.advance(task, 4)  # the last step prints nothing: the summary line follows
+    lines = [l for l in capsys.readouterr().err.splitlines() if l.startswith("rewrite:")]
+    assert [l.split(" generations")[0] for l in lines] == ["rewrite: 2/10", "rewrite: 4/10", "rewrite: 6/10"]
