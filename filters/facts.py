@@ -7,6 +7,16 @@ that a plain-language rewrite that says the same thing differently still matches
   -> ``"5-10 mg"``; durations ``"for two weeks"`` -> ``"2 week"``; ``"half a tablet"`` -> ``"0.5 tablet"``.
 * frequencies: ``"twice daily"`` = ``"2 times a day"`` = ``"BID"`` -> ``"2x/day"``; ``"every 4 to 6 hours"`` ->
   ``"every 4-6 hour"``; ``"every other day"`` -> ``"every 2 day"``.
+* a period on its own is a rate, however it is written: ``"daily"`` = ``"a day"`` = ``"per day"`` = ``"each day"``
+  = ``"every day"`` -> ``"1x/day"`` (likewise night / week / month / year, and ``"hourly"`` = ``"every hour"`` ->
+  ``"1x/hour"``), so ``"6 to 8 cups a day"`` and ``"6 to 8 cups daily"`` both give ``"6-8 cup"`` + ``"1x/day"``.
+  It is read as "per <period>", not as a literal "once": the amount before it stays its own fact.  Not a rate:
+  ``"for / in / within / after / over / about / than / to / during / on a week"``, ``"a day or two"``, ``"a week
+  ago / later / earlier / before / off"``, ``"a day at a time"``, ``"a night-light"`` (no fact, as before).
+* a count of days, nights, mornings or evenings in a week / month / year is a frequency: ``"5 days a week"`` =
+  ``"5 days each week"`` = ``"five days per week"`` = ``"5 times a week"`` -> ``"5x/week"``.  The period phrase
+  is part of that frequency and adds no ``"1x/week"`` of its own; a count of hours or minutes is an amount
+  (``"7 hours a night"`` -> ``"7 hour"`` + ``"1x/night"``).
 * bare numbers written in digits (``"over 65"``) -> ``"65"``.
 * drug and condition names from the team-written lexicon (``data/lexicon/*.txt``: generic name, then brand
   names / lay synonyms), so ``"Aricept"`` = ``"donepezil"`` and ``"high blood pressure"`` = ``"hypertension"``;
@@ -45,17 +55,33 @@ _UNIT = (
     r"cm|mm|meters?|metres?|miles?|km|years? old|drinks?|nights?|times?)\b|%|°[cf]?)"
 )
 _PERIOD = r"(?:day|week|month|year|night|hour|morning|evening)"
+_PER_WORD = r"(?:daily|weekly|monthly|yearly|annually|nightly|hourly)"
+# "5 days a week", "3 to 5 nights per week": a count of days (nights, mornings, evenings) in a longer period
+_DAYS_PER = (
+    _RANGE + r"\s*(?:days?|nights?|mornings?|evenings?)\s*(?:(?:a|per|each|every|/)\s*(?:week|month|year)\b"
+    r"|weekly|monthly|yearly|annually)"
+)
 _FREQ = (
     r"\b(?:(?:once|twice|thrice|" + _RANGE + r"\s*(?:times?|x))(?:\s*(?:a|per|each|every|/)\s*" + _PERIOD
-    + r"|\s*(?:daily|weekly|monthly|nightly|hourly))?"
+    + r"|\s*" + _PER_WORD + r")?"
+    + r"|" + _DAYS_PER
     + r"|every\s+other\s+" + _PERIOD
     + r"|every\s+" + _RANGE + r"\s*" + _PERIOD + r"s?"
     + r"|(?:every|each|per)\s+" + _PERIOD
-    + r"|daily|weekly|monthly|nightly|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qd|q\.d\.?|qhs|at bedtime)\b"
+    + r"|a\s+(?:day|night|week|month|year)"
+    + r"|" + _PER_WORD + r"|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qd|q\.d\.?|qhs|at bedtime)\b"
 )
 _QTY = r"\b" + _RANGE + r"\s*" + _UNIT
 _BARE = r"\b\d+(?:,\d{3})*(?:\.\d+)?\b"
 _IDIOMS = r"\b(?:one (?:day|step|thing|moment) at a time|one at a time|one of (?:the|them|those|these|many)|one or two things|no one|someone|anyone|everyone|one way|one option|one thing|one idea|one more)\b"
+# "a day" / "a week" that is a span or a point in time, not a rate ("for a week", "a day or two", "a month ago"),
+# or part of a compound ("a night-light", "a day-to-day task"):
+# matched before the frequencies (leftmost-first), so they stay facts of nothing, as before "a day" became "1x/day"
+_NOT_RATE = (
+    r"\b(?:(?:for|in|within|after|over|about|than|to|during|on)\s+a\s+(?:day|night|week|month|year)"
+    r"(?:\s+or\s+(?:two|so))?"
+    r"|a\s+(?:day|night|week|month|year)(?:\s+(?:or\s+(?:two|so)|ago|later|earlier|before|off|at\s+a\s+time)|(?:-\w+)+))\b"
+)
 
 _DRUG_SUFFIX = (
     r"\b[a-z]{3,}(?:pril|sartan|olol|statin|prazole|tidine|dipine|zepam|zolam|oxetine|triptyline|cillin|mycin|"
@@ -103,12 +129,18 @@ _FREQ_CANON: list[tuple[str, str]] = [
     (r"\bb\.?i\.?d\.?", "2 times a day"), (r"\bt\.?i\.?d\.?", "3 times a day"), (r"\bq\.?i\.?d\.?", "4 times a day"),
     (r"\bq\.?d\.?(?:\s|$)", "1 times a day"), (r"\bqhs\b|\bat bedtime\b", "1 times a night"),
     (r"\bevery other (\w+)", "every 2 $1"),
-    (r"^(?:daily|every day|each day|per day)$", "1 times a day"), (r"^(?:weekly|every week|each week|per week)$", "1 times a week"),
-    (r"^(?:monthly|every month|each month|per month)$", "1 times a month"), (r"^(?:nightly|every night|each night)$", "1 times a night"), (r"^(?:yearly|every year|each year|per year)$", "1 times a year"),
-    (r"^(?:every|each) (morning|evening)$", "1 times a $1"),
+    # one period word or phrase is a rate: "daily" = "a day" = "per day" = "each day" = "every day" -> "1x/day"
+    (r"^(?:daily|(?:every|each|per|a) day)$", "1 times a day"), (r"^(?:weekly|(?:every|each|per|a) week)$", "1 times a week"),
+    (r"^(?:monthly|(?:every|each|per|a) month)$", "1 times a month"), (r"^(?:nightly|(?:every|each|per|a) night)$", "1 times a night"),
+    (r"^(?:yearly|annually|(?:every|each|per|a) year)$", "1 times a year"), (r"^(?:hourly|(?:every|each|per) hour)$", "1 times a hour"),
+    (r"^(?:every|each|per) (morning|evening)$", "1 times a $1"),
+    # a count of days in a period is how often: "5 days a week" = "5 days each week" = "5 times a week" -> "5x/week"
+    (r"^(\S+) (?:days?|nights?|mornings?|evenings?) ?(?:(?:a|per|each|every|/) ?(week|month|year)|(week|month|year)ly)$", "$1x/$2$3"),
+    (r"^(\S+) (?:days?|nights?|mornings?|evenings?) ?annually$", "$1x/year"),
     (r"\s*(?:times?|x)\s*(?:a|per|each|every|/)?\s*(day|week|month|year|night|hour|morning|evening)\b", "x/$1"),
     (r"\s*(?:times?|x)\s*daily\b", "x/day"), (r"\s*(?:times?|x)\s*weekly\b", "x/week"), (r"\s*(?:times?|x)\s*monthly\b", "x/month"),
     (r"\s*(?:times?|x)\s*nightly\b", "x/night"), (r"\s*(?:times?|x)\s*hourly\b", "x/hour"),
+    (r"\s*(?:times?|x)\s*(?:yearly|annually)\b", "x/year"),
     (r"\s*(?:times?|x)$", "x"),
     (r"^every (\S+) (day|week|month|night|hour)s?$", "every $1 $2"),
 ]
@@ -208,7 +240,7 @@ def _extractor(extra_dir: str | None):
     leftmost-first, in this order) and the classifiers that canonicalize one matched span."""
     names_rx, surface = _name_patterns(extra_dir)
     parts = [
-        ("ignore", _IDIOMS),
+        ("ignore", _IDIOMS + "|" + _NOT_RATE),
         ("frequency", _FREQ),
         ("quantity", r"\bhalf (?:a|an) " + _UNIT + "|" + _QTY),
         ("name", names_rx),

@@ -100,3 +100,70 @@ def test_extra_lexicon_dir(tmp_path):
     (tmp_path / "drugs.txt").write_text("zorbatriptan|zorba\n")
     assert "zorbatriptan" in extract_facts("He takes zorba for migraines.", str(tmp_path))
     assert "zorbatriptan" not in extract_facts("He takes zorba for migraines.")
+
+
+@pytest.mark.parametrize("a,b,facts", [
+    ("Drink 6 to 8 cups of fluid a day.", "Drink 6 to 8 cups of fluid daily.", ["1x/day", "6-8 cup"]),
+    ("Drink 6 to 8 cups a day.", "Drink 6 to 8 cups each day.", ["1x/day", "6-8 cup"]),
+    ("Drink 6 to 8 cups per day.", "Drink six to eight cups every day.", ["1x/day", "6-8 cup"]),
+    ("Sleep 7 to 8 hours a night.", "Sleep 7 to 8 hours nightly.", ["1x/night", "7-8 hour"]),
+    ("Sleep 7 to 8 hours per night.", "Sleep 7 to 8 hours each night.", ["1x/night", "7-8 hour"]),
+    ("Aim for 150 minutes a week.", "Aim for 150 minutes weekly.", ["150 minute", "1x/week"]),
+    ("Check it once a month.", "Check it monthly.", ["1x/month"]),
+    ("Get a flu shot once a year.", "Get a flu shot every year.", ["1x/year", "influenza"]),
+    ("Get a flu shot a year.", "Get a flu shot yearly.", ["1x/year", "influenza"]),
+    ("Check it hourly.", "Check it every hour.", ["1x/hour"]),
+    # a count of days in a period is a frequency; the period phrase adds nothing of its own
+    ("Exercise 5 days a week.", "Exercise 5 days each week.", ["5x/week"]),
+    ("Exercise five days per week.", "Exercise 5 times a week.", ["5x/week"]),
+    ("Walk 3 to 5 days a week.", "Walk three to five days every week.", ["3-5x/week"]),
+    ("Nap 2 days a month.", "Nap twice a month.", ["2x/month"]),
+])
+def test_a_period_reads_like_daily_nightly_weekly(a, b, facts):
+    assert extract_facts(a) == facts
+    assert facts_diff(a, b) == ([], [])
+
+
+@pytest.mark.parametrize("text,facts", [
+    ("Take it twice a day.", ["2x/day"]),
+    ("Take it 3 times a week.", ["3x/week"]),
+    ("Take it every 4 hours.", ["every 4 hour"]),
+    ("Take it once a month.", ["1x/month"]),
+    ("Take it twice yearly.", ["2x/year"]),
+    ("Take it every other day.", ["every 2 day"]),
+    ("Take it for 5 days.", ["5 day"]),  # a duration, not a frequency
+    ("Take it for a week, then stop.", []),  # a span of time, not a rate
+    ("It should pass in a day or two.", []),
+    ("She fell a week ago.", []),
+    ("Take it a day at a time.", []),
+    ("Use a night-light in the hall.", []),
+])
+def test_frequencies_and_spans_of_time(text, facts):
+    assert extract_facts(text) == facts
+
+
+def test_a_period_rate_is_still_a_fact_a_rewrite_can_lose_or_change():
+    lost, added = facts_diff("Drink 6 to 8 cups of fluid a day.", "Drink 6 to 8 cups of fluid.")
+    assert (lost, added) == (["1x/day"], [])
+    lost, added = facts_diff("Drink 6 to 8 cups of fluid a day.", "Drink 6 to 8 cups of fluid a week.")
+    assert (lost, added) == (["1x/day"], ["1x/week"])
+    # 5 days a week is not 5 days (a course) nor once a week
+    lost, added = facts_diff("Exercise 5 days a week.", "Exercise for 5 days.")
+    assert (lost, added) == (["5x/week"], ["5 day"])
+    assert facts_diff("Exercise 5 days a week.", "Exercise each week.") == (["5x/week"], ["1x/week"])
+
+
+def test_reference_pairs_keep_the_faithful_water_pair(tmp_path):
+    from pathlib import Path
+
+    from filters import run_filter_stage
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "reference_pairs.csv"
+    run_filter_stage(path, tmp_path / "out", FilterConfig(meaning_check=False))
+    kept = pl.read_parquet(tmp_path / "out" / "kept.parquet")
+    dropped = pl.read_parquet(tmp_path / "out" / "dropped.parquet")
+    water = kept.filter(pl.col("question").str.contains("grandmother drink"))
+    assert water.height == 1, dropped.select("question", "drop_reasons")
+    row = water.row(0, named=True)
+    assert row["facts_added_rejected"] == [] and row["facts_lost_chosen"] == []
+    assert "fact_drift" not in dropped["drop_reasons"].explode().drop_nulls().to_list()
