@@ -1,7 +1,8 @@
 """Streaming runner of the filter stage: bounded memory on millions of rows.
 
-1. Dedup needs every question at once: only the question column is read (lazily for Parquet) and
-   clustered; the result is a small table indexed by row number (cluster id, first row of the cluster, first
+1. Dedup needs every question at once: only the question column is read (with ``id``, and ``source_answer``
+   when some row lacks an id: such rows get ``make_id`` of question + source answer, as in the rewrite stage;
+   a batch at a time) and clustered; the result is a small table indexed by row number (cluster id, first row of the cluster, first
    row with the same normalized question).
 2. The text columns are read in batches of ``cfg.batch_rows`` (Parquet row groups via pyarrow; other formats
    via ``curate.io.read_table`` and slicing) and scored by ``filter_frame`` with every filter but dedup.  A
@@ -25,7 +26,7 @@ import pyarrow.parquet as pq
 from curate.errors import UsageError
 from curate.io import read_table, staged_output_dir, write_json
 from curate.manifest import Timer, build_manifest, file_sha256
-from curate.schema import CHOSEN, QUESTION, REJECTED, SOURCE_ANSWER
+from curate.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER
 from filters import dedup as _dedup
 from filters.config import FilterConfig
 
@@ -54,11 +55,26 @@ class _Source:
             self.columns = self._df.columns
             self.num_rows = self._df.height
 
-    def questions(self) -> pl.DataFrame:
-        cols = [pl.col(QUESTION).cast(pl.Utf8)] + ([pl.col("id").cast(pl.Utf8)] if "id" in self.columns else [])
+    def questions(self) -> tuple[pl.DataFrame, pl.Series | None, int]:
+        """The question column with every row's ``id`` (for cluster ids); the ids to give rows that have none (no
+        ``id`` column, or null / blank ids: ``make_id`` of question + source answer, as the rewrite stage does),
+        or None when every row has one; and how many rows have none.  Read a batch at a time, three columns at
+        most."""
+        from filters.stage import missing_id_mask, with_ids
+
+        cols = [c for c in (ID, QUESTION, SOURCE_ANSWER) if c in self.columns]
         if self.is_parquet:
-            return pl.scan_parquet(self.path).select(cols).collect()
-        return self._df.select(cols)
+            parts = (pl.from_arrow(pa.Table.from_batches([rb])) for rb in self._pf.iter_batches(self.batch_rows, columns=cols))
+        else:
+            parts = (self._df.select(cols).slice(o, self.batch_rows) for o in range(0, self._df.height, self.batch_rows))
+        out, n_missing = [], 0
+        for part in parts:
+            part = part.with_columns(pl.col(QUESTION).cast(pl.Utf8))
+            mask = missing_id_mask(part)
+            n_missing += 0 if mask is None else int(mask.sum())
+            out.append(with_ids(part).select(QUESTION, pl.col(ID).cast(pl.Utf8)))
+        q = pl.concat(out) if out else pl.DataFrame(schema={QUESTION: pl.Utf8, ID: pl.Utf8})
+        return q, (q[ID] if n_missing else None), n_missing
 
     def batches(self):
         if self.is_parquet:
@@ -95,7 +111,7 @@ class _Writer:
 
 
 def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) -> dict:
-    from filters.stage import append_reasons, default_filters, filter_frame, finish
+    from filters.stage import append_reasons, default_filters, filter_frame, finish, with_ids
 
     timer = Timer()
     src = _Source(path, max(1, cfg.batch_rows))
@@ -104,7 +120,7 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
         raise UsageError(f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(src.columns)}")
 
     with timer("dedup"):
-        q = src.questions()
+        q, ids, ids_made = src.questions()
         g = _dedup.cluster_frame(q, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
                                  cfg.minhash_seed, near=cfg.dedup)
         del q
@@ -134,6 +150,8 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
             template = None
             for batch in src.batches():
                 n = batch.height
+                if ids is not None:
+                    batch = with_ids(batch, ids.slice(offset, n))
                 with timer("score"):
                     scored = filter_frame(batch, cfg, filters=per_batch)
                 with timer("dedup"):
@@ -168,6 +186,7 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
             counts["kept"] = kept_w.rows
             counts["dropped"] = drop_w.rows
             counts["clusters"] = n_clusters
+            counts["ids_made"] = ids_made
             if counts["kept"] + counts["dropped"] != counts["input_rows"]:  # pragma: no cover - invariant
                 raise RuntimeError("row accounting mismatch between kept, dropped and input")
             manifest = build_manifest(

@@ -5,7 +5,9 @@ Columns added (``<col>`` in source_answer, chosen, rejected):
 ``facts_lost_<v>``, ``facts_added_<v>`` (list[str]) and, with the meaning check, ``meaning_sim_<v>`` for
 ``<v>`` in chosen, rejected; ``has_source``; ``phi`` (list[str]); ``cluster_id``, ``dup_kind``;
 ``drop_reasons`` (list[str], in ``default_filters`` order: dedup last, since which row of a duplicate cluster is
-kept depends on the other filters) and ``keep`` (bool).
+kept depends on the other filters) and ``keep`` (bool).  Rows without an ``id`` (no column, null or blank) get
+``curate.schema.make_id`` of question + source answer, the id the rewrite stage gives a pair, before dedup (a
+cluster's id is its first row's id) -- so the kept table can go to ``curate review push``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import UsageError
-from curate.schema import CHOSEN, QUESTION, REJECTED, SOURCE_ANSWER
+from curate.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER, make_id
 from filters import dedup as _dedup
 from filters import facts as _facts
 from filters import readability as _read
@@ -200,6 +202,33 @@ def default_filters() -> list:
 # ---------------------------------------------------------------- batch API
 
 
+def missing_id_mask(df: pl.DataFrame) -> pl.Series | None:
+    """Rows whose ``id`` is missing (no column, null or blank), or None when every row has one."""
+    if ID not in df.columns:
+        return pl.Series(ID, [True] * df.height, dtype=pl.Boolean)
+    col = df[ID]
+    mask = col.is_null() | (col.cast(pl.Utf8).str.strip_chars() == "")
+    return mask if mask.any() else None
+
+
+def made_ids(df: pl.DataFrame) -> pl.Series:
+    """``curate.schema.make_id`` of each row's question + source answer: the id the rewrite stage gives a pair."""
+    a = df[SOURCE_ANSWER].cast(pl.Utf8).to_list() if SOURCE_ANSWER in df.columns else [None] * df.height
+    return pl.Series(ID, [make_id(q or "", s or "") for q, s in zip(df[QUESTION].cast(pl.Utf8).to_list(), a)], dtype=pl.Utf8)
+
+
+def with_ids(df: pl.DataFrame, ids: pl.Series | None = None) -> pl.DataFrame:
+    """Give every row an ``id``: rows without one (no column, null or blank) get ``made_ids`` (or ``ids``, when
+    given: the runner computes them once for the whole input, before dedup).  The column goes first when added."""
+    mask = missing_id_mask(df)
+    if mask is None:
+        return df
+    ids = made_ids(df) if ids is None else ids.alias(ID).cast(pl.Utf8)
+    if ID not in df.columns:
+        return df.insert_column(0, ids)
+    return df.with_columns(pl.when(mask).then(ids).otherwise(pl.col(ID).cast(pl.Utf8)).alias(ID))
+
+
 def _prepare(df: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in (QUESTION, CHOSEN, REJECTED) if c not in df.columns]
     if missing:
@@ -207,7 +236,8 @@ def _prepare(df: pl.DataFrame) -> pl.DataFrame:
     if SOURCE_ANSWER not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.Utf8).alias(SOURCE_ANSWER))
     casts = [pl.col(c).cast(pl.Utf8) for c in (QUESTION, SOURCE_ANSWER, CHOSEN, REJECTED) if df.schema[c] != pl.Utf8]
-    return df.with_columns(casts) if casts else df
+    df = df.with_columns(casts) if casts else df
+    return with_ids(df)  # before dedup: a cluster's id is the id of its first row
 
 
 _MIN_ROWS_PER_WORKER = 5_000

@@ -173,3 +173,54 @@ def test_parallel_row_slices_give_the_same_result(monkeypatch):
     monkeypatch.setattr(st, "_MIN_ROWS_PER_WORKER", 2)
     par = filter_frame(df, cfg, workers=3)
     assert par.equals(seq)
+
+
+@pytest.mark.parametrize("name,batch", [("pairs.parquet", 3), ("pairs.jsonl", 50_000)])
+def test_rows_without_id_get_the_rewrite_stage_content_hash(tmp_path, name, batch):
+    from curate.schema import make_id
+
+    rows = [{k: v for k, v in r.items() if k != "id"} for r in _rows()]
+    path = _write(tmp_path, rows, name)
+    out = tmp_path / "out"
+    m = run_filter_stage(path, out, FilterConfig(meaning_check=False, batch_rows=batch))
+    kept = pl.read_parquet(out / "kept.parquet")
+    dropped = pl.read_parquet(out / "dropped.parquet")
+    assert kept.columns[0] == "id" and dropped.columns[0] == "id" and kept.schema["id"] == pl.Utf8
+    both = pl.concat([kept, dropped], how="diagonal_relaxed")
+    expected = {make_id(r["question"], r["source_answer"] or "") for r in rows}
+    assert set(both["id"]) == expected and both["id"].null_count() == 0
+    assert m["counts"]["ids_made"] == len(rows)
+    # the cluster id of the exact duplicate is the made id of its cluster's first row (dedup ran on the made ids)
+    dup = dropped.filter(pl.col("question") == "How much donepezil should my mom take??").row(0, named=True)
+    assert dup["cluster_id"] == make_id(rows[0]["question"], rows[0]["source_answer"])
+    # same as filter_frame on all rows at once
+    frame = filter_frame(pl.DataFrame(rows, schema={k: pl.Utf8 for k in rows[0]}), FilterConfig(meaning_check=False))
+    assert frame.columns[0] == "id"
+    assert frame.filter("keep").select("id", "cluster_id").equals(kept.select("id", "cluster_id"))
+    # what `curate review push` checks before it sends anything (it failed on "missing column(s) 'id'")
+    from curate.review.push import validate_pairs
+
+    assert validate_pairs(kept, "kept.parquet").height == kept.height
+
+
+def test_null_or_blank_ids_are_filled_and_given_ids_are_kept(tmp_path):
+    from curate.schema import make_id
+
+    rows = _rows()
+    rows[1]["id"] = None
+    rows[5]["id"] = "  "
+    path = _write(tmp_path, rows)
+    out = tmp_path / "out"
+    m = run_filter_stage(path, out, FilterConfig(meaning_check=False, batch_rows=3))
+    both = pl.concat([pl.read_parquet(out / "kept.parquet"), pl.read_parquet(out / "dropped.parquet")])
+    got = dict(zip(both["question"], both["id"]))
+    assert got[rows[1]["question"]] == make_id(rows[1]["question"], rows[1]["source_answer"])
+    assert got[rows[5]["question"]] == make_id(rows[5]["question"], "")
+    assert got[rows[0]["question"]] == "good1" and got[rows[3]["question"]] == "drift"
+    assert m["counts"]["ids_made"] == 2
+    # filter_frame fills the same way
+    df = pl.DataFrame(rows, schema={k: pl.Utf8 for k in rows[0]})
+    assert filter_frame(df, FilterConfig(meaning_check=False))["id"].to_list() == [got[r["question"]] for r in rows]
+    # an input where every row has an id is untouched
+    m = run_filter_stage(_write(tmp_path, _rows(), "full.parquet"), tmp_path / "o2", FilterConfig(meaning_check=False))
+    assert m["counts"]["ids_made"] == 0
