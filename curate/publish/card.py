@@ -2,7 +2,11 @@
 
 Sections: summary, format, how it was made (rewrite model, prompt versions, style specs), filters (every
 threshold and every drop count from the filter manifest), review (annotators, agreement, corrections), per-split
-statistics (grade and tone of chosen vs rejected), intended use, limitations, PHI statement, effective config.
+statistics (grade, tone and length of chosen vs rejected), intended use, limitations, PHI statement, effective config.
+
+The card claims only what holds for the data: pairs published with ``allow_unfiltered`` are said to be NOT
+filtered (no thresholds, no ``cluster_id`` grouping), and scores the table lacks are computed here with the filter
+stage's own scorers (marked as such) rather than shown as n/a.
 """
 
 from __future__ import annotations
@@ -64,17 +68,57 @@ def score_column(df: pl.DataFrame, metric: str, side: str) -> str | None:
     return None
 
 
+def answer_text(df: pl.DataFrame, side: str) -> pl.Series:
+    """The answer of one side as text: the content of its (first) message, or the plain string column."""
+    t = df.schema[side]
+    if isinstance(t, pl.List) and isinstance(t.inner, pl.Struct):
+        return df[side].list.first().struct.field("content").cast(pl.Utf8).rename(side)
+    return df[side].cast(pl.Utf8)
+
+
+def computed_scores(df: pl.DataFrame, metric: str, side: str) -> pl.Series | None:
+    """A score the table does not carry, computed with the filter stage's own scorer (no threshold applied)."""
+    try:
+        if metric == "fkgl":
+            from filters.readability import readability_frame as frame
+        else:
+            from filters.tone import tone_frame as frame
+    except Exception:  # the filters package is optional for publishing a table made elsewhere
+        return None
+    out = frame(pl.DataFrame([answer_text(df, side).rename("t")]), "t")
+    return out[f"{metric}_t"]
+
+
+def _mean_median(s: pl.Series) -> tuple[float | None, float | None]:
+    s = s.drop_nulls()
+    return (round(float(s.mean()), 2), round(float(s.median()), 2)) if s.len() else (None, None)
+
+
 def split_stats(name: str, df: pl.DataFrame) -> dict:
+    """Rows, distinct questions, and mean / median grade, tone and words of chosen vs rejected.  Grade and tone
+    come from the filter stage's columns; where the table has none they are computed here (``*_computed``)."""
+    from curate.publish.split import normalized_question
+    from curate.schema import QUESTION
+
     stats: dict[str, Any] = {"split": name, "rows": df.height}
-    if "split_groups" in df.columns:
-        stats["question_groups"] = df["split_groups"].n_unique()
+    if QUESTION in df.columns:
+        stats["questions"] = df.select(normalized_question().n_unique()).item() if df.height else 0
+    if not df.height:
+        return stats
     for metric in METRICS:
         for side in SIDES:
             col = score_column(df, metric, side)
-            if col is not None and df.height:
-                s = df[col].drop_nulls()
-                stats[f"{metric}_{side}_mean"] = round(float(s.mean()), 2) if s.len() else None
-                stats[f"{metric}_{side}_median"] = round(float(s.median()), 2) if s.len() else None
+            if col is not None:
+                values = df[col]
+            elif side in df.columns and (values := computed_scores(df, metric, side)) is not None:
+                stats[f"{metric}_{side}_computed"] = True
+            else:
+                continue
+            stats[f"{metric}_{side}_mean"], stats[f"{metric}_{side}_median"] = _mean_median(values)
+    for side in SIDES:
+        if side in df.columns:
+            words = answer_text(df, side).str.count_matches(r"\S+")
+            stats[f"words_{side}_mean"], stats[f"words_{side}_median"] = _mean_median(words)
     return stats
 
 
@@ -124,20 +168,30 @@ def _find(obj: Any, words: tuple[str, ...]) -> dict[str, Any]:
 
 
 def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str, dict], gate_counts: dict,
-           pretty_name: str, source_rows: int) -> str:
+           pretty_name: str, source_rows: int, filtered: bool = True, split_by_cluster: bool = True,
+           source_kind: str = "a table file") -> str:
+    """``filtered``: `curate filter` decided about these rows (False: published with ``allow_unfiltered``);
+    ``split_by_cluster``: the split grouped by the filter's ``cluster_id`` as well as by normalized question."""
     splits = {"train": train} if test.height == 0 else {"train": train, "test": test}
     everything = pl.concat(list(splits.values()), how="diagonal_relaxed")
     meta = metadata(cfg, everything.height, list(splits), pretty_name)
     L: list[str] = ["---", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).rstrip(), "---", ""]
     L += [f"# {pretty_name}", ""]
 
+    facts = ("both rewritten from the same clinical source answer so that they carry **the same medical facts** and "
+             "differ in tone and readability only" if filtered else
+             "both meant to restate the same clinical source answer with the same medical facts (**not checked**: see "
+             "below)")
     L += ["## Summary", "",
           f"{everything.height} preference pairs for DPO: a caregiver's or patient's question, a **supportive** answer "
           "(chosen: warm, polite, plain language) and a **prescriptive** answer (rejected: directive, technical, cold), "
-          "both rewritten from the same clinical source answer so that they carry **the same medical facts** and differ "
-          "in tone and readability only. Built with empathy-curate, after \"Empathy by Design\" (Umucu et al., "
-          "arXiv 2512.06097).", "",
-          "| split | rows |", "|---|---|", *[f"| {s} | {d.height} |" for s, d in splits.items()], ""]
+          f"{facts}. Built with empathy-curate, after \"Empathy by Design\" (Umucu et al., arXiv 2512.06097).", ""]
+    if not filtered:
+        L += [f"> **These pairs were NOT filtered.** They were published from {source_kind} with `allow_unfiltered`: "
+              "none of the filter stage's checks (readability, tone, facts kept and added, meaning similarity, PHI "
+              "flags, near-duplicates) ran on them and no row was dropped by them. Only the publish gates ran: a PHI "
+              "scan of every free-text column and a check for empty texts.", ""]
+    L += ["| split | rows |", "|---|---|", *[f"| {s} | {d.height} |" for s, d in splits.items()], ""]
 
     L += ["## Format", "",
           "TRL's conversational preference format: `prompt` is a list of messages (the system message, then the user's "
@@ -174,9 +228,12 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
               "Instructions:", "", "```text", str(spec.get("instructions", "")).strip(), "```", "", "</details>"]
     L.append("")
 
-    fm = manifests.get("filter")
+    fm = manifests.get("filter") if filtered else None
     L += ["### Filters", ""]
-    if fm:
+    if not filtered:
+        L.append("**Not filtered**: `curate filter` did not run on these pairs (published with `allow_unfiltered`), "
+                 "so no readability, tone, fact, meaning, PHI or near-duplicate threshold applies to them.")
+    elif fm:
         counts = fm.get("counts", {})
         drops = counts.get("drops_by_reason", {}) or {}
         rows_in = next((counts[k] for k in ("input_rows", "rows_in", "input") if k in counts), "?")
@@ -217,25 +274,46 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
                 break
         if gate_counts.get("unreviewed_published"):
             L.append(f"- **{gate_counts['unreviewed_published']} row(s) are published without human review** (`--allow-unreviewed`).")
-    else:
+    elif filtered:
         L.append("These pairs were **not reviewed by humans**; they passed the automatic filters only.")
+    else:
+        L.append("These pairs were **not reviewed by humans** and **not filtered**: no check beyond the publish gates "
+                 "(PHI scan, empty texts) was applied to them.")
     L.append("")
 
-    L += ["## Statistics per split", "",
-          "Means (medians) of the filter stage's scores: grade = Flesch-Kincaid grade level (lower is easier; "
-          "health-literacy target <= 8), tone = supportive-vs-prescriptive score (higher is more supportive).", ""]
     stats = [split_stats(s, d) for s, d in splits.items()]
-    header = "| split | rows | grade chosen | grade rejected | tone chosen | tone rejected |"
-    L += [header, "|---|---|---|---|---|---|"]
+    computed = any(k.endswith("_computed") for st in stats for k in st)
+    L += ["## Statistics per split", "",
+          "Means (medians) per split: grade = Flesch-Kincaid grade level (lower is easier; health-literacy target "
+          "<= 8), tone = supportive-vs-prescriptive score (higher is more supportive), words = words per answer; "
+          "questions = distinct normalized questions." + (
+              " Grade and tone are the filter stage's scores" + (", except those marked *." if computed else ".")), ""]
+    header = ("| split | rows | grade chosen | grade rejected | tone chosen | tone rejected | words chosen "
+              "| words rejected | questions |")
+    L += [header, "|---|---|---|---|---|---|---|---|---|"]
     for st in stats:
         cells = []
-        for metric in METRICS:
+        for metric in (*METRICS, "words"):
             for side in SIDES:
                 mean = st.get(f"{metric}_{side}_mean")
-                cells.append("n/a" if mean is None else f"{mean} ({st.get(f'{metric}_{side}_median')})")
+                mark = "*" if st.get(f"{metric}_{side}_computed") else ""
+                cells.append("n/a" if mean is None else f"{mean} ({st.get(f'{metric}_{side}_median')}){mark}")
+        cells.append(str(st.get("questions", "n/a")))
         L.append(f"| {st['split']} | {st['rows']} | " + " | ".join(cells) + " |")
-    L += ["", "The split is grouped: a question and all its near-duplicates (the filter stage's `cluster_id`, and the "
-          "same normalized question) are on one side only, so test scores are not inflated by leakage.", ""]
+    if computed:
+        L += ["", "\\* computed at publish time with the filter stage's scorers (`filters.readability`, "
+              "`filters.tone`) because the data has no such column" + (
+                  "; no threshold was applied to them." if not filtered else ".")]
+    if test.height == 0:
+        L += ["", "There is no test split (`test_size: 0`).", ""]
+    elif split_by_cluster:
+        L += ["", "The split is grouped: a question and all its near-duplicates (the filter stage's `cluster_id`, and the "
+              "same normalized question) are on one side only, so test scores are not inflated by leakage.", ""]
+    else:
+        L += ["", "The split is grouped by normalized question (case, punctuation and spacing ignored): the same "
+              "question is never on both sides. Near-duplicate rephrasings were not detected (the data has no "
+              "`cluster_id`: the filter stage's near-duplicate clustering did not run on it), so a rephrased question "
+              "can be in train and test.", ""]
 
     L += ["## Intended use", "",
           "Preference tuning (DPO and related methods) and evaluation of assistants that answer caregivers and patients "
@@ -243,7 +321,10 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
           "answers restate the source material and are not clinical advice.", ""]
     L += ["## Limitations", "",
           "- Both answers are machine rewrites of a source answer; automatic checks (readability, tone lexicon, "
-          "fact-token preservation, embedding similarity) catch many but not all changes of meaning.",
+          "fact-token preservation, embedding similarity) catch many but not all changes of meaning." if filtered else
+          "- These pairs were not filtered: nothing checked that both answers keep the source's medical facts, that "
+          "the chosen answer is easier to read and more supportive than the rejected one, or that questions are not "
+          "near-duplicates.",
           "- Tone and readability scores are heuristic and English-only; a supportive style for one reader may read "
           "as patronizing to another.",
           "- The rejected answers are meant to be realistic prescriptive answers, not caricatures; they inherit the "
@@ -253,8 +334,9 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
           "Every published free-text column (question, source answer, chosen, rejected, and any other text such as "
           "reviewer corrections and notes) was scanned for protected health information "
           "(names with titles or labels, dates of birth and full dates, phone numbers, emails, record / member / social "
-          "security numbers, street addresses) and the publish step refuses any row flagged by the filter stage or by "
-          "this scan; "
+          "security numbers, street addresses) and the publish step refuses any row flagged by "
+          + ("the filter stage or by this scan; " if filtered else
+             "this scan (the filter stage, which flags PHI too, did not run on these pairs); ") +
           f"{gate_counts.get('phi_rows', 0)} rows with PHI are included. Pattern-based detection can miss PHI: the source "
           "data should be de-identified before use, and any finding should be reported to the maintainers.", ""]
     L += ["## Effective publish configuration", "", "```yaml",

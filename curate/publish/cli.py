@@ -17,12 +17,14 @@ def publish(
     test_size: float = typer.Option(None, "--test-size", help="Fraction of rows in the test split (grouped by near-duplicate cluster); 0 = train only (default 0.2)", show_default=False),
     license: str = typer.Option(None, "--license", help="License id in the card metadata, e.g. cc-by-4.0 (default: unknown)", show_default=False),
     allow_unreviewed: bool = typer.Option(None, "--allow-unreviewed", help="Publish rows still pending review (the card says how many)", show_default=False),
+    allow_unfiltered: bool = typer.Option(None, "--allow-unfiltered", help="Publish DATA that did not come from `curate filter` or `curate review pull` (the card says the pairs were NOT filtered)", show_default=False),
     config: Path = typer.Option(None, "--config", help="YAML config; its `publish:` section is the base, flags override it"),
 ) -> None:
     """Publish reviewed / filtered pairs as a DPO-ready dataset: train/test split, dataset card, gates.
 
-    Refuses (exit 2, writes nothing) rows flagged for PHI, rows the filters dropped, rows discarded in review,
-    and rows still pending review unless --allow-unreviewed.
+    Refuses (exit 2, writes nothing) data that never went through `curate filter` or `curate review pull` unless
+    --allow-unfiltered, rows flagged for PHI, rows the filters dropped, rows discarded in review, and rows still
+    pending review unless --allow-unreviewed.
     """
     from curate.config import load_config
     from curate.publish.stage import run_publish
@@ -32,6 +34,7 @@ def publish(
     cfg = load_config(config, {"publish": {
         "to_dir": str(to_dir) if to_dir is not None else None, "repo_id": repo_id, "private": private,
         "test_size": test_size, "license": license, "allow_unreviewed": allow_unreviewed,
+        "allow_unfiltered": allow_unfiltered,
     }}).publish
     if to_dir is None and repo_id is None and config is None:
         raise UsageError("give --to-dir DIR or --repo-id ORG/NAME")

@@ -43,4 +43,9 @@ class PublishConfig:
     )
     # --- gates
     allow_unreviewed: bool = field(False, help="Publish rows still pending review (data from `curate review pull`); the card says how many")
+    allow_unfiltered: bool = field(
+        False,
+        help="Publish DATA that did not come from `curate filter` or `curate review pull` (no such manifest.json beside it, "
+             "no keep/drop_reasons columns); the card then says plainly that the pairs were NOT filtered",
+    )
     filter_manifest: str | None = field(None, help="The filter stage's manifest.json for the card's thresholds; null = found next to DATA or through the review manifest's inputs")

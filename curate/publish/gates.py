@@ -1,5 +1,6 @@
 """Gates: what ``curate publish`` refuses to publish. Each refusal is one line, exit 2, and nothing is written.
 
+0. data that never went through ``curate filter`` or ``curate review pull`` (unless ``allow_unfiltered``);
 1. rows flagged for PHI: a non-empty ``phi`` column from the filter stage, or PHI found now in any published
    free-text column (the pair texts, reviewer corrections and notes, ...);
 2. rows the filters dropped (``keep`` is false);
@@ -15,21 +16,46 @@ import json
 import polars as pl
 
 from curate.errors import UsageError
-from curate.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER
+from curate.schema import CHOSEN, ID, INPUT_ROW, QUESTION, REJECTED, SOURCE_ANSWER
 from filters.phi import phi_expr
 
 PHI_COL = "phi"
 KEEP_COL = "keep"
 REVIEW_STATUS = "review_status"
 TEXT_COLUMNS = (QUESTION, SOURCE_ANSWER, CHOSEN, REJECTED)
+SHOW_ROWS = 10
 
 
-def _ids(df: pl.DataFrame, mask: pl.Expr, n: int = 3) -> str:
-    col = ID if ID in df.columns else None
+def _ids(df: pl.DataFrame, mask: pl.Expr | pl.Series, n: int = SHOW_ROWS) -> str:
+    """The refused rows as the user can find them again: ``ids a, b and 3 more`` (the pair ids); where the table
+    has no id for them, ``input_row 4, 9`` (the row in the user's input file), else their 0-based positions."""
     rows = df.with_row_index("_row").filter(mask)  # mask: an expression or a boolean Series
-    shown = rows[col].head(n).to_list() if col else [f"row {i}" for i in rows["_row"].head(n).to_list()]
+    shown = rows.head(n)
+    if ID in rows.columns and shown[ID].null_count() == 0:
+        label, values = "ids", shown[ID].cast(pl.Utf8).to_list()
+    elif INPUT_ROW in rows.columns and shown[INPUT_ROW].null_count() == 0:
+        label, values = INPUT_ROW, shown[INPUT_ROW].cast(pl.Utf8).to_list()
+    else:
+        label, values = "0-based rows", [str(i) for i in shown["_row"].to_list()]
     more = f" and {rows.height - n} more" if rows.height > n else ""
-    return ", ".join(map(str, shown)) + more
+    return f"{label} " + ", ".join(" ".join(v.split()) for v in values) + more
+
+
+def _as_bool(df: pl.DataFrame, col: str) -> pl.Expr:
+    """A keep-like column as booleans: true / false as written by a CSV export too ("true", "1", "yes")."""
+    t = df.schema[col]
+    if t == pl.Boolean:
+        return pl.col(col)
+    if t.is_numeric():
+        return pl.col(col) != 0
+    return pl.col(col).cast(pl.Utf8).str.strip_chars().str.to_lowercase().is_in(["true", "1", "yes", "t", "y"])
+
+
+def unfiltered_refusal(source: str, what: str) -> str:
+    return (f"refusing to publish: {source} is {what}, not a `curate filter` or `curate review pull` output (no filter "
+            "or review manifest.json beside it, no keep/drop_reasons columns), so its pairs were never filtered; run "
+            "`curate filter DATA -o DIR` and publish DIR, or pass --allow-unfiltered (config: publish.allow_unfiltered) "
+            "to publish them unfiltered (the card says so)")
 
 
 # machine-written columns: ids, hashes, JSON parameters, labels, and facts extracted from texts scanned anyway
@@ -89,18 +115,24 @@ def phi_mask(df: pl.DataFrame) -> tuple[pl.Series, list[str]]:
     return flagged, kinds
 
 
-def check(df: pl.DataFrame, *, from_review: bool, allow_unreviewed: bool) -> dict:
-    """Raise ``UsageError`` for the first gate that fails; return counts for the card otherwise."""
+def check(df: pl.DataFrame, *, from_review: bool, allow_unreviewed: bool, accepted_source: bool = True,
+          allow_unfiltered: bool = False, source: str = "DATA", source_kind: str = "a table file") -> dict:
+    """Raise ``UsageError`` for the first gate that fails; return counts for the card otherwise.
+
+    ``accepted_source``: the data came from ``curate filter`` or ``curate review pull``; otherwise it is refused
+    unless ``allow_unfiltered``."""
     for col in (QUESTION, CHOSEN, REJECTED):
         if col not in df.columns:
             raise UsageError(f"refusing to publish: the data has no {col!r} column (found {', '.join(df.columns)})")
+    if not accepted_source and not allow_unfiltered:
+        raise UsageError(unfiltered_refusal(source, source_kind))
     mask, kinds = phi_mask(df)
     n = int(mask.sum())
     if n:
         what = f"; kinds: {', '.join(kinds)}" if kinds else " (flagged by the filter stage)"
         raise UsageError(f"refusing to publish: {n} row(s) flagged for PHI ({_ids(df, mask)}){what}; remove or de-identify them first")
     if KEEP_COL in df.columns:
-        dropped = ~pl.col(KEEP_COL).fill_null(False)
+        dropped = ~_as_bool(df, KEEP_COL).fill_null(False)
         n = df.select(dropped.sum()).item()
         if n:
             raise UsageError(

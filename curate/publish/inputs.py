@@ -19,6 +19,8 @@ from curate.io import read_table
 from curate.manifest import file_sha256
 
 STAGE_TABLES = {"reviewed.parquet": "review", "kept.parquet": "filter", "pairs.parquet": "rewrite"}
+# the filter stage's decision columns: a table that has both went through `curate filter` (an export of kept.parquet)
+FILTER_COLUMNS = ("keep", "drop_reasons")
 
 
 @dataclass
@@ -27,10 +29,30 @@ class PublishInput:
     path: Path  # the table actually read
     origin: str  # "review", "filter", "rewrite" or "table"
     manifests: dict[str, dict] = field(default_factory=dict)  # stage -> manifest, this one and upstream
+    own_stage: str | None = None  # the stage whose manifest.json beside the table wrote it
 
     @property
     def from_review(self) -> bool:
         return self.origin == "review" or "review_status" in self.df.columns
+
+    @property
+    def filtered(self) -> bool:
+        """Did `curate filter` decide about these rows?  Its manifest wrote the table (or is upstream of the review
+        manifest that did), or the table carries the filter's keep / drop_reasons columns.  A manifest that merely
+        sits beside a table it did not write is no evidence, nor is a ``filter_manifest`` named in the config (it
+        feeds the card, it does not filter anything)."""
+        return (self.own_stage == "filter" or (self.own_stage == "review" and "filter" in self.manifests)
+                or all(c in self.df.columns for c in FILTER_COLUMNS))
+
+    @property
+    def reviewed_by_pull(self) -> bool:
+        return self.own_stage == "review"
+
+    @property
+    def describe(self) -> str:
+        """What the table is, for the card and the refusal: "a `curate rewrite` output", "a table file"."""
+        return {"rewrite": "a `curate rewrite` output (pairs.parquet)", "filter": "a `curate filter` output",
+                "review": "a `curate review pull` output"}.get(self.own_stage or "", "a table file")
 
 
 def _read_manifest(path: Path) -> dict | None:
@@ -99,11 +121,16 @@ def load_input(data: str | Path, filter_manifest: str | Path | None = None) -> P
     df = read_table(table)
     manifest_path = table.parent / "manifest.json"
     manifests = collect_manifests(manifest_path if manifest_path.exists() else None)
-    if origin == "table" and manifests:
-        # a bare table next to a manifest: trust the manifest's stage only if it wrote this very file
-        own = next(iter(manifests.values()))
-        if str(own.get("stage")) in ("filter", "review", "rewrite") and _manifest_names(own, table):
-            origin = str(own["stage"])
+    own_stage = None
+    own = _read_manifest(manifest_path) if manifest_path.is_file() else None
+    if own is not None and str(own.get("stage")) in ("filter", "review", "rewrite"):
+        stage = str(own["stage"])
+        # the manifest beside the table counts only if it wrote this very file (a stage table of its own stage,
+        # or a file its outputs name)
+        if STAGE_TABLES.get(table.name) == stage or (table.name not in STAGE_TABLES and _manifest_names(own, table)):
+            own_stage = stage
+    if origin == "table" and own_stage is not None:
+        origin = own_stage
     if filter_manifest is not None:
         fm = Path(filter_manifest)
         m = _read_manifest(fm) if fm.is_file() else None
@@ -112,7 +139,7 @@ def load_input(data: str | Path, filter_manifest: str | Path | None = None) -> P
         manifests["filter"] = m
         for stage, up in collect_manifests(fm).items():
             manifests.setdefault(stage, up)
-    return PublishInput(df=df, path=table, origin=origin, manifests=manifests)
+    return PublishInput(df=df, path=table, origin=origin, manifests=manifests, own_stage=own_stage)
 
 
 def _manifest_names(manifest: dict, table: Path) -> bool:

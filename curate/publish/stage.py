@@ -17,13 +17,13 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import UsageError
-from curate.io import write_json, write_text
+from curate.io import atomic_path, write_json, write_text
 from curate.manifest import Timer, build_manifest, file_sha256
 from curate.publish import card, gates, hub
 from curate.publish.config import PublishConfig
 from curate.publish.formatting import to_preference_format
 from curate.publish.inputs import load_input
-from curate.publish.split import grouped_split
+from curate.publish.split import CLUSTER_COL, grouped_split
 
 MANIFEST = "manifest.json"
 
@@ -52,7 +52,8 @@ def _write_split(df: pl.DataFrame, split: str, data_dir: Path, max_rows: int) ->
         name = f"{split}-{i:05d}-of-{n:05d}.parquet"
         # plain (not large_) arrow string types: what `datasets` and most readers expect
         table = df.slice(i * max_rows, max_rows).to_arrow(compat_level=pl.CompatLevel.oldest())
-        pq.write_table(table, data_dir / name)
+        with atomic_path(data_dir / name) as tmp:  # curate.io: the same file mode as every other output
+            pq.write_table(table, tmp)
         names.append(f"data/{name}")
     return names
 
@@ -63,12 +64,15 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
     with timer("load"):
         inp = load_input(data, cfg.filter_manifest)
     with timer("gates"):
-        gate_counts = gates.check(inp.df, from_review=inp.from_review, allow_unreviewed=cfg.allow_unreviewed)
+        gate_counts = gates.check(inp.df, from_review=inp.from_review, allow_unreviewed=cfg.allow_unreviewed,
+                                  accepted_source=inp.filtered or inp.reviewed_by_pull,
+                                  allow_unfiltered=cfg.allow_unfiltered, source=str(data), source_kind=inp.describe)
     with timer("format"):
         # split with every column present (cluster_id, question), then drop what the user asked to leave out:
         # dropping `cluster_id` must not let near-duplicates straddle train and test
         rows = to_preference_format(inp.df, cfg.system_prompt)
         train, test = grouped_split(rows, cfg.test_size, cfg.seed)
+        by_cluster = CLUSTER_COL in rows.columns  # what the split grouped by, said in the card
         dropped = [c for c in cfg.drop_columns if c in rows.columns]
         train, test = train.drop(dropped), test.drop(dropped)
     with timer("write"):
@@ -78,12 +82,14 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
         if test.height:
             files += _write_split(test, "test", data_dir, cfg.max_shard_rows)
         text = card.render(cfg=cfg, train=train, test=test, manifests=inp.manifests, gate_counts=gate_counts,
-                           pretty_name=pretty_name, source_rows=inp.df.height)
+                           pretty_name=pretty_name, source_rows=inp.df.height, filtered=inp.filtered,
+                           split_by_cluster=by_cluster, source_kind=inp.describe)
         write_text(text, folder / "README.md")
     counts = {"rows_in": inp.df.height, "train": train.height, "test": test.height,
               "unreviewed_published": gate_counts["unreviewed_published"]}
     manifest = build_manifest(
-        "publish", cfg, inputs={"data": str(inp.path), "sha256": file_sha256(inp.path), "origin": inp.origin},
+        "publish", cfg, inputs={"data": str(inp.path), "sha256": file_sha256(inp.path), "origin": inp.origin,
+                                "filtered": inp.filtered},
         counts=counts, timings=timer.timings, files=[*files, "README.md"],
         upstream_stages=sorted(inp.manifests),
     )

@@ -79,7 +79,9 @@ def test_card_has_metadata_every_threshold_and_drop_count(tmp_path, filter_dir, 
         assert section in text
     assert DEFAULT_SYSTEM_PROMPT in text
     assert "HuggingFaceTB/SmolLM2-135M-Instruct" in text and "supportive@1.0:abcd1234" in text
-    assert "not reviewed by humans" in text
+    assert "not reviewed by humans" in text and "they passed the automatic filters only" in text
+    assert "NOT filtered" not in text and "Not filtered" not in text
+    assert "near-duplicates (the filter stage's `cluster_id`, and the same normalized question)" in text
     # per-split grade / tone of chosen vs rejected, computed from the rows of each split
     train = pl.read_parquet(out / "data/train-00000-of-00001.parquet")
     mean = round(float(train["fkgl_chosen"].mean()), 2)
@@ -109,14 +111,16 @@ def test_bare_parquet_without_cluster_ids_groups_by_question(tmp_path, pairs, cu
     table = tmp_path / "pairs.parquet"
     pl.concat([first, twin]).drop("cluster_id", "phi", "keep", "drop_reasons").write_parquet(table)
     out = tmp_path / "ds"
-    code, _, err = curate_cli("publish", table, "--to-dir", out, "--test-size", "0.5")
+    # not a filter output: publishing it is an explicit opt-in
+    code, _, err = curate_cli("publish", table, "--to-dir", out, "--test-size", "0.5", "--allow-unfiltered")
     assert code == 0, err
     ds = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "hf-cache"))
     norm = lambda q: q.lower().rstrip("?! ")  # noqa: E731
     train, test = [[norm(q) for q in ds[s]["question"]] for s in ("train", "test")]
     assert len(test) == 12 and not set(train) & set(test)
     assert all(test.count(q) == 2 for q in test)  # each question with its twin
-    assert "No filter-stage manifest was found" in (out / "README.md").read_text()
+    card = (out / "README.md").read_text()
+    assert "The split is grouped by normalized question" in card and "`cluster_id`, and the" not in card
 
 
 # ---------------------------------------------------------------- gates: exit 2, one line, nothing written
