@@ -9,6 +9,38 @@ from typing import Optional
 import typer
 
 
+def _ids_text(ids: list, total: int) -> str:
+    more = f" and {total - len(ids)} more" if total > len(ids) else ""
+    return ", ".join(map(str, ids)) + more
+
+
+def console_warnings(manifest: dict) -> list[str]:
+    """One line each (without the ``warning:`` prefix) for what the summary counts alone would hide: rows scored
+    without a source answer, and kept rows that ``curate publish`` will refuse because they are flagged for PHI."""
+    from curate.schema import SOURCE_ANSWER
+
+    c, cfg, out = manifest["counts"], manifest.get("config", {}), []
+    n, total = c.get("rows_without_source", 0), c.get("input_rows", 0)
+    if n:
+        cols = manifest.get("input_columns")
+        if cols is not None and SOURCE_ANSWER not in cols:
+            shown = ", ".join(cols[:8]) + (f" and {len(cols) - 8} more" if len(cols) > 8 else "")
+            what = f"no source answer (the input has no `{SOURCE_ANSWER}` column; found: {shown})"
+        else:
+            what = f"an empty `{SOURCE_ANSWER}`"
+        skipped = " and the meaning check is skipped for them" if cfg.get("meaning_check", True) else ""
+        out.append(f"{n} of {total} row{'s' if total != 1 else ''} {'has' if n == 1 else 'have'} {what}: facts are "
+                   f"checked chosen vs rejected only{skipped}")
+    n = c.get("kept_rows_with_phi", 0)
+    if n:
+        phi = manifest.get("kept_phi") or {}
+        kinds = f"; kinds: {', '.join(phi['kinds'])}" if phi.get("kinds") else ""
+        out.append(f"{n} kept row{'s' if n != 1 else ''} flagged for PHI (ids: {_ids_text(phi.get('ids', []), n)}{kinds}); "
+                   f"`curate publish` refuses a table with any PHI-flagged row: de-identify {'it' if n == 1 else 'them'} "
+                   "and rerun `curate filter`, or set filter.drop_phi: true to drop such rows here")
+    return out
+
+
 def register(app: typer.Typer) -> None:
     @app.command("filter")
     def filter_cmd(
@@ -33,6 +65,8 @@ def register(app: typer.Typer) -> None:
         for reason, n in c["drops_by_reason"].items():
             typer.echo(f"  {reason}: {n}")
         typer.echo(f"report: {output / 'report.md'}")
+        for line in console_warnings(manifest):
+            typer.echo(f"warning: {line}", err=True)
 
     @app.command("score")
     def score_cmd(

@@ -30,6 +30,7 @@ from curate.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER
 from filters import dedup as _dedup
 from filters.config import FilterConfig
 
+SHOW_IDS = 10
 PLOT_COLS = [f"fkgl_{CHOSEN}", f"fkgl_{REJECTED}", f"tone_{CHOSEN}", f"tone_{REJECTED}"]
 
 
@@ -49,7 +50,7 @@ class _Source:
             self.columns = self._pf.schema_arrow.names
             self.num_rows = self._pf.metadata.num_rows
             if self.num_rows == 0:
-                raise UsageError(f"{path}: no rows")
+                raise UsageError(f"{path}: no rows{_quarantine_hint(path)}")
         else:
             self._df = read_table(path)
             self.columns = self._df.columns
@@ -83,6 +84,27 @@ class _Source:
         else:
             for off in range(0, self._df.height, self.batch_rows):
                 yield self._df.slice(off, self.batch_rows)
+
+
+def _quarantine_hint(pairs: Path) -> str:
+    """Why a `curate rewrite` output has no pairs, when its quarantine.parquet says: `` (the rewrite stage
+    quarantined all 3 rows, reasons: empty_answer 2, truncated 1; see DIR/quarantine.parquet)``, else ``""``."""
+    qpath = pairs.parent / "quarantine.parquet"
+    if pairs.name != "pairs.parquet" or not qpath.is_file():
+        return ""
+    try:
+        q = pl.read_parquet(qpath)
+    except Exception:
+        return ""
+    if q.height == 0:
+        return ""
+    why = ""
+    if "reason" in q.columns:
+        top = Counter(r for v in q["reason"].cast(pl.Utf8).drop_nulls().to_list() for r in v.split(";") if r)
+        shown = ", ".join(f"{r} {n}" for r, n in top.most_common(3))
+        why = f", reasons: {shown}{' ...' if len(top) > 3 else ''}" if top else ""
+    rows = f"all {q.height} rows" if q.height > 1 else "its only row"
+    return f" (the rewrite stage quarantined {rows}{why}; see {qpath})"
 
 
 class _Writer:
@@ -133,6 +155,8 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
     per_batch = [f for f in filters if not getattr(f, "needs_all_rows", False)]
 
     counts: Counter = Counter()
+    kept_phi_ids: list = []  # the first SHOW_IDS kept rows flagged for PHI (ids only: never the matched text)
+    phi_kinds: set[str] = set()
     reasons: Counter = Counter()
     plots: list[pl.DataFrame] = []
     examples: dict[str, list[dict]] = {}
@@ -169,6 +193,11 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                 counts["input_rows"] += n
                 counts["rows_without_source"] += int((~scored["has_source"]).sum())
                 counts["rows_with_phi"] += int((scored["phi"].list.len() > 0).sum())
+                kept_phi = scored.filter(pl.col("keep") & (pl.col("phi").list.len() > 0))
+                counts["kept_rows_with_phi"] += kept_phi.height
+                if len(kept_phi_ids) < SHOW_IDS:
+                    kept_phi_ids += kept_phi["id"].cast(pl.Utf8).head(SHOW_IDS - len(kept_phi_ids)).to_list()
+                phi_kinds.update(kept_phi["phi"].explode().drop_nulls().str.split(":").list.first().to_list())
                 for r, c in dropped.select(pl.col("drop_reasons").explode().value_counts()).unnest("drop_reasons").iter_rows():
                     if r is not None:
                         reasons[r] += c
@@ -199,6 +228,8 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                          "tone_hist.png", "drops_by_reason.png"],
                 notes=("rows without source_answer are scored on chosen vs rejected only (facts: rejected against "
                        "chosen; no meaning check)") if counts["rows_without_source"] else None,
+                input_columns=list(src.columns),
+                kept_phi=({"ids": kept_phi_ids, "kinds": sorted(phi_kinds)} if counts["kept_rows_with_phi"] else None),
                 meaning_check_scope=("rows no lexical filter dropped, duplicates included (one may become its "
                                      "cluster's kept row); rows already dropped are not embedded"
                                      if cfg.meaning_check else "off"),

@@ -224,3 +224,91 @@ def test_null_or_blank_ids_are_filled_and_given_ids_are_kept(tmp_path):
     # an input where every row has an id is untouched
     m = run_filter_stage(_write(tmp_path, _rows(), "full.parquet"), tmp_path / "o2", FilterConfig(meaning_check=False))
     assert m["counts"]["ids_made"] == 0
+
+
+def _cli(*args):
+    return subprocess.run(CURATE + ["filter", *map(str, args)], capture_output=True, text=True, cwd=REPO)
+
+
+def _warnings(stderr: str) -> list[str]:
+    return [l for l in stderr.splitlines() if l.startswith("warning:")]
+
+
+def test_cli_warns_when_rows_have_no_source_answer(tmp_path):
+    rows = [{("answer" if k == "source_answer" else k): v for k, v in r.items()} for r in _rows()]
+    r = _cli(_write(tmp_path, rows), "-o", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    [w] = _warnings(r.stderr)
+    assert w.startswith("warning: 8 of 8 rows have no source answer (the input has no `source_answer` column; found: "
+                        "id, question, answer, chosen, rejected)")
+    assert "checked chosen vs rejected only and the meaning check is skipped for them" in w
+
+    # the column is there but two rows leave it empty; with --no-meaning-check nothing is said about it
+    r = _cli(_write(tmp_path, _rows(), "with_src.parquet"), "-o", tmp_path / "out2", "--no-meaning-check")
+    [w] = _warnings(r.stderr)
+    assert w == "warning: 2 of 8 rows have an empty `source_answer`: facts are checked chosen vs rejected only"
+
+    full = [r for r in _rows() if r["source_answer"]]
+    r = _cli(_write(tmp_path, full, "full.parquet"), "-o", tmp_path / "out3", "--no-meaning-check")
+    assert r.returncode == 0 and _warnings(r.stderr) == []
+
+
+def test_cli_warns_about_kept_rows_that_publish_will_refuse_for_phi(tmp_path):
+    rows = _rows()
+    rows[0]["question"] += " Write to jane.doe@example.com"
+    rows[1]["question"] += " Or call 555-123-4567."  # PHI in the question: no answer changes, the row is kept
+    path = _write(tmp_path, rows)
+    r = _cli(path, "-o", tmp_path / "out", "--no-meaning-check")
+    assert r.returncode == 0, r.stderr
+    [w] = [w for w in _warnings(r.stderr) if "PHI" in w]
+    assert w == ("warning: 2 kept rows flagged for PHI (ids: good1, good2; kinds: email, phone); `curate publish` "
+                 "refuses a table with any PHI-flagged row: de-identify them and rerun `curate filter`, or set "
+                 "filter.drop_phi: true to drop such rows here")
+    m = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert m["counts"]["kept_rows_with_phi"] == 2 and m["kept_phi"] == {"ids": ["good1", "good2"], "kinds": ["email", "phone"]}
+    assert "jane" not in json.dumps(m) and "555" not in r.stderr  # never the matched text
+    # and publish really refuses the kept table
+    p = subprocess.run(CURATE + ["publish", str(tmp_path / "out"), "--to-dir", str(tmp_path / "pub")],
+                       capture_output=True, text=True, cwd=REPO)
+    assert p.returncode == 2 and "flagged for PHI" in p.stderr and not (tmp_path / "pub").exists()
+
+    # filter.drop_phi: true drops them, and then there is nothing to warn about
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("filter:\n  drop_phi: true\n  meaning_check: false\n")
+    r = _cli(path, "-o", tmp_path / "out2", "--config", cfg)
+    assert r.returncode == 0 and "phi: 2" in r.stdout
+    assert [w for w in _warnings(r.stderr) if "PHI" in w] == []
+
+
+def _rewrite_dir(tmp_path, reasons):
+    from curate.schema import PAIR_SCHEMA, QUARANTINE_SCHEMA
+
+    d = tmp_path / "r1"
+    d.mkdir()
+    pl.DataFrame(schema=PAIR_SCHEMA).write_parquet(d / "pairs.parquet")
+    q = [{"id": f"q{i}", "question": "q", "source_answer": "", "source": "x.csv", "stage": "input", "reason": r,
+          "raw_output": None, "input_row": i} for i, r in enumerate(reasons)]
+    pl.DataFrame(q, schema=QUARANTINE_SCHEMA).write_parquet(d / "quarantine.parquet")
+    return d
+
+
+def test_cli_empty_rewrite_output_says_the_rewrite_stage_quarantined_everything(tmp_path):
+    d = _rewrite_dir(tmp_path, ["empty_answer", "empty_answer", "truncated;meta_text"])
+    for arg in (d, d / "pairs.parquet"):
+        r = _cli(arg, "-o", tmp_path / "out")
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert r.stderr == (f"error: {d / 'pairs.parquet'}: no rows (the rewrite stage quarantined all 3 rows, reasons: "
+                            f"empty_answer 2, truncated 1, meta_text 1; see {d / 'quarantine.parquet'})\n")
+        assert not (tmp_path / "out").exists()
+
+
+def test_empty_pairs_without_quarantined_rows_keep_the_plain_error(tmp_path):
+    d = _rewrite_dir(tmp_path, [])
+    with pytest.raises(UsageError) as e:
+        run_filter_stage(d, tmp_path / "out")
+    assert str(e.value) == f"{d / 'pairs.parquet'}: no rows"
+    other = tmp_path / "other.parquet"
+    (d / "pairs.parquet").rename(other)
+    with pytest.raises(UsageError) as e:
+        run_filter_stage(other, tmp_path / "out")
+    assert str(e.value) == f"{other}: no rows"
