@@ -32,7 +32,9 @@ ROWS = [
      "Most older adults need about 6 to 8 cups of fluid a day unless a doctor has set a limit. Offer small drinks every 2 hours.",
      "Caring for her comfort shows how much you care. Most older adults need about 6 to 8 cups of fluid a day, unless a doctor has set a limit. "
      "You could offer her a small drink every 2 hours.",
-     "Ensure fluid intake of approximately 6 to 8 cups daily, absent physician-imposed restriction. Administer small fluid volumes "
+     # the planted drift: a fact the source does not have (up to 10 cups)
+     "Ensure fluid intake of approximately 6 to 8 cups daily, up to 10 cups in hot weather, absent physician-imposed restriction. "
+     "Administer small fluid volumes "
      "every 2 hours and document consumption systematically."),
     ("Should my wife still be driving?",
      "People with dementia should have a driving evaluation. Stop driving if there are near misses, getting lost on familiar routes, or a new dent in the car.",
