@@ -299,7 +299,7 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     gen_params = {"max_new_tokens": cfg.max_new_tokens, "temperature": cfg.temperature, "top_p": cfg.top_p, "seed": cfg.seed}
     cache_path = Path(cfg.cache_path) if cfg.cache_path else out_dir / ".cache" / "rewrite.sqlite"
     run = _Run(cfg, chosen, rejected, backend, None, gen_params, secret_values((cfg.api_key_env,)))
-    if isinstance(backend, LazyBackend) and (not cache_path.exists() or run.uncached(valid, cache_path)):
+    if isinstance(backend, LazyBackend) and valid.height and (not cache_path.exists() or run.uncached(valid, cache_path)):
         with timer("load_model"):  # before anything is written: a model that cannot load leaves no output behind
             backend.load()
     cache = run.cache = GenerationCache(cache_path)

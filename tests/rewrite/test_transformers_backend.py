@@ -92,3 +92,10 @@ def test_http_backend_against_transformers_serve(tmp_path, tiny_chat_model):
     q = pl.read_parquet(tmp_path / "out" / "quarantine.parquet")
     assert m["counts"]["pairs"] + q.height == 3 and _reasons(q) <= VALID_REASONS
     assert m["remote_endpoint"] is False
+
+
+def test_nothing_to_generate_loads_no_model(tmp_path, tiny_chat_model):
+    src = write_qa(tmp_path / "qa.csv", [("What helps?", "  "), ("Is it safe?", "")])  # every answer empty
+    m = run_rewrite(src, tmp_path / "out", RewriteConfig(model=str(tiny_chat_model)), progress=False)
+    assert m["counts"]["quarantined"] == 2 and m["counts"]["pairs"] == 0
+    assert m["backend_stats"]["model_loaded"] is False
