@@ -10,6 +10,8 @@
 #   2. static_decoder.log    tests/rewrite/test_static_decoder.py on CUDA (CUDA-graph replay == eager == generate)
 #   3. rewrite.jsonl         benchmarks/rewrite_throughput.py, 1.1B Llama: per-row, generate@256, backend (static decoder)
 #   4. dpo.jsonl             benchmarks/dpo_throughput.py, 1.1B Llama: TRL defaults, TRL no-GC, align fast path
+#   EXTRA=1 adds: the fast path with SDPA at micro-batch 16, and the static decoder at batch 512
+# Budget: steps 1-4 take about 5-7 minutes on an H100/H200 (one device call of 600 s; keep the rest for a rerun).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
@@ -33,4 +35,8 @@ if [ -n "${TINY:-}" ]; then
 else
   step rewrite 240 "$PY" benchmarks/rewrite_throughput.py --preset llama-1b --per-row-sample 2 | tee "$OUT/rewrite.jsonl"
   step dpo 300 "$PY" benchmarks/dpo_throughput.py | tee "$OUT/dpo.jsonl"
+  if [ -n "${EXTRA:-}" ]; then  # second run, if the lease has time: the fast path's alternatives
+    step dpo_variants 240 "$PY" benchmarks/dpo_throughput.py --methods align_fast --fast-attn sdpa --fast-batch 16 | tee "$OUT/dpo_variants.jsonl"
+    step rewrite_batch512 120 "$PY" benchmarks/rewrite_throughput.py --preset llama-1b --skip-baselines --backend-batch 512 | tee "$OUT/rewrite_batch512.jsonl"
+  fi
 fi
