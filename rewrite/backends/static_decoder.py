@@ -31,6 +31,7 @@ SUPPORTED_TYPES = ("llama", "mistral", "qwen2")
 STATIC_ROPE = ("default", "linear", "llama3")
 SLOT_MULTIPLE = 64  # slots are rounded up so prompts of nearby lengths share one buffer and one graph
 STOP_CHECK_EVERY = 16  # steps between the (synchronizing) "every row finished?" checks
+WARMUP_STEPS = 2  # eager decode steps before a CUDA graph is captured
 
 
 def _rope_type(model) -> str:
@@ -38,18 +39,32 @@ def _rope_type(model) -> str:
     return getattr(rot, "rope_type", None) or "default"
 
 
-def unsupported_reason(model, max_slots: int | None = None) -> str | None:
-    """None when :class:`StaticDecoder` can run ``model``; else why not (one short phrase)."""
+def sliding_window(model) -> int | None:
+    """The attention window a model uses (None = full attention): Mistral reads ``config.sliding_window`` in its
+    forward, Qwen2 only when ``use_sliding_window`` (its ``layer_types`` say which layers)."""
+    cfg = model.config
+    window = getattr(cfg, "sliding_window", None)
+    if not window:
+        return None
+    if cfg.model_type == "qwen2":
+        types = getattr(cfg, "layer_types", None) or []
+        if not getattr(cfg, "use_sliding_window", False) or "sliding_attention" not in types:
+            return None
+    return int(window)
+
+
+def unsupported_reason(model, max_len: int | None = None) -> str | None:
+    """None when :class:`StaticDecoder` can run ``model`` (for sequences of ``max_len`` tokens, when given: a
+    sliding window shorter than that is not implemented; ``generate`` checks each call); else why not."""
     cfg = model.config
     if cfg.model_type not in SUPPORTED_TYPES:
         return f"model type {cfg.model_type!r} (the static decoder covers {', '.join(SUPPORTED_TYPES)})"
     if _rope_type(model) not in STATIC_ROPE:
         return f"RoPE type {_rope_type(model)!r}"
-    layers = model.model.layers
-    for layer in layers:
-        window = getattr(layer.self_attn, "sliding_window", None)
-        if window and (max_slots is None or window < max_slots):
-            return f"sliding-window attention ({window} tokens)"
+    window = sliding_window(model)
+    if window and max_len is not None and max_len > window:
+        return f"sliding-window attention ({window} tokens)"
+    for layer in model.model.layers:
         if any(hasattr(layer.self_attn, n) for n in ("q_norm", "k_norm")):
             return "attention with q/k norms"
     return None
@@ -159,6 +174,12 @@ class StaticDecoder:
             h = h + layer.mlp(layer.post_attention_layernorm(h))
         return m.norm(h[:, -1])
 
+    def _additive(self, allowed):
+        """A boolean mask as the additive mask SDPA would build from it, once per forward instead of once per layer."""
+        torch = self._torch
+        zero = torch.zeros((), dtype=self.dtype, device=self.device)
+        return torch.where(allowed, zero, torch.finfo(self.dtype).min)
+
     def _logits(self, h):
         return self.model.lm_head(h).float()
 
@@ -191,7 +212,7 @@ class StaticDecoder:
         """Feed ``self.tok`` at ``self.slot``: write its K/V, choose the next token, advance slot/pos/step."""
         torch = self._torch
         live = self.prompt_valid | ((self.slot_ids >= self.first_gen_slot) & (self.slot_ids <= self.slot))
-        mask = live[:, None, None, :]  # (B, 1, 1, slots): broadcast over the folded query heads
+        mask = self._additive(live[:, None, None, :])  # (B, 1, 1, slots): broadcast over the folded query heads
         h = self._forward(self.tok[:, None], self.pos[:, None], self.slot.view(1), mask)
         self.step_i += 1
         self._choose(self._logits(h))
@@ -199,6 +220,10 @@ class StaticDecoder:
         self.pos += 1
 
     # ------------------------------------------------------------------ public
+
+    def fits(self, total_len: int) -> bool:
+        """Whether prompt + new tokens of ``total_len`` stay inside the model's sliding window (if it has one)."""
+        return unsupported_reason(self.model, max_len=total_len) is None
 
     def generate(self, input_ids, attention_mask, *, max_new_tokens: int, stop_ids, pad_id: int,
                  min_new_tokens: int = 0, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0):
@@ -208,11 +233,23 @@ class StaticDecoder:
         ids = input_ids.to(self.device)
         am = attention_mask.to(self.device).bool()
         B, P = ids.shape
-        slots = -(-(P + max_new_tokens) // SLOT_MULTIPLE) * SLOT_MULTIPLE
+        # +WARMUP spare slots / output columns: the graph's warm-up steps run past the last real token
+        slots = -(-(P + max_new_tokens + WARMUP_STEPS) // SLOT_MULTIPLE) * SLOT_MULTIPLE
+        if not self.fits(P + max_new_tokens):
+            raise ValueError(f"static decoder: {P + max_new_tokens} tokens exceed the model's sliding window")
+        if self.device.type == "cuda":
+            with torch.cuda.device(self.device):  # streams, graphs and the seeded generator of *this* GPU
+                return self._generate(ids, am, slots, max_new_tokens, stop_ids, pad_id, min_new_tokens, temperature,
+                                      top_p, seed)
+        return self._generate(ids, am, slots, max_new_tokens, stop_ids, pad_id, min_new_tokens, temperature, top_p, seed)
+
+    def _generate(self, ids, am, slots, max_new_tokens, stop_ids, pad_id, min_new_tokens, temperature, top_p, seed):
+        torch = self._torch
+        B, P = ids.shape
         self._allocate(B, slots)
         settings = (max_new_tokens, int(min_new_tokens or 0), float(temperature), float(top_p), int(pad_id),
                     tuple(sorted(stop_ids)))
-        if getattr(self, "_settings", None) != settings or self.out.shape != (B, max_new_tokens):
+        if getattr(self, "_settings", None) != settings or self.out.shape != (B, max_new_tokens + WARMUP_STEPS):
             # sampling settings are baked into a captured graph, and it reads these exact buffers: new ones, new graph
             self._graph = None
             self._settings = settings
@@ -220,7 +257,7 @@ class StaticDecoder:
             V = self.model.lm_head.out_features
             self._stop_mask = torch.zeros(V, dtype=torch.bool, device=self.device)
             self._stop_mask[[i for i in stop_ids if 0 <= i < V]] = True
-            self.out = torch.full((B, max_new_tokens), pad_id, dtype=torch.long, device=self.device)
+            self.out = torch.full((B, max_new_tokens + WARMUP_STEPS), pad_id, dtype=torch.long, device=self.device)
         if temperature > 0 and self.use_graph:
             self._gen = None  # a graph samples from the default generator (its offsets are captured): seed that
             torch.cuda.manual_seed(seed)
@@ -238,7 +275,7 @@ class StaticDecoder:
             causal = ar[None, :] <= ar[:, None]  # (P, P)
             own = torch.eye(P, dtype=torch.bool, device=self.device)  # a padding position sees itself: no empty row
             mask = (causal[None] & am[:, None, :]) | own[None]  # (B, P, P)
-            mask = mask[:, None, None].expand(B, 1, self.group, P, P).reshape(B, 1, self.group * P, P)
+            mask = self._additive(mask[:, None, None].expand(B, 1, self.group, P, P).reshape(B, 1, self.group * P, P))
             for kb, vb in zip(self.k, self.v):
                 kb[:, :, P:].zero_(), vb[:, :, P:].zero_()
             h = self._forward(ids, pos, torch.arange(P, device=self.device), mask)
@@ -251,11 +288,13 @@ class StaticDecoder:
             self.first_gen_slot.fill_(P)
 
             # ---- decode: one token per step, the step replayed from a CUDA graph when there is one
-            step = self._graph_step() if self.use_graph else self._decode_step
+            step = None
             n = 1
             while n < max_new_tokens:
                 if n % STOP_CHECK_EVERY == 0 and bool(self.finished.all()):
                     break
+                if step is None:  # only when a decode step is needed (max_new_tokens=1 captures nothing)
+                    step = self._graph_step() if self.use_graph else self._decode_step
                 step()
                 n += 1
             return self.out[:, :n].clone()
@@ -266,10 +305,11 @@ class StaticDecoder:
         if self._graph is None:
             state = (self.tok, self.pos, self.slot, self.step_i, self.finished, self.out)
             saved = [t.clone() for t in state]
+            rng = torch.cuda.get_rng_state(self.device)  # the warm-up draws samples: the seeded stream must not move
             s = torch.cuda.Stream()
             s.wait_stream(torch.cuda.current_stream())
             with torch.cuda.stream(s):
-                for _ in range(2):  # warm-up outside the graph (allocator, cuBLAS workspaces, kernel choice)
+                for _ in range(WARMUP_STEPS):  # warm-up outside the graph (allocator, cuBLAS workspaces, kernels)
                     self._decode_step()
             torch.cuda.current_stream().wait_stream(s)
             g = torch.cuda.CUDAGraph()
@@ -282,6 +322,7 @@ class StaticDecoder:
                 g = None
             for t, v in zip(state, saved):
                 t.copy_(v)
+            torch.cuda.set_rng_state(rng, self.device)
             if g is None:
                 return self._decode_step
             self._graph = g

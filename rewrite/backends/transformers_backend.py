@@ -139,7 +139,7 @@ class TransformersBackend:
         import torch
 
         sample = self.temperature > 0
-        if self.decoder is not None:
+        if self.decoder is not None and self.decoder.fits(input_ids.shape[1] + self.max_new_tokens):
             out = self.decoder.generate(input_ids, attention_mask, max_new_tokens=self.max_new_tokens,
                                         stop_ids=self.stop_ids, pad_id=self.tok.pad_token_id,
                                         min_new_tokens=min_new_tokens or 0, temperature=self.temperature,

@@ -95,6 +95,30 @@ def test_sampling_is_seeded_and_top_p_narrows_to_greedy():
     assert torch.equal(dec.generate(ids, mask, temperature=5.0, top_p=1e-6, seed=7, **kw), greedy)
 
 
+def test_one_or_two_new_tokens():
+    model = _model("llama")
+    dec = StaticDecoder(model)
+    ids, mask = _left_padded(3, 63, [0, 5, 9])  # 63 + 1 + the warm-up room crosses a 64-slot boundary
+    for new in (1, 2):
+        ref = _reference(model, ids, mask, new, {VOCAB + 1})
+        assert torch.equal(dec.generate(ids, mask, max_new_tokens=new, stop_ids={VOCAB + 1}, pad_id=0), ref)
+
+
+def test_sliding_window_is_read_from_the_config():
+    from transformers import MistralConfig, MistralForCausalLM
+
+    model = MistralForCausalLM(MistralConfig(vocab_size=VOCAB, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                             num_attention_heads=2, num_key_value_heads=1, sliding_window=16)).eval()
+    assert unsupported_reason(model) is None and unsupported_reason(model, max_len=16) is None
+    assert "sliding-window" in unsupported_reason(model, max_len=17)
+    dec = StaticDecoder(model)
+    ids, mask = _left_padded(2, 10, [0, 3])
+    ref = _reference(model, ids, mask, 6, {VOCAB + 1})
+    assert torch.equal(dec.generate(ids, mask, max_new_tokens=6, stop_ids={VOCAB + 1}, pad_id=0), ref)
+    with pytest.raises(ValueError, match="sliding window"):
+        dec.generate(ids, mask, max_new_tokens=7, stop_ids={VOCAB + 1}, pad_id=0)
+
+
 def test_unsupported_models_are_named():
     from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
 
@@ -147,3 +171,19 @@ def test_cuda_graph_replay_gives_eager_and_generate_tokens():
     assert torch.equal(got, eager.generate(ids, mask, max_new_tokens=24, stop_ids=stop, pad_id=0))
     kw = dict(max_new_tokens=24, stop_ids=stop, pad_id=0, temperature=1.0, top_p=0.9)
     assert torch.equal(graph.generate(ids, mask, seed=3, **kw), graph.generate(ids, mask, seed=3, **kw))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graphs need a GPU")
+def test_cuda_graph_bf16_equals_eager_bf16_and_samples_repeat():
+    model = _model("llama").cuda().to(torch.bfloat16)
+    ids, mask = _left_padded(8, 40, [0, 3, 17, 0, 1, 30, 2, 9])
+    ids, mask = ids.cuda(), mask.cuda()
+    graph, eager = StaticDecoder(model), StaticDecoder(model, use_graph=False)
+    kw = dict(max_new_tokens=32, stop_ids={VOCAB + 1}, pad_id=0)
+    assert torch.equal(graph.generate(ids, mask, **kw), eager.generate(ids, mask, **kw))
+    assert graph._graph is not None
+    hot = dict(kw, temperature=1.5, top_p=0.95)
+    first = graph.generate(ids, mask, seed=11, **hot)  # captures a new graph (new sampling settings)
+    assert torch.equal(first, graph.generate(ids, mask, seed=11, **hot))  # replays it: same seed, same samples
+    assert not torch.equal(first, graph.generate(ids, mask, seed=12, **hot))
