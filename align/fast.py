@@ -10,8 +10,9 @@ Here:
   The last prompt token is duplicated (``prompt[-1]'``, same position id) so that both branches have a position
   whose next-token label is their first answer token; the duplicate sees exactly what the original sees, so its
   hidden state is the same.  Positions ids restart per pair, so RoPE sees what TRL's rows see.
-* **mask kernels** – SDPA with a dense boolean mask (CPU, small batches), or FlexAttention with a block-sparse
-  ``BlockMask`` (GPU: work proportional to the tokens of each pair, not to the packed row squared).
+* **mask kernels** – SDPA with a dense boolean mask (CPU, small batches), eager with the same mask made additive,
+  or FlexAttention with a block-sparse ``BlockMask`` (GPU: work proportional to the tokens of each pair, not to the
+  packed row squared).  Flash attention takes no custom mask: refused.
 * **reference log-probs once** – computed before training with the same packed forward (adapter disabled for
   LoRA), stored as dataset columns (TRL's ``precompute_ref_log_probs``), so training runs one forward per step.
 * **chunked log-softmax** – TRL's fused LM head scores only the answer positions, in tiles, never building the
@@ -93,7 +94,7 @@ class PackedPreferenceCollator(DataCollatorMixin):
 
 
 def dense_branch_mask(seg: torch.Tensor, branch: torch.Tensor) -> torch.Tensor:
-    """[1, 1, T, T] boolean mask (True = attend) for SDPA / eager."""
+    """[1, 1, T, T] boolean mask (True = attend) for SDPA (eager needs ``additive_branch_mask``)."""
     t = seg.numel()
     idx = torch.arange(t, device=seg.device)
     same = seg[:, None] == seg[None, :]
@@ -102,23 +103,74 @@ def dense_branch_mask(seg: torch.Tensor, branch: torch.Tensor) -> torch.Tensor:
     return (same & causal & visible)[None, None]
 
 
-def flex_branch_mask(seg: torch.Tensor, branch: torch.Tensor):
-    """The same mask as a block-sparse FlexAttention ``BlockMask`` (fully masked blocks are skipped)."""
+def additive_branch_mask(seg: torch.Tensor, branch: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """The same mask as an additive float mask (0 = attend, dtype min = masked), as eager attention adds it to the
+    scores (a boolean mask would be added as 0/1 and mask nothing)."""
+    visible = dense_branch_mask(seg, branch)
+    return torch.zeros(visible.shape, dtype=dtype, device=seg.device).masked_fill_(~visible, torch.finfo(dtype).min)
+
+
+def flex_branch_mask(seg: torch.Tensor, branch: torch.Tensor, compile: bool | None = None):
+    """The same mask as a block-sparse FlexAttention ``BlockMask`` (fully masked blocks are skipped).
+
+    Built once per forward (shared by all layers).  ``compile`` (default: off CPU) builds it with a compiled
+    ``create_block_mask``, as transformers does for its own flex masks: the eager builder vmaps ``mask_mod`` into
+    several [T, T] int64 intermediates (GBs at T = 8k) every step.  Lengths padded to 128 + automatic dynamic
+    shapes: two compilations, then none.
+    """
+    import warnings
+
     from torch.nn.attention.flex_attention import create_block_mask
 
     def mask_mod(b, h, q, kv):
         return (seg[q] == seg[kv]) & (kv <= q) & ((branch[kv] == PROMPT) | (branch[kv] == branch[q]))
 
     t = seg.numel()
-    return create_block_mask(mask_mod, B=None, H=None, Q_LEN=t, KV_LEN=t, device=seg.device)
+    if compile is None:
+        compile = seg.device.type != "cpu"
+    with warnings.catch_warnings():  # torch >= 2.12 deprecates `_compile` (it still works)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return create_block_mask(mask_mod, B=None, H=None, Q_LEN=t, KV_LEN=t, device=seg.device, _compile=compile)
+
+
+# attention implementations the packed forward can mask; flash attention takes no custom mask
+MASKABLE = ("sdpa", "eager", "flex_attention")
+
+
+def attn_implementation(model) -> str:
+    """The attention kernel of ``model``, looking through DDP / DeepSpeed / ``torch.compile`` wrappers (which have
+    no ``config``: reading it from the wrapper would silently fall back to a dense mask under a flex model)."""
+    m = model
+    for _ in range(8):
+        if hasattr(m, "config"):
+            break
+        inner = getattr(m, "module", None)
+        if inner is None:
+            inner = getattr(m, "_orig_mod", None)
+        if inner is None:
+            break
+        m = inner
+    config = getattr(m, "config", None)
+    return getattr(config, "_attn_implementation", None) or "sdpa"
+
+
+def branch_mask(model, seg: torch.Tensor, branch: torch.Tensor):
+    """The packed batch's attention mask in the form ``model``'s attention kernel takes."""
+    attn = attn_implementation(model)
+    if attn == "flex_attention":
+        return flex_branch_mask(seg, branch)
+    if attn == "sdpa":
+        return dense_branch_mask(seg, branch)
+    if attn == "eager":
+        dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
+        return additive_branch_mask(seg, branch, dtype)
+    raise ValueError(f"the fast path needs attn_implementation in {MASKABLE} (a custom 4D mask), got {attn!r}")
 
 
 def packed_logps(model, inputs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Summed answer log-probs per pair: (chosen [B], rejected [B], per-token log-probs [T]) from one forward."""
     seg, branch = inputs["seg"], inputs["branch"]
-    config = getattr(model, "config", None)
-    attn = getattr(config, "_attn_implementation", "sdpa") if config is not None else "sdpa"
-    mask = flex_branch_mask(seg, branch) if attn == "flex_attention" else dense_branch_mask(seg, branch)
+    mask = branch_mask(model, seg, branch)
     out = model(input_ids=inputs["input_ids"], position_ids=inputs["position_ids"], attention_mask=mask,
                 shift_labels=inputs["shift_labels"], fused_lm_head=True, use_cache=False)
     per_token = out.log_probs[0]  # zeros where there is no label
@@ -140,7 +192,10 @@ class FastDPOTrainer(DPOTrainer):
         if list(a.loss_type) != ["sigmoid"] or a.ld_alpha is not None or a.use_weighting or a.f_divergence_type != "reverse_kl":
             raise ValueError("the fast path implements the standard (sigmoid, reverse-KL) DPO loss only")
         model = kwargs.get("model", args[0] if args else None)
-        flex = getattr(getattr(model, "config", None), "_attn_implementation", None) == "flex_attention"
+        attn = attn_implementation(model) if isinstance(model, torch.nn.Module) else None
+        if attn is not None and attn not in MASKABLE:  # fail before the reference pass, not after it
+            raise ValueError(f"the fast path needs attn_implementation in {MASKABLE} (a custom 4D mask), got {attn!r}")
+        flex = attn == "flex_attention"
         # FlexAttention: rows padded to whole 128-token blocks (fewer distinct shapes to compile, aligned BlockMask)
         kwargs.setdefault("data_collator", PackedPreferenceCollator(max_length=a.max_length,
                                                                     pad_to_multiple_of=128 if flex else None))

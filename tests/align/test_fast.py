@@ -107,3 +107,60 @@ def test_padding_to_blocks_changes_nothing(tiny_dir):
         c1, r1, _ = packed_logps(model, plain)
         c2, r2, _ = packed_logps(model, padded)
     assert torch.allclose(c1, c2, atol=1e-5) and torch.allclose(r1, r2, atol=1e-5)
+
+
+def _logps_with(attn, rows, pad=None):
+    from trl.trainer.utils import add_fused_lm_head
+
+    from align.fast import packed_logps
+
+    tok = type("T", (), {"__len__": lambda self: 100, "bos_token_id": 1, "eos_token_id": 2})()
+    model = make_model(tok, seed=4)
+    model.config._attn_implementation = attn
+    add_fused_lm_head(model)
+    with torch.no_grad():  # FlexAttention has no CPU backward
+        c, r, _ = packed_logps(model, PackedPreferenceCollator(pad_to_multiple_of=pad)(rows))
+    return c, r
+
+
+def _rows(n=3):
+    g = torch.Generator().manual_seed(0)
+    rnd = lambda k: torch.randint(3, 100, (k,), generator=g).tolist()  # noqa: E731
+    return [{"prompt_ids": rnd(20 + i), "chosen_ids": rnd(30 + 2 * i), "rejected_ids": rnd(25 + 3 * i)} for i in range(n)]
+
+
+def test_eager_and_flex_masks_match_sdpa():
+    """Every accepted kernel gets the mask in its own form: eager adds it (a bool mask would add 0/1 and mask
+    nothing), flex takes a BlockMask over 128-padded rows."""
+    rows = _rows()
+    c0, r0 = _logps_with("sdpa", rows)
+    c1, r1 = _logps_with("eager", rows)
+    assert torch.allclose(c0, c1, atol=1e-4) and torch.allclose(r0, r1, atol=1e-4)
+    c2, r2 = _logps_with("flex_attention", rows, pad=128)
+    assert torch.allclose(c0, c2, atol=1e-4) and torch.allclose(r0, r2, atol=1e-4)
+
+
+def test_compiled_block_mask_equals_eager_one():
+    """The GPU builds the BlockMask with a compiled create_block_mask; same blocks as the eager builder."""
+    from align.fast import flex_branch_mask
+
+    b = PackedPreferenceCollator(pad_to_multiple_of=128)(_rows(4))
+    eager = flex_branch_mask(b["seg"], b["branch"], compile=False)
+    compiled = flex_branch_mask(b["seg"], b["branch"], compile=True)
+    for x, y in zip(eager.as_tuple()[2:6], compiled.as_tuple()[2:6]):
+        assert torch.equal(x, y)
+
+
+def test_attn_implementation_through_wrappers_and_flash_refused():
+    from align.fast import attn_implementation, branch_mask
+
+    tok = type("T", (), {"__len__": lambda self: 100, "bos_token_id": 1, "eos_token_id": 2})()
+    model = make_model(tok, seed=4)
+    model.config._attn_implementation = "flex_attention"
+    wrapped = torch.nn.Module()
+    wrapped.module = model  # DDP / DeepSpeed engine shape: no `config` on the wrapper
+    assert attn_implementation(wrapped) == "flex_attention"
+    model.config._attn_implementation = "flash_attention_2"
+    b = PackedPreferenceCollator()(_rows(2))
+    with pytest.raises(ValueError, match="fast path needs attn_implementation"):
+        branch_mask(wrapped, b["seg"], b["branch"])
