@@ -35,6 +35,8 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 
 import torch  # noqa: E402
 
+from benchmarks.common import LLAMA_1B, word_tokenizer  # noqa: E402
+
 PEAK_BF16_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "A10G": 125.0, "L4": 121.0}
 
 
@@ -48,17 +50,6 @@ def peak_flops(override: float | None) -> float | None:
         if key in name:
             return tf * 1e12
     return None
-
-
-def make_tokenizer(vocab_size: int):
-    """A word-level tokenizer over ``vocab_size`` ids (no hub): only its special ids matter here."""
-    from tokenizers import Tokenizer, models
-    from transformers import PreTrainedTokenizerFast
-
-    vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, **{f"t{i}": i for i in range(3, vocab_size)}}
-    tok = PreTrainedTokenizerFast(tokenizer_object=Tokenizer(models.WordLevel(vocab, unk_token="<pad>")),
-                                  pad_token="<pad>", bos_token="<s>", eos_token="</s>")
-    return tok
 
 
 def make_pairs(n: int, vocab: int, prompt: tuple[int, int], answer: tuple[int, int], seed: int = 0):
@@ -83,9 +74,7 @@ def make_model(args, attn: str):
                           intermediate_size=128, vocab_size=args.vocab, max_position_embeddings=2048,
                           tie_word_embeddings=False)
     else:
-        cfg = LlamaConfig(hidden_size=2048, num_hidden_layers=16, num_attention_heads=32, num_key_value_heads=8,
-                          intermediate_size=8192, vocab_size=32000, max_position_embeddings=2048,
-                          tie_word_embeddings=False)
+        cfg = LlamaConfig(**LLAMA_1B)
     cfg._attn_implementation = attn
     torch.manual_seed(0)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -229,7 +218,7 @@ def main() -> None:
             sys.exit(2)
     args.fast_batch = args.fast_batch or args.batch
     args.fast_attn = args.fast_attn or ("flex_attention" if cuda else "sdpa")
-    tok = make_tokenizer(args.vocab)
+    tok = word_tokenizer(args.vocab)
     ds = make_pairs(args.pairs, args.vocab, prompt, answer)
     peak = peak_flops(args.peak_tflops)
     rows = {}

@@ -18,30 +18,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import LLAMA_1B, word_tokenizer  # noqa: E402
 
 
 def build_model(preset: str, out_dir: str):
     import torch
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    from transformers import LlamaConfig, LlamaForCausalLM
 
     if preset == "llama-1b":
-        cfg = LlamaConfig(vocab_size=32000, hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
-                          num_attention_heads=32, num_key_value_heads=8, max_position_embeddings=2048)
+        cfg = LlamaConfig(**LLAMA_1B)
     else:
         cfg = LlamaConfig(vocab_size=32000, hidden_size=128, intermediate_size=256, num_hidden_layers=2,
                           num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048)
     cfg.bos_token_id, cfg.eos_token_id, cfg.pad_token_id = 1, 2, 0
     torch.manual_seed(0)
     LlamaForCausalLM(cfg).save_pretrained(out_dir)
-    vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, **{f"t{i}": i for i in range(3, 32000)}}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<pad>"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    hf = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", pad_token="<pad>")
-    hf.chat_template = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
-    hf.save_pretrained(out_dir)
+    word_tokenizer(cfg.vocab_size, chat_template="{% for m in messages %}{{ m['content'] }}{% endfor %}").save_pretrained(out_dir)
     return cfg
 
 
