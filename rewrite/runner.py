@@ -228,7 +228,7 @@ class _Run:
     def validate(self, rows: pl.DataFrame, keys: dict, outputs: dict, errors: dict) -> tuple[list[dict], list[dict]]:
         cfg = self.cfg
         pairs, quarantine = [], []
-        extra_cols = [c for c in rows.columns if c not in (*S.PAIR_COLUMNS, PROBLEM)]
+        extra_cols = _extra_columns(rows.columns)
         for row in rows.iter_rows(named=True):
             verdicts, raw = {}, {}
             for role, spec in self.roles():
@@ -257,11 +257,16 @@ class _Run:
         return pairs, quarantine
 
 
+def _extra_columns(columns) -> list[str]:
+    """The user's own input columns that ride along into pairs and quarantine (``prepare_rows`` kept them)."""
+    return [c for c in columns if c not in (*S.PAIR_COLUMNS, PROBLEM)]
+
+
 def _quarantine_row(row: dict, stage: str, reason: str, raw_output: str | None) -> dict:
     """The row as it came in (extra input columns included), where it stopped and why."""
-    extra = {c: v for c, v in row.items() if c not in (*S.PAIR_COLUMNS, PROBLEM)}
     return {S.ID: row[S.ID], S.QUESTION: row[S.QUESTION], S.SOURCE_ANSWER: row[S.SOURCE_ANSWER], S.SOURCE: row[S.SOURCE],
-            "stage": stage, "reason": reason, "raw_output": raw_output, S.INPUT_ROW: row[S.INPUT_ROW], **extra}
+            "stage": stage, "reason": reason, "raw_output": raw_output, S.INPUT_ROW: row[S.INPUT_ROW],
+            **{c: row[c] for c in _extra_columns(row)}}
 
 
 def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, backend=None,
@@ -325,7 +330,7 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     for row in beyond_limit.iter_rows(named=True):
         quarantine.append(_quarantine_row(row, "input", LIMIT_REASON, None))
 
-    extra_schema = {c: valid.schema[c] for c in valid.columns if c not in (*S.PAIR_COLUMNS, PROBLEM)}
+    extra_schema = {c: valid.schema[c] for c in _extra_columns(valid.columns)}
     pairs_df = pl.DataFrame(pairs, schema={**S.PAIR_SCHEMA, **extra_schema})
     quarantine_df = pl.DataFrame(quarantine, schema={**S.QUARANTINE_SCHEMA, **extra_schema}).sort(S.INPUT_ROW)
     counts = {
