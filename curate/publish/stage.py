@@ -68,13 +68,12 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
                                   accepted_source=inp.filtered or inp.reviewed_by_pull,
                                   allow_unfiltered=cfg.allow_unfiltered, source=str(data), source_kind=inp.describe)
     with timer("format"):
-        # split with every column present (cluster_id, question), then drop what the user asked to leave out:
-        # dropping `cluster_id` must not let near-duplicates straddle train and test
-        rows = to_preference_format(inp.df, cfg.system_prompt)
-        train, test = grouped_split(rows, cfg.test_size, cfg.seed)
-        by_cluster = CLUSTER_COL in rows.columns  # what the split grouped by, said in the card
-        dropped = [c for c in cfg.drop_columns if c in rows.columns]
-        train, test = train.drop(dropped), test.drop(dropped)
+        # split the table as it came (cluster_id, question present), then format each side, leaving out what the
+        # user asked: dropping `cluster_id` must not let near-duplicates straddle train and test, and the formatter
+        # never drops the message columns
+        train, test = grouped_split(inp.df, cfg.test_size, cfg.seed)
+        by_cluster = CLUSTER_COL in inp.df.columns  # what the split grouped by, said in the card
+        train, test = (to_preference_format(part, cfg.system_prompt, cfg.drop_columns) for part in (train, test))
     with timer("write"):
         data_dir = folder / "data"
         data_dir.mkdir(parents=True)

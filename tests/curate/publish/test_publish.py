@@ -253,6 +253,16 @@ def test_dropping_cluster_id_from_the_output_still_splits_by_cluster(tmp_path, c
     assert q("train") and q("test") and not q("train") & q("test")
 
 
+def test_drop_columns_never_drops_the_message_columns(tmp_path, pairs, curate_cli):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("publish:\n  drop_columns: [chosen, rejected, prompt, keep]\n  test_size: 0.0\n")
+    out = tmp_path / "ds"
+    code, _, err = curate_cli("publish", write_stage_dir(tmp_path / "f", pairs), "--to-dir", out, "--config", cfg)
+    assert code == 0, err
+    cols = datasets.load_dataset(str(out))["train"].column_names
+    assert {"prompt", "chosen", "rejected"} <= set(cols) and "keep" not in cols
+
+
 def test_gate_phi_in_structured_or_categorical_columns(tmp_path, pairs, curate_cli):
     notes = [{"reviewer": "r1", "text": "fine"}] * pairs.height
     notes[2] = {"reviewer": "r2", "text": "call the daughter at 555-201-3344"}
