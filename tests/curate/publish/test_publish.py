@@ -259,8 +259,8 @@ def test_drop_columns_never_drops_the_message_columns(tmp_path, pairs, curate_cl
     out = tmp_path / "ds"
     code, _, err = curate_cli("publish", write_stage_dir(tmp_path / "f", pairs), "--to-dir", out, "--config", cfg)
     assert code == 0, err
-    cols = datasets.load_dataset(str(out))["train"].column_names
-    assert {"prompt", "chosen", "rejected"} <= set(cols) and "keep" not in cols
+    cols = pl.read_parquet(next((out / "data").glob("train-*.parquet"))).columns
+    assert {"prompt", "chosen", "rejected"} <= set(cols) and "keep" not in cols and "question" in cols
 
 
 def test_gate_phi_in_structured_or_categorical_columns(tmp_path, pairs, curate_cli):
