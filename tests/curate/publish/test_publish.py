@@ -246,7 +246,7 @@ def test_dropping_cluster_id_from_the_output_still_splits_by_cluster(tmp_path, c
     out = tmp_path / "ds"
     code, _, err = curate_cli("publish", write_stage_dir(tmp_path / "f", df), "--to-dir", out, "--config", cfg)
     assert code == 0, err
-    ds = datasets.load_dataset(str(out))
+    ds = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "hf-cache"))  # no stale shared cache
     assert "cluster_id" not in ds["train"].column_names
     cluster = dict(zip(df["question"], df["cluster_id"]))
     q = lambda split: {cluster[r[-1]["content"]] for r in ds[split]["prompt"]}  # noqa: E731
