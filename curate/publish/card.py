@@ -76,15 +76,12 @@ def answer_text(df: pl.DataFrame, side: str) -> pl.Series:
     return df[side].cast(pl.Utf8)
 
 
-def computed_scores(df: pl.DataFrame, metric: str, side: str) -> pl.Series | None:
+def computed_scores(df: pl.DataFrame, metric: str, side: str) -> pl.Series:
     """A score the table does not carry, computed with the filter stage's own scorer (no threshold applied)."""
-    try:
-        if metric == "fkgl":
-            from filters.readability import readability_frame as frame
-        else:
-            from filters.tone import tone_frame as frame
-    except Exception:  # the filters package is optional for publishing a table made elsewhere
-        return None
+    if metric == "fkgl":
+        from filters.readability import readability_frame as frame
+    else:
+        from filters.tone import tone_frame as frame
     out = frame(pl.DataFrame([answer_text(df, side).rename("t")]), "t")
     return out[f"{metric}_t"]
 
@@ -110,7 +107,8 @@ def split_stats(name: str, df: pl.DataFrame) -> dict:
             col = score_column(df, metric, side)
             if col is not None:
                 values = df[col]
-            elif side in df.columns and (values := computed_scores(df, metric, side)) is not None:
+            elif side in df.columns:
+                values = computed_scores(df, metric, side)
                 stats[f"{metric}_{side}_computed"] = True
             else:
                 continue
@@ -147,12 +145,10 @@ def _style_specs(names: list[str]) -> list[tuple[str, str]]:
 
 def reasons_by_setting() -> dict[str, list[str]]:
     """``{setting: [drop reason, ...]}`` from the filter config's help texts ("Drop `reason` when ...")."""
-    try:
-        import dataclasses
+    import dataclasses
 
-        from filters.config import FilterConfig
-    except Exception:  # publishing a table made elsewhere: no mapping, the tables still list everything
-        return {}
+    from filters.config import FilterConfig
+
     out = {}
     for f in dataclasses.fields(FilterConfig):
         text = (f.metadata or {}).get("help", "")

@@ -122,7 +122,7 @@ def load_input(data: str | Path, filter_manifest: str | Path | None = None) -> P
     manifest_path = table.parent / "manifest.json"
     manifests = collect_manifests(manifest_path if manifest_path.exists() else None)
     own_stage = None
-    own = _read_manifest(manifest_path) if manifest_path.is_file() else None
+    own = next(iter(manifests.values()), None)  # collect_manifests read the manifest beside the table first
     if own is not None and str(own.get("stage")) in ("filter", "review", "rewrite"):
         stage = str(own["stage"])
         # the manifest beside the table counts only if it wrote this very file (a stage table of its own stage,
@@ -144,7 +144,7 @@ def load_input(data: str | Path, filter_manifest: str | Path | None = None) -> P
 
 def _manifest_names(manifest: dict, table: Path) -> bool:
     outputs = json.dumps(manifest.get("outputs", manifest.get("files", {})), default=str)
-    return table.name in outputs or table.name in STAGE_TABLES
+    return table.name in outputs
 
 
 def input_fingerprint(path: Path) -> str | None:
