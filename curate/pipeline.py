@@ -62,6 +62,7 @@ def _input_hash(path: Path | None) -> str | None:
 
 
 def _load_state(path: Path) -> dict:
+    """A JSON object file (pipeline state, a stage manifest), or {} when missing or unreadable."""
     try:
         data = json.loads(path.read_text("utf-8"))
         return data if isinstance(data, dict) else {}
@@ -172,10 +173,7 @@ def _check_not_empty(stage: Stage) -> None:
 
     if pl.scan_parquet(path).select(pl.len()).collect().item() > 0:
         return
-    try:
-        upstream = json.loads((path.parent / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        upstream = {}
+    upstream = _load_state(path.parent / "manifest.json")
     counts = upstream.get("counts", {})
     why = counts.get("quarantine_by_reason") or counts.get("drops_by_reason") or {}
     detail = f" ({', '.join(f'{k}: {v}' for k, v in why.items())})" if why else ""
