@@ -36,7 +36,6 @@ def connect(api_url: str | None = None, api_key: str | None = None, timeout: flo
         raise UsageError(f"{url} does not answer like an Argilla server (GET /api/v1/me: HTTP {r.status_code})")
     try:
         client = rg.Argilla(api_url=url, api_key=key, timeout=int(timeout))
-        client.me  # noqa: B018 (the constructor checks the key; this checks the server answers)
     except httpx.HTTPError as e:
         raise UsageError(f"cannot reach the Argilla server at {url}: {type(e).__name__}: {e}; "
                          f"is it running? (`curate review serve` starts a local one)") from None
