@@ -164,7 +164,11 @@ def branch_mask(model, seg: torch.Tensor, branch: torch.Tensor):
     if attn == "eager":
         dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
         return additive_branch_mask(seg, branch, dtype)
-    raise ValueError(f"the fast path needs attn_implementation in {MASKABLE} (a custom 4D mask), got {attn!r}")
+    raise _unmaskable(attn)
+
+
+def _unmaskable(attn: str) -> ValueError:
+    return ValueError(f"the fast path needs attn_implementation in {MASKABLE} (a custom 4D mask), got {attn!r}")
 
 
 def packed_logps(model, inputs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -194,7 +198,7 @@ class FastDPOTrainer(DPOTrainer):
         model = kwargs.get("model", args[0] if args else None)
         attn = attn_implementation(model) if isinstance(model, torch.nn.Module) else None
         if attn is not None and attn not in MASKABLE:  # fail before the reference pass, not after it
-            raise ValueError(f"the fast path needs attn_implementation in {MASKABLE} (a custom 4D mask), got {attn!r}")
+            raise _unmaskable(attn)
         flex = attn == "flex_attention"
         # FlexAttention: rows padded to whole 128-token blocks (fewer distinct shapes to compile, aligned BlockMask)
         kwargs.setdefault("data_collator", PackedPreferenceCollator(max_length=a.max_length,
