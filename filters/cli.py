@@ -24,7 +24,7 @@ def console_warnings(manifest: dict) -> list[str]:
     if n:
         cols = manifest.get("input_columns")
         if cols is not None and SOURCE_ANSWER not in cols:
-            shown = ", ".join(cols[:8]) + (f" and {len(cols) - 8} more" if len(cols) > 8 else "")
+            shown = _ids_text(cols[:8], len(cols))
             what = f"no source answer (the input has no `{SOURCE_ANSWER}` column; found: {shown})"
         else:
             what = f"an empty `{SOURCE_ANSWER}`"

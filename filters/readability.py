@@ -108,12 +108,6 @@ def word_syllable_counts(prepped: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"_words": words_n.astype(np.int64), "_syl": syl.astype(np.int64)})
 
 
-def syllable_counts(texts: pl.Series) -> pl.Series:
-    """Total syllables per text (textstat's count)."""
-    prepped = texts.to_frame("_c").select(_prep("_c"))["_c"]
-    return word_syllable_counts(prepped)["_syl"]
-
-
 # textstat's sentences are the matches of _SENTENCE, minus fragments of <= 2 words ("e.g.", "Dr.", "2.5").
 # Without look-around: mark the end of every terminator run with two \x02 (one closes a fragment, one opens
 # the next), then count segments holding 1-2 word tokens in one regex pass.
@@ -136,10 +130,6 @@ def sentence_count_expr(col: str, prepped: bool = False) -> pl.Expr:
 
 def sentence_counts(prepped: pl.Series) -> pl.Series:
     return prepped.to_frame("_t").select(sentence_count_expr("_t", prepped=True).alias("_t"))["_t"]
-
-
-def word_count_expr(col: str) -> pl.Expr:
-    return _strip(_prep(col)).str.count_matches(r"\S+").cast(pl.Int64)
 
 
 def readability_frame(df: pl.DataFrame, col: str, prefix_suffix: str | None = None) -> pl.DataFrame:

@@ -43,11 +43,11 @@ _IMPERATIVE_VERBS = (
     "Track|Log|Count|Double-check|Label|Organize|Organise|Plan|Prepare|Prioritize|Remind|Restart|Resume|Inspect|"
     "Escalate|Check-in|Update|Visit|Sit|Stand|Lie|Turn|Push|Pull|Lift|Drive|Quit|Cease|Abstain|Be|Stay|Leave|"
     "Let|Allow|Bathe|Dress|Feed|Change|Empty|Fill|Send|Ask|Speak|Talk|Answer|Respond|Correct|Instruct|Demand|Insist|"
-    "Enforce|Assign|Require|Confine|Restrain|Separate|Unplug|Disable|Hide|Secure|Just|Simply|Only|Notify|Submit|"
-    "Enroll|Enrol|Screen|Refer|Recheck|Inspect|Offer|Post|Label|Answer|Book|Register|Sign|Hire|Find|Look|Buy|Learn|"
+    "Enforce|Assign|Require|Confine|Restrain|Separate|Unplug|Disable|Hide|Secure|Just|Simply|Only|Submit|"
+    "Enroll|Enrol|Screen|Refer|Recheck|Offer|Post|Book|Register|Sign|Hire|Find|Look|Buy|Learn|"
     "Join|Pay|Discuss|Explain|Show|Teach|Clear|Repeat|Open|Close|Shut|Order|Prescribe|Serve|Cook|Walk|Wake|Elevate|"
     "Massage|Soak|Dry|Cover|Wrap|Note|Pick|Choose|Decide|Add|Mix|Crush|Swallow|Chew|Inject|Insert|Flush|Taper|Wean|"
-    "Come|Wait|Delegate|Request|Stick|Get|Have|Help|Expect|Accept|Ignore|Insist|Push|Force|Tell"  # not "Do": "Do not" is below
+    "Come|Wait|Delegate|Request|Stick|Have|Help|Expect|Accept|Ignore|Force"  # not "Do": "Do not" is below
 )
 
 
@@ -224,9 +224,9 @@ def sentences_expr(col: str) -> pl.Expr:
     return pl.max_horizontal(t.str.strip_chars().str.count_matches(_SENT_END), pl.lit(1))
 
 
-def tone_frame(df: pl.DataFrame, col: str, out: str | None = None) -> pl.DataFrame:
+def tone_frame(df: pl.DataFrame, col: str) -> pl.DataFrame:
     """Add ``tone_<col>`` (in [-1, 1]; null where the text is null) and ``tone_raw_<col>``."""
-    out = out or f"tone_{col}"
+    out = f"tone_{col}"
     n = df.height
     tmp = df.select(_prepared(col).str.extract_all(_COMBINED_RUST).alias("_m"), sentences_expr(col).alias("_s"),
                     pl.col(col).is_null().alias("_null"))
@@ -240,7 +240,7 @@ def tone_frame(df: pl.DataFrame, col: str, out: str | None = None) -> pl.DataFra
     score = (raw_s / tmp["_s"].cast(pl.Float64).sqrt() / TEMPERATURE).tanh()
     return df.with_columns(
         pl.Series(out, score).set(tmp["_null"], None) if tmp["_null"].any() else pl.Series(out, score),
-        pl.Series(f"tone_raw_{col}" if out == f"tone_{col}" else f"{out}_raw", raw_s),
+        pl.Series(f"tone_raw_{col}", raw_s),
     )
 
 
