@@ -282,9 +282,9 @@ def facts_series(texts: pl.Series, extra_lexicon_dir: str | None = None) -> pl.S
     """``list[str]`` of canonical facts per text (unique, sorted); null text -> empty list."""
     rust, _, surface = _extractor(extra_lexicon_dir)
     n = len(texts)
-    frame = texts.to_frame("_t").select(
-        _prep("_t").str.to_lowercase().str.extract_all(rust).alias("_m"),
-        _prep("_t").str.extract_all(_DOSE_NAME).list.eval(
+    frame = texts.to_frame("_t").with_columns(_prep("_t")).select(  # prepared once, read twice
+        pl.col("_t").str.to_lowercase().str.extract_all(rust).alias("_m"),
+        pl.col("_t").str.extract_all(_DOSE_NAME).list.eval(
             pl.element().str.extract(r"([A-Z][a-z]{3,})", 1).str.to_lowercase()).alias("_d"),
     )
     rows = pl.int_range(0, n, eager=True, dtype=pl.UInt32)

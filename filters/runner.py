@@ -92,18 +92,19 @@ def _quarantine_hint(pairs: Path) -> str:
     qpath = pairs.parent / "quarantine.parquet"
     if pairs.name != "pairs.parquet" or not qpath.is_file():
         return ""
-    try:
-        q = pl.read_parquet(qpath)
+    try:  # the reasons only (raw_output can be large)
+        q = pl.read_parquet(qpath, columns=[c for c in pl.read_parquet_schema(qpath) if c == "reason"])
+        n = pl.scan_parquet(qpath).select(pl.len()).collect().item()
     except Exception:
         return ""
-    if q.height == 0:
+    if n == 0:
         return ""
     why = ""
     if "reason" in q.columns:
         top = Counter(r for v in q["reason"].cast(pl.Utf8).drop_nulls().to_list() for r in v.split(";") if r)
         shown = ", ".join(f"{r} {n}" for r, n in top.most_common(3))
         why = f", reasons: {shown}{' ...' if len(top) > 3 else ''}" if top else ""
-    rows = f"all {q.height} rows" if q.height > 1 else "its only row"
+    rows = f"all {n} rows" if n > 1 else "its only row"
     return f" (the rewrite stage quarantined {rows}{why}; see {qpath})"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import UsageError
-from curate.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER, make_id
+from curate.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER, add_ids
 from filters import dedup as _dedup
 from filters import facts as _facts
 from filters import readability as _read
@@ -212,9 +212,9 @@ def missing_id_mask(df: pl.DataFrame) -> pl.Series | None:
 
 
 def made_ids(df: pl.DataFrame) -> pl.Series:
-    """``curate.schema.make_id`` of each row's question + source answer: the id the rewrite stage gives a pair."""
-    a = df[SOURCE_ANSWER].cast(pl.Utf8).to_list() if SOURCE_ANSWER in df.columns else [None] * df.height
-    return pl.Series(ID, [make_id(q or "", s or "") for q, s in zip(df[QUESTION].cast(pl.Utf8).to_list(), a)], dtype=pl.Utf8)
+    """``curate.schema.add_ids`` of each row's question + source answer: the id the rewrite stage gives a pair."""
+    answer = pl.col(SOURCE_ANSWER) if SOURCE_ANSWER in df.columns else pl.lit(None)
+    return add_ids(df.select(pl.col(QUESTION).cast(pl.Utf8), answer.cast(pl.Utf8).alias(SOURCE_ANSWER)))[ID]
 
 
 def with_ids(df: pl.DataFrame, ids: pl.Series | None = None) -> pl.DataFrame:
