@@ -15,6 +15,24 @@ All cues run as ONE alternation (one regex pass per column; where cues overlap, 
 wins, so each span of text counts once).  ``raw = sum(weight x count)`` is divided by ``sqrt(sentences)`` (so a long answer is not more extreme just
 for being long) and squashed: ``tone = tanh(raw_per_sentence / TEMPERATURE)``.  ``explain(text)`` returns
 every matched cue with its weight, so a reviewer sees why a text scored as it did.
+
+Bands: a tone in ``[-NEUTRAL, NEUTRAL]`` = ``[-0.2, 0.2]`` is *neutral*, above it *supportive*, below it
+*prescriptive* (``label(tone)``).
+
+Hostility (``hostility=True``, the default): the cues of ``filters.hostility`` (sarcasm, mock politeness,
+condescension, blame, ...) run in the same alternation, first in priority, with tone weight ``-weight``; a span
+they match earns no supportive points ("let me spell it out for you" is not "for you", "bless your heart, sweetie"
+is not warmth).  When the hostile cues of a text reach the hostility threshold (``filters.hostility.HOSTILE``)
+its tone is capped at ``-(HOSTILE_CAP + HOSTILE_CAP_SLOPE x hostility)``: a hostile text is never supportive or
+neutral, however many "you", "I", contractions and polite words it uses.
+
+Lists (``lists=True``, the default): every numbered or bulleted item's first word is marked (also after a
+colon line), and an item that starts with an imperative is a ``list-item imperative``.  When the text's
+supportive cues (its framing sentence and hedges) add up to ``LIST_FRAMING`` or more, each such item counts
+``LIST_SOFT`` x its weight -- a how-to list of gentle suggestions is judged by its framing, not one full imperative
+penalty per tip; otherwise (a bare list of commands) each counts in full.  List numbers ("1. ") end no sentence.
+
+``hostility=False, lists=False`` is the baseline score (benchmarks/tone_quality.py measures both in one run).
 """
 
 from __future__ import annotations
@@ -81,6 +99,10 @@ CUES: list[Cue] = [
         r"(?i)\b(?:i'm|i am|we're|we are)\s+(?:so\s+|very\s+|truly\s+|really\s+)?(?:sorry|glad you|glad to|here (?:for|to))"),
     Cue("naming the difficulty", "acknowledge", 1.5,
         r"(?i)\b(?:that|this|it|caregiving|caring for \w+(?: \w+){0,3}|looking after \w+(?: \w+){0,3})\s+(?:sounds|must be|must feel|can be|can feel|may feel|may be|might feel|is often|is really|is so|feels|is incredibly|is very|is a lot|can get)\s+(?:\w+\s+)?(?:hard|difficult|tough|stressful|exhausting|frightening|scary|overwhelming|painful|upsetting|heartbreaking|worrying|confusing|lonely|draining|frustrating|challenging|distressing|emotional|a lot)\b"),
+    Cue("it's hard", "acknowledge", 1.2,
+        r"(?i)\b(?:it's|it is|that's|that is|this is|it can be|it must be|can feel like)\s+(?:so\s+|really\s+|very\s+|incredibly\s+|understandably\s+|such\s+)?(?:hard|difficult|tough|stressful|exhausting|frightening|scary|overwhelming|painful|upsetting|heartbreaking|worrying|a lot|lonely|draining|frustrating|distressing|a marathon|a big adjustment)\b|\ba (?:lot|great deal) to (?:carry|handle|take in|manage|juggle|deal with)\b|\ba lot on your plate\b|\b(?:a )?heavy (?:load|burden)\b"),
+    Cue("offering ideas", "hedge", 1.0,
+        r"(?i)\b(?:a few|some|here are (?:a few|some)|here's a|a couple of)\s+(?:\w+\s+)?(?:ideas|suggestions|tips|steps you|ways|options|strategies|routines?|approaches|things that)\b"),
     Cue("understanding", "acknowledge", 1.2,
         r"(?i)\b(?:i|we)\s+(?:can\s+|completely\s+|really\s+|truly\s+)?(?:understand|hear you|see how|see why|imagine|know how|know it|know this|get it)\b"),
     Cue("not alone", "acknowledge", 1.5,
@@ -171,6 +193,24 @@ CUES: list[Cue] = [
 
 SUPPORTIVE_GROUPS = ("acknowledge", "reassure", "hedge", "politeness", "support")
 
+# A numbered or bulleted list item that starts with an imperative ("1. Write the day's plan on a whiteboard."):
+# full weight in a bare list of commands, LIST_SOFT x the weight when the rest of the text leans supportive.
+LIST_CUES: list[Cue] = [  # what a sentence-start (negated) imperative is when its span starts at a list marker
+    Cue("list-item negated imperative", "list imperative", -1.5,
+        r"\n[ \t]*(?:[-*•]|\d+[.)])[ \t]*" + _START + r"(?i:Do not|Don't|Never|Avoid|No)\b"),
+    Cue("list-item imperative", "list imperative", -1.0,
+        r"\n[ \t]*(?:[-*•]|\d+[.)])[ \t]*" + _START + r"(?i:" + _IMPERATIVE_VERBS + r")\b"),
+]
+LIST_SOFT = 0.15
+LIST_FRAMING = 0.6  # supportive framing: the supportive cues of the text (framing sentence, hedges) add up to this
+# Neutral band: a tone in [-NEUTRAL, NEUTRAL] reads as neutral, above as supportive, below as prescriptive.
+NEUTRAL = 0.2
+# A text whose hostile cues (``filters.hostility``) reach the hostility threshold scores at most
+# -(HOSTILE_CAP + HOSTILE_CAP_SLOPE x hostility): always below the neutral band.
+HOSTILE_CAP = 0.3
+HOSTILE_CAP_SLOPE = 0.5
+HOSTILE_TONE_FACTOR = 1.0  # tone weight of a hostile cue = -HOSTILE_TONE_FACTOR x its hostility weight
+
 # Priority: where several cues could match at the same place, the first in this order wins (one cue per span,
 # so "don't worry" is reassurance, not a negated imperative, and "you should feel proud" is not an obligation).
 _GENERIC = ["hedge", "may", "yourself", "loved one", "clinical subject", "clinical register", "medical term",
@@ -185,94 +225,230 @@ def _lowered(pattern: str) -> str:
     return re.sub(r"(\\.)|([A-Z])", lambda m: m.group(1) or m.group(2).lower(), p)
 
 
-_LOWER = [_lowered(c.pattern) for c in ORDERED]
-# One pass: all cues in one alternation (leftmost-first, same semantics in Python ``re`` and Rust ``regex``);
-# each cue may start at a sentence mark so that cues compete on equal terms at sentence starts.
-_COMBINED = "|".join(f"(?:{_MARK}?(?:{p}))" for p in _LOWER)
-_COMBINED_RUST = _COMBINED.replace(r"\b", r"(?-u:\b)")  # ASCII word boundaries: faster, identical on ASCII
-_COMBINED_PY = re.compile(_COMBINED)
-_FULL = [(c, re.compile(f"{_MARK}?(?:{p})")) for c, p in zip(ORDERED, _LOWER)]
+# Sentence / line / bullet starts are marked with \x01 before matching.  The baseline marking lets a sentence end
+# swallow the next line break, so a bullet after "." or ":" went unmarked.  The list-aware marking works on the
+# text with a line break in front and stops at every line break: each list item's first word is marked and the
+# list marker ("\n1. ", "\n- ") stays right before the mark, where the imperative cues can see it.
+_MARK_AT_BASE = _MARK_AT
+_MARK_AT_LISTS = r"(\n\s*(?:[-*•][ \t]*|\d+[.)][ \t]*)?|[.!?;:]['\")\]]?[ \t]+)"
+_LIST_PREFIX = r"(?:\n[ \t]*(?:[-*•]|\d+[.)])[ \t]*)?"
 _SENT_END = r"[.!?]+(?:\s|$)"
-_CLASSIFIED: dict[str, Cue | None] = {}
+_LIST_NUMBER = r"(?m)^[ \t]*\d+[.)]\s"  # "1. " at a line start ends no sentence
+_LIST_OF = {"imperative at sentence start": LIST_CUES[1], "negated imperative": LIST_CUES[0]}
 
 
-def classify(match: str) -> Cue | None:
+class _Engine:
+    """One cue set compiled for both matchers: the Rust alternation for batches and Python ``re`` to explain."""
+
+    def __init__(self, lists: bool):
+        self.lists = lists
+        cues = ORDERED
+        if lists:  # the sentence-start imperatives may start at a list marker: such a span is a list-item imperative
+            cues = [Cue(c.name, c.group, c.weight, _LIST_PREFIX + c.pattern) if c.name in _LIST_OF else c for c in ORDERED]
+        self.mark_at = _MARK_AT_LISTS if lists else _MARK_AT_BASE
+        self.mark_rx = re.compile(self.mark_at)
+        lower = [_lowered(c.pattern) for c in cues]
+        combined = "|".join(f"(?:{_MARK}?(?:{p}))" for p in lower)
+        self.rust = combined.replace(r"\b", r"(?-u:\b)")  # ASCII word boundaries: faster, identical on ASCII
+        self.py = re.compile(combined)
+        self.full = [(c, re.compile(f"{_MARK}?(?:{p})")) for c, p in zip(ORDERED, lower)]
+        self.cache: dict[str, Cue | None] = {}
+
+    def classify(self, match: str) -> Cue | None:
+        if match in self.cache:
+            return self.cache[match]
+        cue = next((c for c, rx in self.full if rx.fullmatch(match)), None)
+        if self.lists and cue is not None and cue.name in _LIST_OF and match.lstrip(_MARK).startswith("\n"):
+            cue = _LIST_OF[cue.name]
+        if len(self.cache) < 200_000:
+            self.cache[match] = cue
+        return cue
+
+    def mark(self, text: str) -> str:
+        return self.mark_rx.sub(lambda m: m.group(1) + _MARK, text)
+
+    def mark_expr(self, e: pl.Expr) -> pl.Expr:
+        return e.str.replace_all(self.mark_at, "${1}" + _MARK)
+
+
+_ENGINES: dict[bool, _Engine] = {}
+
+
+def _engine(lists: bool) -> _Engine:
+    if lists not in _ENGINES:
+        _ENGINES[lists] = _Engine(lists)
+    return _ENGINES[lists]
+
+
+def classify(match: str, lists: bool = True) -> Cue | None:
     """The cue a matched span belongs to: the first cue (in priority order) matching the whole span."""
-    if match in _CLASSIFIED:
-        return _CLASSIFIED[match]
-    cue = next((c for c, rx in _FULL if rx.fullmatch(match)), None)
-    if len(_CLASSIFIED) < 200_000:
-        _CLASSIFIED[match] = cue
-    return cue
+    return _engine(lists).classify(match)
 
 
 def _norm(text: str) -> str:
     return (text or "").replace("’", "'").replace("‘", "'")
 
 
-def _mark(text: str) -> str:
-    return re.sub(_MARK_AT, lambda m: m.group(1) + _MARK, text)
+def _mark(text: str, lists: bool = True) -> str:
+    return _engine(lists).mark(text)
 
 
-def _prepared(col: str) -> pl.Expr:
-    return (pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'").str.to_lowercase()
-            .str.replace_all(_MARK_AT, "${1}" + _MARK))
+def sentences_expr(col: str, lists: bool = True) -> pl.Expr:
+    t = pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'").str.strip_chars()
+    n = t.str.count_matches(_SENT_END)
+    if lists:
+        n = n - t.str.count_matches(_LIST_NUMBER)
+    return pl.max_horizontal(n, pl.lit(1))
 
 
-def sentences_expr(col: str) -> pl.Expr:
-    t = pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'")
-    return pl.max_horizontal(t.str.strip_chars().str.count_matches(_SENT_END), pl.lit(1))
+def _sentences(text: str, lists: bool = True) -> int:
+    t = text.strip()
+    return max(len(re.findall(_SENT_END, t)) - (len(re.findall(_LIST_NUMBER, t)) if lists else 0), 1)
 
 
-def tone_frame(df: pl.DataFrame, col: str) -> pl.DataFrame:
-    """Add ``tone_<col>`` (in [-1, 1]; null where the text is null) and ``tone_raw_<col>``."""
+def _combine(other, list_w, hostile_raw, sentences, hostility: bool, lists: bool, positive=None):
+    """Vectorized: ``raw`` and ``tone`` from the per-row sums (numpy arrays) of the tone cues (``other``, without
+    the list-item imperatives), the list-item imperatives (``list_w``), the hostile cues' hostility weights
+    (``hostile_raw``) and the supportive cues alone (``positive``: the list's framing and hedges)."""
+    from filters.hostility import HOSTILE, squash
+
+    if lists:
+        list_w = np.where(positive >= LIST_FRAMING, LIST_SOFT, 1.0) * list_w
+    raw = other + list_w
+    if hostility:
+        raw = raw - HOSTILE_TONE_FACTOR * hostile_raw
+    tone = np.tanh(raw / np.sqrt(np.maximum(sentences, 1)) / TEMPERATURE)
+    if hostility:
+        h = squash(hostile_raw)
+        tone = np.where(h >= HOSTILE, np.minimum(tone, -(HOSTILE_CAP + HOSTILE_CAP_SLOPE * h)), tone)
+    return raw, tone
+
+
+def tone_frame(df: pl.DataFrame, col: str, hostility: bool = True, lists: bool = True,
+               hostile_raw: np.ndarray | None = None) -> pl.DataFrame:
+    """Add ``tone_<col>`` (in [-1, 1]; null where the text is null) and ``tone_raw_<col>``.
+
+    With ``hostility`` the hostile cues run first (``filters.hostility``, the same pass as its score), their
+    spans are cut out of the text the tone cues see, and they count ``-HOSTILE_TONE_FACTOR x weight``;
+    ``hostile_raw`` (``filters.hostility.raw_series`` of the column, when the caller has it) saves that pass.
+    ``hostility=False, lists=False`` is the baseline score (benchmarks/tone_quality.py measures both)."""
+    from filters import hostility as _h
+
+    eng = _engine(lists)
     out = f"tone_{col}"
     n = df.height
-    tmp = df.select(_prepared(col).str.extract_all(_COMBINED_RUST).alias("_m"), sentences_expr(col).alias("_s"),
+    if hostility:
+        hostile_raw = _h.raw_series(df, col).to_numpy() if hostile_raw is None else np.asarray(hostile_raw, dtype=np.float64)
+        text = df.select(_h.prepared(col).alias("t"))["t"]  # "\n" + lower-cased text
+        hit = np.flatnonzero(hostile_raw > 0)  # cut the hostile spans only where there are some
+        if hit.size:
+            text = text.scatter(hit, text.gather(hit).str.replace_all(_h.STRIP_RUST, "${1} "))
+        text = pl.lit(text)
+    else:
+        text = pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'").str.to_lowercase()
+        text = pl.lit("\n") + text if lists else text
+        hostile_raw = np.zeros(n)
+    tmp = df.select(eng.mark_expr(text).str.extract_all(eng.rust).alias("_m"), sentences_expr(col, lists).alias("_s"),
                     pl.col(col).is_null().alias("_null"))
     ex = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_m": tmp["_m"]}).explode("_m").drop_nulls("_m")
+    rows = ex["_row"].to_numpy()
     uniq = ex["_m"].unique().to_list()
-    weights = {m: (classify(m).weight if classify(m) else 0.0) for m in uniq}
-    ex = ex.with_columns(
-        (pl.col("_m").replace_strict(weights, return_dtype=pl.Float64) if weights else pl.lit(0.0, dtype=pl.Float64)).alias("_m")
-    ).rename({"_m": "_w"})
-    raw_s = pl.Series(np.bincount(ex["_row"].to_numpy(), weights=ex["_w"].to_numpy(), minlength=n), dtype=pl.Float64)
-    score = (raw_s / tmp["_s"].cast(pl.Float64).sqrt() / TEMPERATURE).tanh()
+    cues = [eng.classify(m) for m in uniq]
+    codes = (ex["_m"].replace_strict({m: i for i, m in enumerate(uniq)}, return_dtype=pl.UInt32).to_numpy()
+             if uniq else np.zeros(0, dtype=np.uint32))
+
+    def sums(f) -> np.ndarray:  # per-row sum of f(cue) over the row's matches
+        if not uniq:
+            return np.zeros(n)
+        per_match = np.array([f(c) for c in cues], dtype=np.float64)[codes]
+        return np.bincount(rows, weights=per_match, minlength=n)
+
+    other = sums(lambda c: c.weight if c and c.group != "list imperative" else 0.0)
+    positive = sums(lambda c: c.weight if c and c.weight > 0 else 0.0)
+    list_w = sums(lambda c: c.weight if c and c.group == "list imperative" else 0.0)
+    raw, tone = _combine(other, list_w, hostile_raw, tmp["_s"].cast(pl.Float64).to_numpy(), hostility, lists, positive)
+    score = pl.Series(out, tone, dtype=pl.Float64)
     return df.with_columns(
-        pl.Series(out, score).set(tmp["_null"], None) if tmp["_null"].any() else pl.Series(out, score),
-        pl.Series(f"tone_raw_{col}", raw_s),
+        score.set(tmp["_null"], None) if tmp["_null"].any() else score,
+        pl.Series(f"tone_raw_{col}", raw, dtype=pl.Float64),
     )
 
 
-def tone_scores(texts: list[str | None]) -> list[float | None]:
+def tone_scores(texts: list[str | None], hostility: bool = True, lists: bool = True) -> list[float | None]:
     df = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8})
-    return tone_frame(df, "t")["tone_t"].to_list()
+    return tone_frame(df, "t", hostility=hostility, lists=lists)["tone_t"].to_list()
 
 
 def _squash(raw: float, sentences: int) -> float:
     return math.tanh(raw / math.sqrt(max(sentences, 1)) / TEMPERATURE)
 
 
-def explain(text: str) -> dict:
-    """Tone of one text with every matched cue: ``{"tone", "raw", "sentences", "cues": [...]}``.
+def label(tone: float) -> str:
+    """``supportive`` above the neutral band, ``prescriptive`` below it, else ``neutral``."""
+    return "supportive" if tone > NEUTRAL else "prescriptive" if tone < -NEUTRAL else "neutral"
 
-    Each cue is ``{"cue", "group", "weight", "match"}``, in text order; the same matching as the vectorized
-    score (one alternation, leftmost-first), so the weights add up to ``raw`` exactly.
+
+def explain(text: str, hostility: bool = True, lists: bool = True) -> dict:
+    """Tone of one text with every matched cue: ``{"tone", "raw", "sentences", "label", "hostility", "capped",
+    "list", "cues": [...]}``.
+
+    Each cue is ``{"cue", "group", "weight", "match"}``: the hostile cues first (group ``hostile``, tone weight
+    ``-HOSTILE_TONE_FACTOR x`` their hostility weight), then the tone cues in text order, found by the same
+    matching as the vectorized score (one alternation, leftmost-first, on the text without the hostile spans).
+    ``weight`` is the weight as counted: a list-item imperative in a supportively framed list shows its softened
+    weight, so the weights add up to ``raw`` exactly.  Where the hostility reaches the hostility threshold the tone
+    is capped below the neutral band (``capped``).
     """
-    t = _norm(text)
-    marked = _mark(t)
-    low = _mark(t.lower())
-    shown = marked if len(marked) == len(low) else low
+    from filters import hostility as _h
+
+    eng = _engine(lists)
     hits = []
-    for m in _COMBINED_PY.finditer(low):
-        cue = classify(m.group(0))
+    if hostility:
+        low = _h.norm(text)
+        orig = "\n" + (text or "").replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+        orig = orig if len(orig) == len(low) else low
+        hx = _h.explain(text or "")
+        hostile_raw = hx["raw"]
+        hits = [{"cue": f"hostile: {c['cue']}", "group": "hostile", "weight": -HOSTILE_TONE_FACTOR * c["weight"],
+                 "match": c["match"]} for c in hx["cues"] if c["weight"] > 0]
+        cut_low, cut_orig, last = [], [], 0
+        for m in _h.STRIP_PY.finditer(low):
+            keep = m.group(1) or ""
+            cut_low += [low[last:m.start()], keep, " "]
+            cut_orig += [orig[last:m.start()], orig[m.start():m.start() + len(keep)], " "]
+            last = m.end()
+        low, shown0 = "".join(cut_low) + low[last:], "".join(cut_orig) + orig[last:]
+    else:
+        hostile_raw = 0.0
+        low = _norm(text).lower()
+        shown0 = _norm(text)
+        if lists:
+            low, shown0 = "\n" + low, "\n" + shown0
+    marked_low = eng.mark(low)
+    marked = eng.mark(shown0)
+    shown = marked if len(marked) == len(marked_low) else marked_low
+    for m in eng.py.finditer(marked_low):
+        cue = eng.classify(m.group(0))
         if cue is None:
             continue
         hits.append({"cue": cue.name, "group": cue.group, "weight": cue.weight,
                      "match": shown[m.start():m.end()].replace(_MARK, "").strip(" \n.!?;:*-•")})
-    raw = sum(h["weight"] for h in hits)
-    sentences = max(len(re.findall(_SENT_END, t.strip())), 1)
-    return {"tone": _squash(raw, sentences), "raw": raw, "sentences": sentences, "cues": hits}
+    tone_hits = [h for h in hits if h["group"] != "hostile"]
+    other = sum(h["weight"] for h in tone_hits if h["group"] != "list imperative")
+    positive = sum(h["weight"] for h in tone_hits if h["weight"] > 0)
+    list_w = sum(h["weight"] for h in tone_hits if h["group"] == "list imperative")
+    soft = lists and positive >= LIST_FRAMING
+    if soft:
+        for h in tone_hits:
+            if h["group"] == "list imperative":
+                h["weight"] = h["weight"] * LIST_SOFT
+    sentences = _sentences(_norm(text), lists)
+    raw, tone = _combine(np.array([other]), np.array([list_w]), np.array([hostile_raw]),
+                         np.array([sentences], dtype=np.float64), hostility, lists, np.array([positive]))
+    hval = float(_h.squash(hostile_raw)) if hostility else 0.0
+    return {"tone": float(tone[0]), "raw": float(raw[0]), "sentences": sentences, "label": label(float(tone[0])),
+            "hostility": hval, "capped": bool(hostility and hval >= _h.HOSTILE),
+            "list": "supportive framing" if soft and list_w else "commands" if list_w else None, "cues": hits}
 
 
 def format_cue(h: dict) -> str:

@@ -112,3 +112,73 @@ def test_tone_filter_keeps_good_pair_and_drops_reversed_or_flat():
     flat = pair(rejected=p["chosen"])
     r = filter_frame(frame(flat), cfg).row(0, named=True)
     assert r["tone_margin"] == pytest.approx(0) and "tone_margin" in r["drop_reasons"]
+
+
+# ---------------------------------------------------------------- hostility and lists
+
+CARICATURES = [
+    "How quaint. Let me enlighten you: you give the pills with food, honey.",
+    "If you must know, I'll spell it out for you: you're too incompetent to run a pill box, so ask for help.",
+    "Oh, great, another caregiver who thinks you can just guess insulin doses. Thanks for asking, I guess.",
+]
+
+
+@pytest.mark.parametrize("text", CARICATURES)
+def test_hostile_text_is_never_supportive_or_neutral(text):
+    from filters.tone import NEUTRAL, label
+
+    e = explain(text)
+    assert e["tone"] < -NEUTRAL and label(e["tone"]) == "prescriptive" and e["capped"], e
+    # the same text under the baseline score reads neutral or better: the cap is what moved it
+    assert explain(text, hostility=False, lists=False)["tone"] > e["tone"]
+
+
+def test_hostile_spans_earn_no_supportive_points():
+    e = explain("I'll spell it out for you, sweetie.")
+    supportive = [h for h in e["cues"] if h["weight"] > 0]
+    assert not any("for you" in h["match"].lower() for h in supportive), e["cues"]
+    assert any(h["cue"] == "hostile: spell it out" and "for you" in h["match"] for h in e["cues"])
+    # ... while "for you" outside a hostile span still counts
+    assert any(h["cue"] == "together" for h in explain("A short note for you.")["cues"])
+
+
+LIST_SUPPORTIVE = ("It's a lot to carry, and you're doing well. A few ideas that might help:\n"
+                   "1. Write the day's plan on a whiteboard.\n2. Set a gentle alarm for her pills.\n"
+                   "3. Keep a notebook of questions for the doctor.\n4. Ask a neighbor to sit with her on Tuesdays.")
+LIST_BULLETS = ("Bathing can be stressful for both of you. Some gentle tips, if they help:\n"
+                "- Warm the bathroom first.\n- Use a hand-held shower.\n- Let her hold the washcloth.")
+LIST_COMMANDS = "1. Take metformin with meals.\n2. Check glucose before breakfast.\n3. Record every reading.\n4. Report values over 300 mg/dL."
+BULLET_COMMANDS = "Instructions:\n- Install grab bars.\n- Remove throw rugs.\n- Keep the hallway lit at night."
+
+
+def test_supportive_lists_are_judged_by_framing_not_per_item():
+    from filters.tone import LIST_SOFT, NEUTRAL
+
+    for text in (LIST_SUPPORTIVE, LIST_BULLETS):
+        e = explain(text)
+        assert e["tone"] > NEUTRAL and e["list"] == "supportive framing", e
+        items = [h for h in e["cues"] if h["group"] == "list imperative"]
+        assert items and all(h["weight"] == pytest.approx(-1.0 * LIST_SOFT) for h in items)
+        assert sum(h["weight"] for h in e["cues"]) == pytest.approx(e["raw"])
+    assert explain(LIST_SUPPORTIVE, hostility=False, lists=False)["tone"] < explain(LIST_SUPPORTIVE)["tone"]
+
+
+def test_bare_lists_of_commands_stay_prescriptive():
+    from filters.tone import NEUTRAL
+
+    for text in (LIST_COMMANDS, BULLET_COMMANDS):
+        e = explain(text)
+        assert e["tone"] < -NEUTRAL and e["list"] == "commands", e
+        assert all(h["weight"] <= -1.0 for h in e["cues"] if h["group"] == "list imperative")
+    # the baseline marking missed bullets after a colon; the list-aware marking counts every item
+    assert explain(BULLET_COMMANDS)["tone"] < explain(BULLET_COMMANDS, hostility=False, lists=False)["tone"]
+
+
+def test_list_and_hostility_handling_match_vectorized_score():
+    texts = [LIST_SUPPORTIVE, LIST_BULLETS, LIST_COMMANDS, BULLET_COMMANDS, *CARICATURES]
+    vec = tone_frame(pl.DataFrame({"t": texts}), "t")
+    base = tone_scores(texts, hostility=False, lists=False)
+    for t, v, raw, b in zip(texts, vec["tone_t"], vec["tone_raw_t"], base):
+        e = explain(t)
+        assert e["tone"] == pytest.approx(v, abs=1e-9) and e["raw"] == pytest.approx(raw)
+        assert explain(t, hostility=False, lists=False)["tone"] == pytest.approx(b, abs=1e-9)

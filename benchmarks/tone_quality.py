@@ -1,0 +1,179 @@
+"""Quality of the tone and hostility judges on a labeled split, with the baseline measured in the same run.
+
+Splits (JSONL rows ``{"text", "label": supportive|prescriptive|hostile|neutral, ...}``):
+
+* ``dev`` -- ``filters/data/labeled/tone_dev.jsonl`` + ``filters/data/tone_labeled.jsonl`` +
+  ``filters/data/labeled/tone_dev_extra.jsonl``: the development pool (the judge is chosen by cross-validation
+  over it: benchmarks/hostility_cv.py).
+* ``heldout`` (default) -- ``filters/data/labeled/tone_heldout.jsonl``, written independently and never used
+  for tuning.
+
+Systems:
+
+* ``current`` -- ``filters.hostility`` (hostile at ``hostility >= HOSTILE``) and ``filters.tone`` with its
+  hostility cap and list handling.
+* ``baseline`` -- the tone score without hostility and list handling (``tone_frame(..., hostility=False,
+  lists=False)``); as a hostility detector it can only say "tone below the neutral band".
+
+One JSON line per measurement:
+
+* ``hostility``: precision and recall of "hostile" vs every other kind (goal >= 0.95 each) and the share of
+  prescriptive texts flagged hostile (goal <= 0.03);
+* ``tone_hostile``: share of hostile texts whose tone is supportive or neutral (``tone >= -NEUTRAL``; goal 0);
+* ``tone_ranking``: for each other kind, the share of (supportive, other) pairs of the split where the
+  supportive text has the higher tone (ties count one half; goal >= 0.97 each);
+* ``goals``: whether the current system meets every goal, and the ratio current / baseline.
+
+``--file PATH`` scores any labeled JSONL file instead of a split.
+
+    python benchmarks/tone_quality.py --split dev
+    python benchmarks/tone_quality.py --file filters/data/labeled/tone_dev_extra.jsonl
+    python benchmarks/tone_quality.py              # held-out
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "filters" / "data"
+SPLITS = {
+    "dev": [DATA / "labeled" / "tone_dev.jsonl", DATA / "tone_labeled.jsonl", DATA / "labeled" / "tone_dev_extra.jsonl"],
+    "heldout": [DATA / "labeled" / "tone_heldout.jsonl"],
+}
+KINDS = ("supportive", "prescriptive", "hostile", "neutral")
+GOALS = {"precision": 0.95, "recall": 0.95, "prescriptive_flagged": 0.03, "hostile_supportive_or_neutral": 0.0,
+         "ranking": 0.97}
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def load(split: str | None = None, files: list[Path] | None = None) -> list[dict]:
+    """The labeled rows of a split (or of ``files``); each row gets ``_file``, the file it came from."""
+    rows = []
+    for path in (files if files is not None else SPLITS[split]):
+        if not path.exists() or not path.is_file():
+            raise SystemExit(f"error: {_shown(path)}: no such file" + (f" (split {split!r})" if files is None else ""))
+        for i, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise SystemExit(f"error: {_shown(path)}:{i}: not JSON ({e.msg})")
+            if not isinstance(r, dict) or r.get("label") not in KINDS or not isinstance(r.get("text"), str):
+                raise SystemExit(f"error: {_shown(path)}:{i}: needs a text and a label in {KINDS}")
+            r["_file"] = path.name
+            rows.append(r)
+    return rows
+
+
+def _rank(sup: np.ndarray, other: np.ndarray) -> float | None:
+    if not len(sup) or not len(other):
+        return None
+    d = sup[:, None] - other[None, :]
+    return float(((d > 0).sum() + 0.5 * (d == 0).sum()) / d.size)
+
+
+def measure(rows: list[dict], system: str) -> dict:
+    from filters import tone
+    from filters.hostility import HOSTILE, hostility_scores
+
+    texts = [r["text"] for r in rows]
+    labels = np.array([r["label"] for r in rows])
+    t0 = time.perf_counter()
+    if system == "current":
+        tones = np.array(tone.tone_scores(texts), dtype=float)
+        flagged = np.array(hostility_scores(texts), dtype=float) >= HOSTILE
+    else:
+        tones = np.array(tone.tone_scores(texts, hostility=False, lists=False), dtype=float)
+        flagged = tones < -tone.NEUTRAL
+    seconds = time.perf_counter() - t0
+    hostile = labels == "hostile"
+    tp = int((flagged & hostile).sum())
+    out = {
+        "precision": tp / int(flagged.sum()) if flagged.any() else None,
+        "recall": tp / int(hostile.sum()) if hostile.any() else None,
+        "prescriptive_flagged": float(flagged[labels == "prescriptive"].mean()) if (labels == "prescriptive").any() else None,
+        "hostile_supportive_or_neutral": float((tones[hostile] >= -tone.NEUTRAL).mean()) if hostile.any() else None,
+        "ranking": {k: _rank(tones[labels == "supportive"], tones[labels == k]) for k in KINDS if k != "supportive"},
+        "seconds": round(seconds, 3),
+        "_flagged": flagged, "_tones": tones,
+    }
+    return out
+
+
+def _r(x):
+    return None if x is None else round(x, 4)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=sorted(SPLITS), default="heldout", help="labeled split (default: heldout)")
+    ap.add_argument("--file", type=Path, default=None,
+                    help="score this labeled JSONL file instead of a split (reported as split 'file:NAME')")
+    ap.add_argument("--show-errors", action="store_true", help="dev only: print each misjudged text to stderr")
+    args = ap.parse_args(argv)
+    heldout = {p.resolve() for p in SPLITS["heldout"]}
+    if args.file is not None and args.file.resolve() in heldout and args.show_errors:
+        raise SystemExit("error: --show-errors is not for the held-out file (the held-out texts are not for tuning)")
+    if args.show_errors and args.file is None and args.split != "dev":
+        raise SystemExit("error: --show-errors is for the dev split only (the held-out texts are not for tuning)")
+    rows = load(files=[args.file]) if args.file is not None else load(args.split)
+    if args.file is not None:
+        args.split = f"file:{args.file.name}"
+    counts = {k: sum(r["label"] == k for r in rows) for k in KINDS}
+    print(json.dumps({"measurement": "data", "split": args.split, "rows": len(rows), **counts}), flush=True)
+    res = {s: measure(rows, s) for s in ("current", "baseline")}
+    for s, m in res.items():
+        print(json.dumps({"measurement": "hostility", "split": args.split, "system": s, "precision": _r(m["precision"]),
+                          "recall": _r(m["recall"]), "prescriptive_flagged": _r(m["prescriptive_flagged"]),
+                          "goal_precision": GOALS["precision"], "goal_recall": GOALS["recall"],
+                          "goal_prescriptive_flagged": GOALS["prescriptive_flagged"]}), flush=True)
+        print(json.dumps({"measurement": "tone_hostile", "split": args.split, "system": s,
+                          "hostile_supportive_or_neutral": _r(m["hostile_supportive_or_neutral"]),
+                          "goal": GOALS["hostile_supportive_or_neutral"]}), flush=True)
+        print(json.dumps({"measurement": "tone_ranking", "split": args.split, "system": s,
+                          **{f"supportive_above_{k}": _r(v) for k, v in m["ranking"].items()},
+                          "goal": GOALS["ranking"], "seconds": m["seconds"]}), flush=True)
+    cur, base = res["current"], res["baseline"]
+    met = {
+        "precision": cur["precision"] is not None and cur["precision"] >= GOALS["precision"],
+        "recall": cur["recall"] is not None and cur["recall"] >= GOALS["recall"],
+        "prescriptive_flagged": cur["prescriptive_flagged"] is not None and cur["prescriptive_flagged"] <= GOALS["prescriptive_flagged"],
+        "hostile_supportive_or_neutral": cur["hostile_supportive_or_neutral"] is not None
+        and cur["hostile_supportive_or_neutral"] <= GOALS["hostile_supportive_or_neutral"],
+        **{f"ranking_{k}": v is not None and v >= GOALS["ranking"] for k, v in cur["ranking"].items()},
+    }
+    ratio = {f"ranking_{k}": _r(v / base["ranking"][k]) if v is not None and base["ranking"][k] else None
+             for k, v in cur["ranking"].items()}
+    ratio["recall"] = _r(cur["recall"] / base["recall"]) if cur["recall"] is not None and base["recall"] else None
+    ratio["precision"] = _r(cur["precision"] / base["precision"]) if cur["precision"] is not None and base["precision"] else None
+    print(json.dumps({"measurement": "goals", "split": args.split, "all_met": all(met.values()), "met": met,
+                      "current_over_baseline": ratio}), flush=True)
+    if args.show_errors:
+        from filters import tone
+
+        for i, r in enumerate(rows):
+            h, t = bool(cur["_flagged"][i]), float(cur["_tones"][i])
+            wrong = (h != (r["label"] == "hostile")) or (r["label"] == "hostile" and t >= -tone.NEUTRAL) \
+                or (r["label"] == "supportive" and t <= tone.NEUTRAL)
+            if wrong:
+                print(f"[{r['label']}/{r.get('style')}] hostile={h} tone={t:+.2f}: {r['text']}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
