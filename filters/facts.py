@@ -6,7 +6,24 @@ that a plain-language rewrite that says the same thing differently still matches
 * quantities: ``"5mg"`` = ``"5 mg"`` = ``"five milligrams"`` -> ``"5 mg"``; ranges ``"5–10 mg"`` = ``"5 to 10 mg"``
   -> ``"5-10 mg"``; durations ``"for two weeks"`` -> ``"2 week"``; ``"half a tablet"`` -> ``"0.5 tablet"``.
 * frequencies: ``"twice daily"`` = ``"2 times a day"`` = ``"BID"`` -> ``"2x/day"``; ``"every 4 to 6 hours"`` ->
-  ``"every 4-6 hour"``; ``"every other day"`` -> ``"every 2 day"``.
+  ``"every 4-6 hour"``; ``"every other day"`` -> ``"every 2 day"``; ``"once or twice a day"`` -> ``"1-2x/day"``;
+  ``"once every two weeks"`` = ``"every fortnight"`` -> ``"every 2 week"``; ``"once-weekly"`` -> ``"1x/week"``.
+* prescription shorthand: ``"q4h"`` / ``"q 4-6 h"`` -> ``"every 4 hour"`` / ``"every 4-6 hour"``, ``"q3d"``,
+  ``"qod"`` = every other day, ``"qAM"`` / ``"qPM"`` = every morning / evening, ``"qHS"`` / ``"q.h.s."`` = at
+  bedtime (``"1x/night"``), ``"TID"``, ``"QID"``, ``"QD"``.
+* more numbers: fractions ``"1/2"`` = ``"½"`` = ``"half"`` -> ``"0.5"``, ``"a quarter"`` = ``"1/4"`` -> ``"0.25"``,
+  ``"one-third"`` -> ``"0.333"``, ``"two and a half"`` = ``"2 1/2"`` = ``"2½"`` -> ``"2.5"``, ``".5"`` -> ``"0.5"``;
+  ``"ten thousand"`` -> ``"10000"``, ``"two hundred"`` -> ``"200"``; ``"half of a tablet"`` / ``"a quarter of an
+  hour"`` / ``"an hour and a half"`` (``"an hour"`` alone = ``"1 hour"``).
+* ranges are one fact: ``"5 mg to 10 mg"`` = ``"between 5 and 10 mg"`` -> ``"5-10 mg"``; bare numbers too:
+  ``"between 2 and 3"`` = ``"2 to 3"`` -> ``"2-3"`` (``"2 or 3"`` stays two numbers).
+* one unit per amount: grams -> mg (``"3 g"`` = ``"3,000 mg"`` -> ``"3000 mg"``); hours and minutes -> whole hours,
+  else minutes (``"1.5 hours"`` = ``"90 minutes"``, ``"120 minutes"`` = ``"2 hour"``); whole weeks of days (``"14
+  days"`` -> ``"2 week"``); ``"liters per minute"`` = ``"L/min"``; ``"mEq"`` = ``"milliequivalents"``; ``"IU"`` = ``"units"``; ``"per
+  cent"`` = ``"percent"`` = ``"%"``; temperatures ``"100.4 degrees F"`` = ``"100.4°F"`` -> ``"100.4 °f"`` (likewise
+  ``"°c"``; a bare ``"degrees"`` stays ``"degree"``: it is an angle as often).
+* an age is its number: ``"65 years and older"`` = ``"65 years old"`` = ``"a 65-year-old"`` = ``"aged 65"`` -> ``"65"``.
+* the size of a named list is a fact: ``"the 10 warning signs of"`` -> ``"10"`` (unlike ``"here are 3 tips:"``).
 * a period on its own is a rate, however it is written: ``"daily"`` = ``"a day"`` = ``"per day"`` = ``"each day"``
   = ``"every day"`` -> ``"1x/day"`` (likewise night / week / month / year, and ``"hourly"`` = ``"every hour"`` ->
   ``"1x/hour"``), so ``"6 to 8 cups a day"`` and ``"6 to 8 cups daily"`` both give ``"6-8 cup"`` + ``"1x/day"``.
@@ -17,11 +34,50 @@ that a plain-language rewrite that says the same thing differently still matches
   ``"5 days each week"`` = ``"five days per week"`` = ``"5 times a week"`` -> ``"5x/week"``.  The period phrase
   is part of that frequency and adds no ``"1x/week"`` of its own; a count of hours or minutes is an amount
   (``"7 hours a night"`` -> ``"7 hour"`` + ``"1x/night"``).
-* bare numbers written in digits (``"over 65"``) -> ``"65"``.
+* bare numbers (``"over 65"``) -> ``"65"``; a count written as a word is the same number (``"three small meals"``
+  = ``"3 small meals"`` -> ``"3"``; ``"one"`` is left out, and so are ``"the two of you"``, ``"one or two"``);
+  ``"140/90"`` = ``"140/90 mmHg"`` = ``"140 over 90"`` -> ``"140"`` + ``"90"``; a ratio ``"1 in 9"`` = ``"one in
+  nine"`` -> ``"1"`` + ``"9"``.
+* more equal forms: ``"a 20-minute walk"`` -> ``"20 minute"``; ``"half an hour"`` -> ``"30 minute"``; ``"every 72
+  hours"`` = ``"every 3 days"`` -> ``"every 3 day"``, ``"every 24 hours"`` = ``"daily"`` -> ``"1x/day"``; a limit
+  ``"3,000 mg in a day"`` = ``"3000 mg a day"`` -> ``"3000 mg"`` + ``"1x/day"``; a plural of a lexicon name is
+  the name (``"urinary tract infections"`` = ``"UTI"``).
 * drug and condition names from the team-written lexicon (``data/lexicon/*.txt``: generic name, then brand
   names / lay synonyms), so ``"Aricept"`` = ``"donepezil"`` and ``"high blood pressure"`` = ``"hypertension"``;
+  two drugs joined by "-" / "/" are one combination fact, however ordered or named (``"levodopa/carbidopa"`` =
+  ``"Sinemet"`` -> ``"carbidopa-levodopa"``; a joined non-drug word is dropped: ``"aspirin-free"`` -> ``"aspirin"``);
+  a name written in capitals in the lexicon (``"MS"``, ``"AD"``) is matched in that case only (``"Ms. Lee"`` is none);
   plus two casing / morphology heuristics for drugs the lexicon lacks: a drug-class suffix (``-pril``,
   ``-sartan``, ``-statin``, ``-mab`` ...) and a capitalized word right before a dose (``"of Zyntrax 20 mg"``).
+
+Not facts (matched first and dropped; ``not_facts=False`` turns these off, for a baseline):
+
+* list markers: ``"1."`` / ``"2)"`` / ``"(3)"`` / ``"Step 4:"`` at the start of a line or after a sentence's end,
+  inline ``"1) ... 2) ..."`` (1-19 after a space, not after ``"over"`` / ``"to"`` / ``"than"`` ...), ``"(3)"``
+  anywhere, ``"Tip 2"`` / ``"Part 3"`` / ``"#4"``; the count of a list's items (``"3 steps:"``, ``"five ways to"``).
+* phone numbers: ``1-800-272-3900``, ``800-272-3900``, ``(800) 272-3900``, ``800.272.3900``, ``1 800 272 3900``,
+  with ``"ext. 12"``; ``"TTY: 711"``, ``"call 911"`` / ``"9-1-1"``, ``"text 988"``.
+* web addresses and emails: ``https://...``, ``www....``, ``alz.org``, ``nia.nih.gov/health``, ``help@alz.org``.
+* organization names, even with a condition or drug inside: a capitalized name (words joined by of / on / for /
+  and / the / &) that ends in Association / Foundation / Society / Institute / Center / Centre / Alliance /
+  Network / Council / Coalition / Federation / Organization / Program / Research UK / UK / Clinic / Hospital /
+  Helpline / International ..., optionally ``"of America"`` / ``"on Aging"`` (``"Alzheimer's Association"``,
+  ``"National Institute on Aging"``, ``"Lewy Body Dementia Association"``), read in the original case; plus the
+  team-written list ``data/lexicon/organizations.txt`` in any case.
+* "daily" / "day" that is no dosing or activity rate: ``"daily activities / life / living / routine(s) / tasks /
+  care / schedule ..."``, ``"activities of daily living"``, ``"day-to-day"``, ``"day by day"``, ``"each day
+  brings"``, ``"every day is different"``, ``"a day program / center / care"``, ``"one day she ..."``.
+* ``"as needed"`` / ``"PRN"`` / ``"if needed"`` / ``"when needed"``: when to give a dose, not an amount or rate.
+* ``"in one month"`` is a span like ``"in a month"``; a percentage over a period is no limit (``"5% in a month"`` ->
+  ``"5%"``, while ``"3,000 mg in a day"`` -> ``"3000 mg"`` + ``"1x/day"``).
+* idioms: ``"one day at a time"``, ``"no one"``, ``"one of the"``, ``"a hundred times"``, ``"24/7"``, ``"at once"``,
+  ``"once you / she / the ..."``, ``"once in a while"``, ``"the two of you"``, ``"one or two"``.
+
+Real facts stay facts: ``"take 5 mg daily"`` -> ``"5 mg"`` + ``"1x/day"``; ``"walk 30 minutes a day"`` ->
+``"30 minute"`` + ``"1x/day"``; ``"once daily"`` -> ``"1x/day"``; ``"(over 65)"`` -> ``"65"``.
+
+A labeled span with words around its fact (``"for 10 days"``) reads as the fact(s) it holds (``canonical``).
+The Rust patterns use ASCII ``\\b`` / ``\\s`` / ``\\d`` / ``\\w``: the combined alternation stays in the lazy DFA.
 
 ``facts_lost_<col>`` = facts of the source missing from the variant, ``facts_added_<col>`` = facts of the
 variant the source lacks.
@@ -40,19 +96,31 @@ LEXICON_DIR = Path(__file__).parent / "data" / "lexicon"
 _ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_INT = (r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_ONES) + r"))?|" + "|".join(_TEENS + _ONES) + r")")
+# fractions in words and digits: "a quarter", "one-third", "two thirds", "three-quarters", "1/2", "3/4"
+_FRAC_WORD = (r"(?:(?:a|one)[- ](?:quarter|third|fourth|fifth|eighth)|(?:two|three|four)[- ](?:thirds|quarters|fourths|fifths)"
+              r"|three[- ]eighths)")
+_FRAC_DIGIT = r"(?:\b[1-7]/[2-58]\b)"
+# a whole number and a fraction: "two and a half", "1 and a half", "1 1/2", "2 3/4"
+_MIXED = (r"(?:(?:\d+|" + _WORD_INT + r")\s+and\s+(?:a\s+)?(?:half|quarter|third|" + _FRAC_WORD + r")"
+          r"|\d+\s+" + _FRAC_DIGIT + r")")
 _NUMWORD = (
-    r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_ONES) + r"))?|"
-    + "|".join(_TEENS + _ONES) + r"|a half|one half|half|a hundred|one hundred|hundred|a dozen|dozen)"
+    r"(?:" + _MIXED + r"|(?:\d+(?:\.\d+)?|" + _WORD_INT + r"|a|one)[- ]thousand|" + _WORD_INT + r"[- ]hundred(?:[- ](?:and[- ])?"
+    + _WORD_INT + r")?|" + _FRAC_WORD + r"|" + _WORD_INT
+    + r"|a half|one half|half|a hundred|one hundred|hundred|a dozen|dozen|thousand)"
 )
-_NUM = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+|" + _NUMWORD + r")"
-_RANGE = _NUM + r"(?:\s*(?:-to-|-|to|or|and)\s*" + _NUM + r")?"
+_NUM = r"(?:" + _FRAC_DIGIT + r"|\d+(?:,\d{3})*(?:\.\d+)?|\.\d+|" + _NUMWORD + r")"
+_RANGE = r"(?:between\s+)?" + _NUM + r"(?:\s*(?:-to-|-|to|or|and)\s*" + _NUM + r")?"
 _UNIT = (
-    r"(?:(?:mg/kg|mg/dl|mmol/l|mcg|micrograms?|mg|milligrams?|kg|kilograms?|grams?|g|ml|milliliters?|millilitres?|"
-    r"cc|liters?|litres?|l|iu|international units?|units?|mmhg|mm hg|meq|percent|hours?|hrs?|hr|h|minutes?|mins?|"
-    r"seconds?|secs?|days?|weeks?|wks?|months?|years?|yrs?|tablets?|tabs?|pills?|capsules?|caps?|drops?|puffs?|"
-    r"sprays?|patch(?:es)?|doses?|cups?|glasses?|ounces?|oz|fl oz|lbs?|pounds?|servings?|steps?|calories|kcal|"
-    r"teaspoons?|tsp|tablespoons?|tbsp|bpm|beats per minute|breaths per minute|degrees?|inches|inch|feet|foot|"
-    r"cm|mm|meters?|metres?|miles?|km|years? old|drinks?|nights?|times?)\b|%|°[cf]?)"
+    r"(?:(?:mg/kg|mg/dl|mmol/l|meq/l|mcg/hr|mcg/hour|units?/kg|l/min|liters? per minute|litres? per minute|"
+    r"mcg|micrograms?|mg|milligrams?|kg|kilograms?|grams?|g|ml|milliliters?|millilitres?|"
+    r"cc|liters?|litres?|l|iu|international units?|units?|mmhg|mm hg|meq|milliequivalents?|percent|per cent|hours?|hrs?|hr|h|"
+    r"minutes?|mins?|seconds?|secs?|days?|weeks?|wks?|months?|years?|yrs?|tablets?|tabs?|pills?|capsules?|caps?|drops?|puffs?|"
+    r"sprays?|patch(?:es)?|doses?|cups?|glasses?|fluid ounces?|ounces?|oz|fl oz|lbs?|pounds?|servings?|steps?|calories|kcal|"
+    r"teaspoons?|tsp|tablespoons?|tbsp|bpm|beats per minute|breaths per minute|"
+    r"degrees?\s+(?:fahrenheit|celsius|centigrade|f|c)|degrees?|inches|inch|feet|foot|"
+    r"cm|mm|meters?|metres?|miles?|km|kilometers?|kilometres?|gallons?|quarts?|pints?|packets?|sachets?|scoops?|lozenges?|"
+    r"suppositor(?:y|ies)|injections?|shots?|sessions?|years? old|drinks?|nights?|times?)\b|%|°\s?[cf]\b|°)"
 )
 _PERIOD = r"(?:day|week|month|year|night|hour|morning|evening)"
 _PER_WORD = r"(?:daily|weekly|monthly|yearly|annually|nightly|hourly)"
@@ -61,18 +129,57 @@ _DAYS_PER = (
     _RANGE + r"\s*(?:days?|nights?|mornings?|evenings?)\s*(?:(?:a|per|each|every|/)\s*(?:week|month|year)\b"
     r"|weekly|monthly|yearly|annually)"
 )
-_FREQ = (
-    r"\b(?:(?:once|twice|thrice|" + _RANGE + r"\s*(?:times?|x))(?:\s*(?:a|per|each|every|/)\s*" + _PERIOD
-    + r"|\s*" + _PER_WORD + r")?"
-    + r"|" + _DAYS_PER
-    + r"|every\s+other\s+" + _PERIOD
-    + r"|every\s+" + _RANGE + r"\s*" + _PERIOD + r"s?"
-    + r"|(?:every|each|per)\s+" + _PERIOD
-    + r"|a\s+(?:day|night|week|month|year)"
-    + r"|" + _PER_WORD + r"|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qd|q\.d\.?|qhs|at bedtime)\b"
+_ONCE = r"(?:once|twice|thrice|" + _RANGE + r"\s*(?:times?|x))"
+# prescription shorthand: "q4h" / "q 4-6 h" (every 4 / 4-6 hours), "qod" (every other day), "qam" / "qpm" (every
+# morning / evening), "qhs" (at bedtime); "prn" / "as needed" / "if needed" is no fact (see _AS_NEEDED)
+_Q_ABBREV = (
+    r"q\.?\s?\d+(?:\.\d+)?(?:\s?-\s?\d+)?\s?(?:h|hrs?|hours?)|q\.?\s?\d+\s?(?:d|days?)|q\.?\s?\d+\s?(?:wks?|weeks?)"
+    r"|qod|q\.o\.d\.?|qam|q\.a\.m\.?|qpm|q\.p\.m\.?|qhs|q\.h\.s\.?"
 )
-_QTY = r"\b" + _RANGE + r"\s*" + _UNIT
+_FREQ = (
+    r"\b(?:(?:once\s+)?every\s+other\s+" + _PERIOD
+    + r"|(?:once\s+)?every\s+" + _RANGE + r"\s*" + _PERIOD + r"s?"
+    + r"|(?:once\s+)?(?:every|each|per|a)\s+fortnight|fortnightly"
+    + r"|" + _ONCE + r"(?:\s*(?:or|to|-)\s*" + _ONCE + r")?(?:\s*(?:an?|per|each|every|/)\s*" + _PERIOD
+    + r"|[\s-]*" + _PER_WORD + r")?"
+    + r"|" + _DAYS_PER
+    + r"|(?:once\s+)?(?:every|each|per)\s+" + _PERIOD
+    + r"|a\s+(?:day|night|week|month|year)"
+    + r"|" + _PER_WORD + r"|" + _Q_ABBREV + r"|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qd|q\.d\.?|at bedtime)\b"
+)
+_QTY = r"\b" + _RANGE + r"(?:\s*|-)" + _UNIT + r"|\ban\s+hour\b"  # "an hour" = "1 hour"
 _BARE = r"\b\d+(?:,\d{3})*(?:\.\d+)?\b"
+# a count written as a word is the same number as its digits ("three small meals" = "3 small meals"); "one" is
+# left out (it is mostly "someone", "one of", "the one"), and so are "two of", "the two of", "one or two"
+_NUMWORD_BARE = (r"\b(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_ONES) + r"))?|" + "|".join(_TEENS + _ONES[1:])
+                 + r"|a dozen|dozen)\b")
+_NUMWORD_IDIOMS = r"\b(?:the )?(?:two|three|four) of (?:you|us|them|those|these|the)\b|\bone or two\b"
+# "1 in 9", "one in nine", "2 out of 3": two numbers
+_RATIO = r"\b(?:\d+|" + _NUMWORD + r")\s+(?:in|out of)\s+(?:\d+|" + _NUMWORD + r")\b"
+# "3,000 mg in a day": a limit per day, the amount and the rate
+_QTY_IN_PERIOD = r"\b" + _RANGE + r"\s*" + _UNIT.replace("|%|", "|") + r"\s+(?:in|within)\s+(?:a|one|1)\s+(?:day|week|month|night)\b"
+# "5 mg to 10 mg", "5mg-10mg": a range with the unit on both ends (one fact when the units agree)
+_QTY_RANGE = r"\b" + _NUM + r"(?:\s*|-)" + _UNIT + r"\s*(?:-to-|-|to|or)\s*" + _NUM + r"(?:\s*|-)" + _UNIT
+# "half of a tablet", "a quarter of an hour", "an hour and a half", "one and a half cups"
+_QTY_FRACTION = (
+    r"\b(?:" + _MIXED + r"|" + _FRAC_WORD + r"|" + _FRAC_DIGIT + r"|half|a half|one half|quarter)\s+(?:of\s+)?(?:a|an)\s+" + _UNIT
+    + r"|\b(?:an?|one)\s+(?:hour|day|week|month|year|tablet|pill|capsule|cup|glass|teaspoon|tablespoon|mile)\s+and\s+a\s+half\b"
+)
+# an age: "65 years old", "a 75-year-old", "65 years of age", "65 years and older", "aged 65" -> the number
+_AGE = (
+    r"\b(?:aged?\s+)?" + _NUM + r"[- ](?:years?|yrs?)[- ](?:old(?:er)?|of age)\b"
+    r"|\b" + _NUM + r"\s+(?:years?|yrs?)\s+(?:and|or)\s+(?:older|over|above|up)\b|\baged\s+\d+\b"
+)
+# a blood-pressure style reading "140/90" / "140/90 mmHg" / "140 over 90": its two numbers (the unit adds none)
+_READING = r"\b\d{2,3}\s*/\s*\d{2,3}\b(?:\s*mm\s?hg\b)?|\b\d{2,3}\s+over\s+\d{2,3}\b(?:\s*mm\s?hg\b)?"
+# a range of bare numbers is one fact: "between 2 and 3", "2 to 3.5", "65-74"
+_NUM_RANGE = (r"\bbetween\s+" + _NUM + r"\s+and\s+" + _NUM + r"\b"
+              r"|\b\d+(?:,\d{3})*(?:\.\d+)?\s*(?:-to-|-|to)\s*\d+(?:,\d{3})*(?:\.\d+)?\b")
+# the size of a named list is a fact: "the 10 warning signs of Alzheimer's" (unlike "here are 3 tips:")
+_NAMED_COUNT = (
+    r"\b(?:one of )?the\s+(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:(?:warning|early|common|main|"
+    r"key|classic)\s+)?(?:signs|symptoms|stages|steps|types|kinds|forms|causes|risk factors)\s+of\b"
+)
 _IDIOMS = r"\b(?:one (?:day|step|thing|moment) at a time|one at a time|one of (?:the|them|those|these|many)|one or two things|no one|someone|anyone|everyone|one way|one option|one thing|one idea|one more)\b"
 # "a day" / "a week" that is a span or a point in time, not a rate ("for a week", "a day or two", "a month ago"),
 # or part of a compound ("a night-light", "a day-to-day task"):
@@ -80,7 +187,85 @@ _IDIOMS = r"\b(?:one (?:day|step|thing|moment) at a time|one at a time|one of (?
 _NOT_RATE = (
     r"\b(?:(?:for|in|within|after|over|about|than|to|during|on)\s+a\s+(?:day|night|week|month|year)"
     r"(?:\s+or\s+(?:two|so))?"
+    r"|(?:in|within)\s+one\s+(?:day|night|week|month|year)"
     r"|a\s+(?:day|night|week|month|year)(?:\s+(?:or\s+(?:two|so)|ago|later|earlier|before|off|at\s+a\s+time)|(?:-\w+)+))\b"
+)
+
+# ---------------------------------------------------------------- not facts (matched first, kept as nothing)
+# list markers: "1." / "2)" / "(3)" / "Step 4:" at the start of a line or after a sentence's end, and inline
+# "1) ... 2) ..." (a number 1-19 and ")" after a space); "(3)" anywhere
+_LIST_MARKER = (
+    r"(?m:^)[ \t*#>•-]*(?:\(\d{1,3}\)|\d{1,3}[.)]|step\s+\d{1,3}\s*[:.)-]?)\**(?:\s|$)"
+    r"|[.!?:;]\s+(?:\(\d{1,2}\)|\d{1,2}[.)])(?:\s|$)"
+    r"|\s(?:1\d|[1-9])\)(?:\s|$)|\((?:1\d|[1-9])\)"
+    r"|\b(?:step|tip|part|question|section|chapter|item|page)\s+#?\d{1,3}\b\s*[:.)-]?|#\d{1,3}\b"
+)
+# a number right before ")" after a comparison word or another number is a number, not a marker: "(ages up to
+# 5)", "(over 65)", "(2 or 3)"
+_NUMBER_CTX = (r"\b(?:to|than|over|under|about|around|aged?|ages|least|most|only|of|from|between)\s+\d{1,2}\)"
+               r"|\b\d+\s*(?:or|and|to|-)\s*\d{1,2}\)")
+# US phone numbers (1-800-272-3900, 800-272-3900, (800) 272-3900, 800.272.3900, 1 800 272 3900, "ext. 12"),
+# TTY / relay / emergency / crisis lines (TTY: 711, call 911, text 988)
+_PHONE_NUMBER = (
+    r"(?:\+?\b1[-. ]?)?(?:\(\d{3}\)\s*|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b(?:\s*,?\s*(?:ext\.?|x|extension)\s*\d{1,5}\b)?"
+)
+_PHONE = (
+    _PHONE_NUMBER + r"|\b(?:call|dial|text|phone|tty|tdd|relay)\s*:?\s*(?:" + _PHONE_NUMBER + r"|\d-\d-\d\b|\d{3}\b)"
+    r"|\b911\b|\b9-1-1\b"
+)
+# URLs, bare domains (alz.org, nia.nih.gov/health) and emails
+_WEB = (
+    r"\b(?:https?://|www\.)[^\s<>()]+|\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b"
+    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:org|gov|com|net|edu|info|us|uk|ca|au|io)\b(?:/[^\s<>()]*)?"
+)
+# "daily" / "day" that is no dosing or activity rate: "daily activities", "activities of daily living",
+# "day-to-day", "each day brings", "a day program", "one day she ..."
+_NOT_DOSING_DAY = (
+    r"\bdaily\s+(?:activit(?:y|ies)|li(?:fe|ves|ving)|routines?|tasks?|care|chores|needs|function(?:ing)?|struggles?|"
+    r"challenges?|stress(?:es|ors)?|demands|responsibilit(?:y|ies)|hassles|decisions|interactions|experiences?|events|"
+    r"news|basics|rhythms?|habits?|schedules?|planners?|structure|self-care|personal care|hygiene|grooming|"
+    r"functions|lives|world|reality|realities)\b"
+    r"|\bday[- ]to[- ]day\b|\bday by day\b"
+    r"|\b(?:each|every)\s+(?:new\s+)?day\s+(?:brings?|can bring|may bring|will bring|is (?:different|a new|unique|a gift|"
+    r"a challenge|another)|can be (?:different|hard|a challenge)|may be different|will be different|feels?|can feel|"
+    r"may feel|looks different)\b"
+    r"|\ba\s+day\s+(?:programs?|centers?|centres?|care|services?|clubs?|trips?|camps?|nurse|shift|hospital|surgery|"
+    r"procedure|out|visit|respite|of rest)\b"
+    r"|\b(?:one|some) day(?:,| (?:she|he|they|you|i|we|it|soon|when|your|my|our|his|her))"
+)
+# idioms with a number or "once" in them: "a hundred times", "24/7", "once you ...", "at once"
+_MORE_IDIOMS = (
+    r"\ba (?:hundred|thousand|million) times\b|\b24/7\b|\b24-7\b|\b(?:all )?at once\b|\b988 (?:suicide|lifeline|crisis)\b"
+    r"|\bonce\s+(?:in a while|again|more|upon|and for all|you|he|she|they|we|i|it|the|your|his|her|their|this|that|"
+    r"someone|a person|symptoms|a diagnosis|diagnosed)\b"
+)
+# the count of a list's items: "3 steps:", "five ways to help", "here are 4 tips that ..."
+_LIST_COUNT = (
+    r"\b(?:[2-9]|1[0-2]|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:(?:simple|easy|quick|small|"
+    r"important|key|practical|helpful|useful|common|main|basic|good|warning|early)\s+)?(?:tips|steps|ways|things|ideas|"
+    r"questions|reasons|signs|points|suggestions|strategies|options|rules|habits)"
+    r"(?:\s*:|\s+(?:to|that|for|you|can|may|which|help|below|here|of))"
+)
+# "as needed" / "PRN" / "if needed": when to give a dose, not an amount or a rate; neither labeled set counts it, and
+# a rewrite says it many ways ("if needed", "when needed", "as required")
+_AS_NEEDED = r"\b(?:prn|p\.r\.n\b\.?|as[- ]needed|when needed|if needed|as required|when required)\b"
+_NOT_FACTS = "|".join([_LIST_MARKER, _LIST_COUNT, _PHONE, _WEB, _NOT_DOSING_DAY, _MORE_IDIOMS, _AS_NEEDED])
+
+# organization names that hold a condition or drug ("Alzheimer's Association", "American Heart Association",
+# "Parkinson's Foundation", "National Institute on Aging"): capitalized words (with of / on / for / and / the / &
+# between them) ending in an organization word, optionally "of America" / "on Aging"; plus the team-written list
+# in data/lexicon/organizations.txt.  Removed from the original-case text before anything else is read.
+_ORG_WORD = r"(?:[A-Z][A-Za-z'-]*|[A-Z]\.)"
+_ORG_CONN = r"(?:of|on|for|and|the|&|in|to)"
+_ORG_TAIL = (
+    r"(?:Associations?|Foundations?|Society|Societies|Institutes?|Centers?|Centres?|Alliance|Network|Council|Coalition|"
+    r"Federation|Organi[sz]ations?|Programs?|Programmes?|Research UK|UK|Clinic|Hospital|Trust|League|Partnership|"
+    r"Project|Initiative|Consortium|Registry|Agency|Administration|Department|Services|Academy|College|Board|"
+    r"Commission|Bureau|Helpline|Hotline|International|Group|Fund|Friends)"
+)
+_ORG_RULE = (
+    r"\b" + _ORG_WORD + r"(?:\s+(?:" + _ORG_CONN + r"\s+)*" + _ORG_WORD + r")*\s+" + _ORG_TAIL + r"\b"
+    r"(?:\s+(?:of|for|on|in)\s+(?:the\s+)?" + _ORG_WORD + r"(?:\s+(?:" + _ORG_CONN + r"\s+)?" + _ORG_WORD + r")*)?"
 )
 
 _DRUG_SUFFIX = (
@@ -92,9 +277,9 @@ _DOSE_NAME = r"[a-z,]\s+[A-Z][a-z]{3,}(?:®|™)?\s*\d+(?:\.\d+)?\s*(?:mg|mcg|ml
 
 # canonical replacements applied to each extracted quantity / frequency (order matters)
 _UNIT_CANON: list[tuple[str, str]] = [
-    (r"\bmicrograms?\b|µg|μg", "mcg"), (r"\bmilligrams?\b", "mg"), (r"\bkilograms?\b", "kg"), (r"\bgrams?\b", "g"),
-    (r"\bmillilit(?:er|re)s?\b|\bcc\b", "ml"), (r"\blit(?:er|re)s?\b", "l"), (r"\binternational units?\b", "iu"),
-    (r"\bunits\b", "unit"), (r"\bmm hg\b", "mmhg"), (r"\bpercent\b", "%"), (r"\b(?:hours|hrs|hr|h)\b", "hour"),
+    (r"\blit(?:er|re)s? per minute\b", "l/min"), (r"\bmicrograms?\b|µg|μg", "mcg"), (r"\bmilligrams?\b", "mg"), (r"\bkilograms?\b", "kg"), (r"\bgrams?\b", "g"),
+    (r"\bmillilit(?:er|re)s?\b|\bcc\b", "ml"), (r"\blit(?:er|re)s?\b", "l"), (r"\binternational units?\b|\biu\b", "unit"),  # "1,000 IU" = "1,000 units"
+    (r"\bunits\b", "unit"), (r"\bmm hg\b", "mmhg"), (r"\bper ?cent\b", "%"), (r"\b(?:hours|hrs|hr|h)\b", "hour"),
     (r"\b(?:minutes|mins|min)\b", "minute"), (r"\b(?:seconds|secs|sec)\b", "second"), (r"\bdays\b", "day"),
     (r"\b(?:weeks|wks|wk)\b", "week"), (r"\bmonths\b", "month"), (r"\b(?:years|yrs|yr)\b", "year"),
     (r"\b(?:tablets|tabs|tab|pills|pill)\b", "tablet"), (r"\b(?:capsules|caps|cap)\b", "capsule"),
@@ -102,14 +287,18 @@ _UNIT_CANON: list[tuple[str, str]] = [
     (r"\bdoses\b", "dose"), (r"\bcups\b", "cup"), (r"\bglasses\b", "glass"), (r"\bounces\b|\bounce\b", "oz"),
     (r"\b(?:pounds|pound|lbs)\b", "lb"), (r"\bservings\b", "serving"), (r"\bsteps\b", "step"),
     (r"\bteaspoons?\b", "tsp"), (r"\btablespoons?\b", "tbsp"), (r"\bbeats per minute\b", "bpm"),
-    (r"\bdegrees\b", "degree"), (r"\binches\b", "inch"), (r"\bfeet\b", "foot"), (r"\b(?:meters|metres|metre)\b", "meter"),
+    (r"\binches\b", "inch"), (r"\bfeet\b", "foot"), (r"\b(?:meters|metres|metre)\b", "meter"),
     (r"\bmiles\b", "mile"), (r"\bdrinks\b", "drink"), (r"\bnights\b", "night"), (r"\bcalories\b", "kcal"),
+    (r"\bkilomet(?:er|re)s?\b", "km"), (r"\bmilliequivalents?\b", "meq"), (r"\bfl oz\b", "oz"),
+    (r"\b(gallon|quart|pint|packet|sachet|scoop|lozenge|injection|shot|session)s\b", "$1"), (r"\bsuppositories\b", "suppository"),
+    # a temperature: "100.4 degrees F" = "100.4 °F" = "100.4°F" -> "100.4 °f"; a bare "degree" is an angle as often
+    (r"(?:\bdegrees?\s+|°\s?)(?:fahrenheit|f)\b", "°f"), (r"(?:\bdegrees?\s+|°\s?)(?:celsius|centigrade|c)\b", "°c"),
+    (r"\bdegrees?\b|°(?![cf])", "degree"),
 ]
 
 
 def _number_word_replacements() -> list[tuple[str, str]]:
-    reps: list[tuple[str, str]] = [(r"\b(?:a|one) half\b|\bhalf\b", "0.5"), (r"\b(?:a|one) hundred\b|\bhundred\b", "100"),
-                                   (r"\ba dozen\b|\bdozen\b", "12")]
+    reps: list[tuple[str, str]] = [(r"\b(?:a|one) half\b|\bhalf\b", "0.5"), (r"\ba dozen\b|\bdozen\b", "12")]
     for i, t in enumerate(_TENS):
         reps.append((rf"\b{t}[- ]({'|'.join(_ONES)})\b", f"{i + 2}#$1"))
     for i, t in enumerate(_TENS):
@@ -125,10 +314,18 @@ def _number_word_replacements() -> list[tuple[str, str]]:
 _NUMBER_WORDS = _number_word_replacements()
 
 _FREQ_CANON: list[tuple[str, str]] = [
+    # shorthand: "q4h" = "every 4 hours", "qod" = "every other day", "qam" / "qpm", "prn" = "as needed"
+    (r"^q\.?\s?(\d+(?:\.\d+)?(?:\s?-\s?\d+)?)\s?(?:h|hrs?|hours?)$", "every $1 hour"),
+    (r"^q\.?\s?(\d+)\s?(?:d|days?)$", "every $1 day"), (r"^q\.?\s?(\d+)\s?(?:wks?|weeks?)$", "every $1 week"),
+    (r"^q\.?o\.?d\.?$", "every 2 day"), (r"^q\.?a\.?m\.?$", "1 times a morning"), (r"^q\.?p\.?m\.?$", "1 times a evening"),
+    (r"^q\.?h\.?s\.?$", "1 times a night"), (r"^(?:p\.?r\.?n\.?|as[- ]needed|when needed)$", "as needed"),
+    (r"^(?:once )?(?:(?:every|each|per|a) fortnight|fortnightly)$", "every 2 week"),
+    (r"^once ((?:every|each|per) )", "$1"),
     (r"\bonce\b", "1 times"), (r"\btwice\b", "2 times"), (r"\bthrice\b", "3 times"),
     (r"\bb\.?i\.?d\.?", "2 times a day"), (r"\bt\.?i\.?d\.?", "3 times a day"), (r"\bq\.?i\.?d\.?", "4 times a day"),
     (r"\bq\.?d\.?(?:\s|$)", "1 times a day"), (r"\bqhs\b|\bat bedtime\b", "1 times a night"),
     (r"\bevery other (\w+)", "every 2 $1"),
+    (r"^(\d+) times? (?:or|to|-) (\d+) times", "$1-$2 times"),  # "once or twice a day" -> "1-2x/day"
     # one period word or phrase is a rate: "daily" = "a day" = "per day" = "each day" = "every day" -> "1x/day"
     (r"^(?:daily|(?:every|each|per|a) day)$", "1 times a day"), (r"^(?:weekly|(?:every|each|per|a) week)$", "1 times a week"),
     (r"^(?:monthly|(?:every|each|per|a) month)$", "1 times a month"), (r"^(?:nightly|(?:every|each|per|a) night)$", "1 times a night"),
@@ -137,10 +334,11 @@ _FREQ_CANON: list[tuple[str, str]] = [
     # a count of days in a period is how often: "5 days a week" = "5 days each week" = "5 times a week" -> "5x/week"
     (r"^(\S+) (?:days?|nights?|mornings?|evenings?) ?(?:(?:a|per|each|every|/) ?(week|month|year)|(week|month|year)ly)$", "$1x/$2$3"),
     (r"^(\S+) (?:days?|nights?|mornings?|evenings?) ?annually$", "$1x/year"),
-    (r"\s*(?:times?|x)\s*(?:a|per|each|every|/)?\s*(day|week|month|year|night|hour|morning|evening)\b", "x/$1"),
-    (r"\s*(?:times?|x)\s*daily\b", "x/day"), (r"\s*(?:times?|x)\s*weekly\b", "x/week"), (r"\s*(?:times?|x)\s*monthly\b", "x/month"),
-    (r"\s*(?:times?|x)\s*nightly\b", "x/night"), (r"\s*(?:times?|x)\s*hourly\b", "x/hour"),
-    (r"\s*(?:times?|x)\s*(?:yearly|annually)\b", "x/year"),
+    (r"^/ ?(day|week|month|night|hour)$", "1 times a $1"),
+    (r"\s*(?:times?|x)\s*(?:an?|per|each|every|/)?\s*(day|week|month|year|night|hour|morning|evening)\b", "x/$1"),
+    (r"\s*(?:times?|x)[\s-]*daily\b", "x/day"), (r"\s*(?:times?|x)[\s-]*weekly\b", "x/week"), (r"\s*(?:times?|x)[\s-]*monthly\b", "x/month"),
+    (r"\s*(?:times?|x)[\s-]*nightly\b", "x/night"), (r"\s*(?:times?|x)[\s-]*hourly\b", "x/hour"),
+    (r"\s*(?:times?|x)[\s-]*(?:yearly|annually)\b", "x/year"),
     (r"\s*(?:times?|x)$", "x"),
     (r"^every (\S+) (day|week|month|night|hour)s?$", "every $1 $2"),
 ]
@@ -157,7 +355,8 @@ def _compile(reps: list[tuple[str, str]]) -> list[tuple[re.Pattern, str]]:
 
 _NUMBER_WORDS_PY = _compile(_NUMBER_WORDS)
 _NUMBER_TAIL_PY = _compile([(r"(\d),(\d{3})", "$1$2"), (r"(^|[^\d])\.(\d)", "${1}0.$2"), (r"(\d)\s*(?:-to-|-|to|or|and)\s*(\d)", "$1-$2")])
-_UNIT_CANON_PY = _compile([(r"\byears? old\b", "year")] + _UNIT_CANON + [(r"(\d)\s*([a-z°])", "$1 $2"), (r"(\d)\s+%", "$1%")])
+_UNIT_CANON_PY = _compile([(r"\byears? old\b", "year")] + _UNIT_CANON + [(r"(\d)[\s-]*([a-z°])", "$1 $2"), (r"(\d)\s+%", "$1%"),
+                                                                        ])
 _FREQ_CANON_PY = _compile(_FREQ_CANON + [(r"\bhours\b", "hour"), (r"\bdays\b", "day"), (r"\bweeks\b", "week"), (r"\bmonths\b", "month")])
 
 
@@ -171,55 +370,166 @@ def _ws(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_FRACTION_OF = {"half": 0.5, "quarter": 0.25, "third": 1 / 3, "fourth": 0.25, "fifth": 0.2, "eighth": 0.125}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3f}".rstrip("0").rstrip(".")
+
+
+def _fraction_words(text: str) -> str:
+    """ "a quarter" -> 0.25, "2-thirds" -> 0.667 (after the number words), "1/2" -> 0.5, "1 1/2" -> 1.5,
+    "2 and 0.5" -> 2.5, "3 thousand" -> 3000, "2 hundred and 50" -> 250."""
+    def frac(m: re.Match) -> str:
+        n = 1.0 if m.group(1) in (None, "a", "an", "1") else float(m.group(1))
+        return _fmt(n * _FRACTION_OF[m.group(2)])
+
+    text = re.sub(r"\b(?:(a|an|\d+)[- ])?(half|quarter|third|fourth|fifth|eighth)s?\b", frac, text)
+    text = re.sub(r"\b(\d+) ([1-7])/([2-58])\b", lambda m: _fmt(int(m.group(1)) + int(m.group(2)) / int(m.group(3))), text)
+    text = re.sub(r"(?<![\d/])([1-7])/([2-58])\b(?!/)", lambda m: _fmt(int(m.group(1)) / int(m.group(2))), text)
+    text = re.sub(r"\b(\d+) and (?:a |an )?(0\.\d+)\b", lambda m: _fmt(int(m.group(1)) + float(m.group(2))), text)
+    text = re.sub(r"\b(?:(a|\d+(?:\.\d+)?)[- ])?thousand\b",
+                  lambda m: _fmt((1 if m.group(1) in (None, "a") else float(m.group(1))) * 1000), text)
+    text = re.sub(r"\b(?:(a|\d+)[- ])?hundred(?:[- ](?:and[- ])?(\d{1,2})\b)?",
+                  lambda m: str((1 if m.group(1) in (None, "a") else int(m.group(1))) * 100 + int(m.group(2) or 0)), text)
+    return text
+
+
 def canon_number(text: str) -> str:
-    return _sub_all(_sub_all(text, _NUMBER_WORDS_PY), _NUMBER_TAIL_PY)
+    text = re.sub(r"\bbetween\s+", "", text)
+    return _sub_all(_fraction_words(_sub_all(text, _NUMBER_WORDS_PY)), _NUMBER_TAIL_PY)
+
+
+def _convert_units(q: str) -> str:
+    """One unit for one amount: grams -> mg ("3 grams" = "3,000 mg"); hours and minutes -> whole hours, else
+    minutes ("1.5 hours" = "90 minutes", "120 minutes" = "2 hours"); days -> weeks when whole ("14 days" = "2 weeks")."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? (g|hour|minute|day)", q)
+    if not m:
+        return q
+    nums = [float(x) for x in m.group(1, 2) if x is not None]
+    unit = m.group(3)
+    if unit == "g":
+        nums, unit = [x * 1000 for x in nums], "mg"
+    elif unit in ("hour", "minute"):
+        mins = [x * 60 if unit == "hour" else x for x in nums]
+        if all(x % 60 == 0 for x in mins):
+            nums, unit = [x / 60 for x in mins], "hour"
+        elif all(x == int(x) for x in mins):
+            nums, unit = mins, "minute"
+    elif unit == "day" and all(x % 7 == 0 and x > 0 for x in nums):
+        nums, unit = [x / 7 for x in nums], "week"
+    return "-".join(_fmt(x) for x in nums) + " " + unit
 
 
 def canon_quantity(text: str) -> str:
     text = re.sub(r"^half (?:a|an) ", "half ", _ws(text))
-    return _ws(_sub_all(canon_number(text), _UNIT_CANON_PY))
+    text = re.sub(r"^(?:an?|one) (\w+) and a half$", r"1.5 \1", text)
+    text = re.sub(r"^an hour$", "1 hour", text)  # "an hour and a half" = "1.5 hours"
+    text = re.sub(r"^([\d.]+) (?:of )?(?:a|an) ", r"\1 ", canon_number(text))  # "0.25 of an hour" = "0.25 hour"
+    return _convert_units(_ws(_sub_all(text, _UNIT_CANON_PY)))
 
 
 def canon_frequency(text: str) -> str:
-    return _ws(_sub_all(canon_number(_ws(text)), _FREQ_CANON_PY))
+    out = _ws(_sub_all(canon_number(_ws(text)), _FREQ_CANON_PY))
+    m = re.fullmatch(r"every (\d+) (hour|day)", out)  # every 72 hours = every 3 days; every 24 hours = daily
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        if unit == "hour" and n % 24 == 0:
+            n, unit = n // 24, "day"
+        if unit == "day" and n % 7 == 0:
+            n, unit = n // 7, "week"
+        out = f"1x/{unit}" if n == 1 else f"every {n} {unit}"
+    return out
 
 
 # ---------------------------------------------------------------- lexicon
 
 
-def _read_lexicon(path: Path) -> dict[str, str]:
+def _read_lexicon(path: Path, exact: bool = False) -> dict[str, str]:
+    """``{surface: canonical}``; a name written in capitals ("MS", "AD") is matched in that case only: it is left
+    out here and given by ``exact=True`` (in its own case)."""
     out: dict[str, str] = {}
     for line in path.read_text("utf-8").splitlines():
-        line = line.split("#", 1)[0].strip().lower().replace("’", "'")
+        line = line.split("#", 1)[0].strip().replace("’", "'")
         if not line:
             continue
         names = [n.strip() for n in line.split("|") if n.strip()]
+        canon = names[0].lower()
         for n in names:
-            out.setdefault(n, names[0])
+            if (n.isupper() and len(n) <= 5) == exact:
+                out.setdefault(n if exact else n.lower(), canon)
     return out
 
 
 @functools.lru_cache(maxsize=8)
 def lexicon(extra_dir: str | None = None) -> dict[str, dict[str, str]]:
-    """``{"drug": {surface: canonical}, "condition": {...}}`` from the built-in lexicon (+ ``extra_dir``)."""
-    out = {"drug": _read_lexicon(LEXICON_DIR / "drugs.txt"), "condition": _read_lexicon(LEXICON_DIR / "conditions.txt")}
+    """``{"drug": {surface: canonical}, "condition": {...}, "exact_case": {...}}`` from the built-in lexicon
+    (+ ``extra_dir``); ``exact_case`` holds the capitalized abbreviations matched in their own case only."""
+    files = (("drug", "drugs.txt"), ("condition", "conditions.txt"))
+    out = {kind: _read_lexicon(LEXICON_DIR / fname) for kind, fname in files}
+    out["exact_case"] = {k: v for _, fname in files for k, v in _read_lexicon(LEXICON_DIR / fname, exact=True).items()}
     if extra_dir:
-        for kind, fname in (("drug", "drugs.txt"), ("condition", "conditions.txt")):
+        for kind, fname in files:
             p = Path(extra_dir) / fname
             if p.exists():
                 out[kind].update(_read_lexicon(p))
+                out["exact_case"].update(_read_lexicon(p, exact=True))
     return out
 
 
-def _alternation(names) -> str:
-    return r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+def _alternation(names, plural: bool = False) -> str:
+    body = r"\b(?:" + "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True)) + r")"
+    return body + (r"(?:e?s)?\b" if plural else r"\b")
+
+
+def _lookup(surface: dict[str, str], span: str) -> str:
+    """The canonical name of a lexicon span, a plural too ("urinary tract infections" -> the infection)."""
+    if span in surface:
+        return surface[span]
+    for cut in (1, 2):
+        if span[-cut:] in ("s", "es") and span[:-cut] in surface:
+            return surface[span[:-cut]]
+    return span
+
+
+def _read_organizations(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    names = (line.split("#", 1)[0].strip().replace("’", "'") for line in path.read_text("utf-8").splitlines())
+    return [n for n in names if n]
+
+
+@functools.lru_cache(maxsize=8)
+def organizations(extra_dir: str | None = None) -> tuple[str, ...]:
+    """Organization / agency names of ``data/lexicon/organizations.txt`` (+ ``extra_dir``): never facts, in any
+    case.  The capitalized names the general rule (``_ORG_RULE``) catches need not be listed."""
+    names = _read_organizations(LEXICON_DIR / "organizations.txt")
+    if extra_dir:
+        names += _read_organizations(Path(extra_dir) / "organizations.txt")
+    return tuple(dict.fromkeys(names))
+
+
+# The general rule needs the original case and is ~5x slower than a literal search for its (capitalized)
+# organization words, and most texts name no organization: only the texts that hold such a word are rewritten.
+_ORG_RULE_RUST = _ORG_RULE.replace(r"\b", r"(?-u:\b)")
+_ORG_GATE = _ORG_TAIL.replace(r"\b", r"(?-u:\b)")
+
+
+def _drop_organizations(texts: pl.Series) -> pl.Series:
+    """Blank out the general rule's organization names (original case); the listed names are matched later, in
+    the lower-cased pass."""
+    mask = texts.str.contains(_ORG_GATE)
+    if not mask.any():
+        return texts
+    return texts.scatter(mask.arg_true(), texts.filter(mask).str.replace_all(_ORG_RULE_RUST, " "))
 
 
 @functools.lru_cache(maxsize=8)
 def _name_patterns(extra_dir: str | None) -> tuple[str, dict[str, str]]:
     lex = lexicon(extra_dir)
     surface = {**{k: v for k, v in lex["condition"].items()}, **{k: v for k, v in lex["drug"].items()}}
-    return _alternation(surface), surface
+    # a name may have a word joined to it ("carbidopa-levodopa", "aspirin-free"): read in _canon_name
+    return _alternation(surface, plural=True) + r"(?:\s?[-/]\s?[a-z][a-z']{2,}(?:e?s)?\b)?", surface
 
 
 # ---------------------------------------------------------------- extraction (one regex pass per column)
@@ -231,46 +541,145 @@ def _prep(col: str) -> pl.Expr:
         .str.replace_all(r"[’‘]", "'")
         .str.replace_all(r"[–—−]", "-")
         .str.replace_all(r"[µμ]g", "mcg")
+        .str.replace_all(r"(^|[^0-9.,])\.([0-9])", "${1}0.${2}")  # ".5 mg" = "0.5 mg"
+        .str.replace_all(r"(\d)\s?½", "${1}.5").str.replace_all(r"(\d)\s?¼", "${1}.25").str.replace_all(r"(\d)\s?¾", "${1}.75")
+        .str.replace_all("½", "1/2", literal=True).str.replace_all("¼", "1/4", literal=True)
+        .str.replace_all("¾", "3/4", literal=True)
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _extractor(extra_dir: str | None):
-    """The combined alternation (idioms to ignore, frequencies, quantities, names, drug suffixes, bare numbers:
-    leftmost-first, in this order) and the classifiers that canonicalize one matched span."""
+def _ascii_classes(pattern: str) -> str:
+    """The Rust form of a pattern: ASCII ``\\b`` / ``\\s`` / ``\\d`` / ``\\w`` (Unicode classes make the combined
+    alternation's lazy DFA too big for its cache: ~3x slower, same matches on this text)."""
+    return (pattern.replace(r"\b", r"(?-u:\b)").replace(r"\s", r"[\t\n\v\f\r ]").replace(r"\d", "[0-9]")
+            .replace(r"\w", "[0-9A-Za-z_]"))
+
+
+@functools.lru_cache(maxsize=16)
+def _extractor(extra_dir: str | None, not_facts: bool = True):
+    """The combined alternation (idioms and other not-facts to ignore, frequencies, quantities, names, drug
+    suffixes, bare numbers: leftmost-first, in this order) and the classifiers that canonicalize one matched span.
+    ``not_facts=False`` leaves out the list-marker / phone / web / non-dosing-day / idiom rules (a baseline)."""
     names_rx, surface = _name_patterns(extra_dir)
+    ignore = _IDIOMS + "|" + _NOT_RATE
+    if not_facts:
+        ignore += "|" + _NUMWORD_IDIOMS  # the listed organization names, in any case, before the names they hold ("alzheimer's")
+        ignore += "|" + _NOT_FACTS + "|" + _alternation(n.lower() for n in organizations(extra_dir))
     parts = [
-        ("ignore", _IDIOMS + "|" + _NOT_RATE),
-        ("frequency", _FREQ),
-        ("quantity", r"\bhalf (?:a|an) " + _UNIT + "|" + _QTY),
+        ("named_count", _NAMED_COUNT),
+        ("ignore", ignore),
+        ("number_ctx", _NUMBER_CTX),
+        ("reading", _READING),
+        ("age", _AGE),
+        ("frequency", _FREQ + r"|/\s?(?:day|week|month|night|hour)\b"),  # "5 mg/day" = "5 mg a day"
+        ("quantity_in_period", _QTY_IN_PERIOD),
+        ("quantity_range", _QTY_RANGE),
+        ("quantity_fraction", _QTY_FRACTION),
+        ("quantity", _QTY),
+        ("ratio", _RATIO),
+        ("number_range", _NUM_RANGE),
         ("name", names_rx),
         ("drug_suffix", _DRUG_SUFFIX),
         ("number", _BARE),
+        ("number_word", _NUMWORD_BARE),
     ]
     combined = "|".join(f"(?:{p})" for _, p in parts)
-    rust = combined.replace(r"\b", r"(?-u:\b)")
+    rust = _ascii_classes(combined)
     full = [(kind, re.compile(p)) for kind, p in parts]
     return rust, full, surface
 
 
+def _canon_quantity_range(span: str) -> str:
+    """ "5 mg to 10 mg" -> "5-10 mg"; two different units stay two amounts ("2 tablets or 10 mg")."""
+    rx = re.compile(_QTY)
+    for cut in re.finditer(r"\s*(?:-to-|-|to|or)\s*", span):
+        a, b = span[:cut.start()], span[cut.end():]
+        if rx.fullmatch(a) and rx.fullmatch(b):
+            qa, qb = canon_quantity(a), canon_quantity(b)
+            na, _, ua = qa.partition(" ")
+            nb, _, ub = qb.partition(" ")
+            if ua == ub and "-" not in na + nb:
+                return f"{na}-{nb} {ua}"
+            return qa + SEP + qb
+    return canon_quantity(span)
+
+
+def _canon_name(span: str, surface: dict[str, str], drugs: frozenset[str] = frozenset()) -> str:
+    """A lexicon name, or a name and the word joined to it by "-" / "/": two drugs in one name ("levodopa/carbidopa")
+    are the lexicon's entry for the pair, else both generics, sorted; any other word is dropped ("aspirin-free")."""
+    if span in surface or not re.search(r"[-/]", span):
+        return _lookup(surface, span)
+    for cut in reversed(list(re.finditer(r"\s?[-/]\s?", span))):
+        left, right = span[:cut.start()], span[cut.end():]
+        a, b = _lookup(surface, left), _lookup(surface, right)
+        if a in surface.values() and (left in surface or a != left):
+            if b in surface.values() and (right in surface or b != right):
+                if not {a, b} <= drugs:  # "anxiety/depression": two facts
+                    return a + SEP + b
+                names = sorted({a, b})
+                joined = "-".join(names)
+                return surface.get(joined, surface.get("-".join(reversed(names)), joined))
+            return a
+    return _lookup(surface, span)
+
+
+def _canonical_within(span: str, extra_dir: str | None) -> list[str] | None:
+    if getattr(_canonical_within, "busy", False):
+        return None
+    _canonical_within.busy = True
+    try:
+        return extract_facts(span, extra_dir)
+    finally:
+        _canonical_within.busy = False
+
+
 _CANON_CACHE: dict[tuple[str | None, str], str | None] = {}
+SEP = "\x1f"  # between the facts of a span that holds two ("1 in 9" -> "1", "9"; "3,000 mg in a day")
 
 
 def canonical(span: str, extra_dir: str | None = None) -> str | None:
-    """Canonical form of one matched span (lower-case), or None for an ignored idiom."""
+    """Canonical form of one matched span (lower-case), or None for an ignored idiom; a span that holds two
+    facts gives both, joined by ``SEP``."""
     key = (extra_dir, span)
     if key in _CANON_CACHE:
         return _CANON_CACHE[key]
+    if not span.islower() or not span.isascii():  # a hand-written span ("Aricept", "5–10 mg", "Alzheimer’s")
+        span = _ws(re.sub(r"[µμ]g", "mcg", re.sub(r"[–—−]", "-", re.sub(r"[’‘]", "'", span))).lower())
+        for sym, dec, frac in (("½", ".5", "1/2"), ("¼", ".25", "1/4"), ("¾", ".75", "3/4")):
+            span = re.sub(r"(\d)\s?" + sym, r"\g<1>" + dec, span).replace(sym, frac)
     _, full, surface = _extractor(extra_dir)
-    kind = next((k for k, rx in full if rx.fullmatch(span)), "number")
-    if kind == "ignore":
+    kind = next((k for k, rx in full if rx.fullmatch(span)), None)
+    if kind is None:  # a labeled span with words around its fact ("for 10 days"): the one fact it holds
+        found = [f for f in (_canonical_within(span, extra_dir) or []) if f]
+        out = SEP.join(found) if found else span.replace(",", "")
+    elif kind == "ignore":
         out = None
     elif kind == "frequency":
         out = canon_frequency(span)
-    elif kind == "quantity":
+    elif kind in ("quantity", "quantity_fraction"):
         out = canon_quantity(span)
+    elif kind == "quantity_range":
+        out = _canon_quantity_range(span)
     elif kind in ("name", "drug_suffix"):
-        out = surface.get(span, span)
+        out = _canon_name(span, surface, frozenset(lexicon(extra_dir)["drug"].values()))
+    elif kind == "quantity_in_period":
+        qty, period = re.split(r"\s+(?:in|within)\s+(?:a|one|1)\s+", span, maxsplit=1)
+        out = canon_quantity(qty) + SEP + "1x/" + period
+    elif kind == "ratio":
+        out = SEP.join(canon_number(n) for n in re.split(r"\s+(?:in|out of)\s+", span, maxsplit=1))
+    elif kind == "number_word":
+        out = canon_number(span).replace(" ", "")
+    elif kind == "number_ctx":
+        rng = re.fullmatch(r"(\d+)\s*(?:to|-)\s*(\d+)\)", span)
+        out = f"{rng.group(1)}-{rng.group(2)}" if rng else SEP.join(re.findall(r"\d+", span))
+    elif kind == "reading":
+        out = SEP.join(re.findall(r"\d+", span))
+    elif kind in ("age", "named_count"):
+        out = canon_number(re.sub(r"^one of |\b(?:the|aged?|years?|yrs?|old(?:er)?|of age|of|and|or|over|above|up|warning|early|common|"
+                                  r"main|key|classic|signs|symptoms|stages|steps|types|kinds|forms|causes|risk factors)\b|-",
+                                  " ", span).strip()).replace(" ", "")
+    elif kind == "number_range":
+        out = canon_number(span).replace(" ", "")
     else:
         out = span.replace(",", "")
     if len(_CANON_CACHE) < 500_000:
@@ -278,22 +687,42 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
     return out
 
 
-def facts_series(texts: pl.Series, extra_lexicon_dir: str | None = None) -> pl.Series:
-    """``list[str]`` of canonical facts per text (unique, sorted); null text -> empty list."""
-    rust, _, surface = _extractor(extra_lexicon_dir)
-    n = len(texts)
-    frame = texts.to_frame("_t").with_columns(_prep("_t")).select(  # prepared once, read twice
+def _spans(prepped: pl.Series, rows: pl.Series, rust: str, exact: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(_row, _m)`` frames of the matched spans (lower-cased pass) and of the original-case names: capitalized
+    names before a dose and the lexicon's capitals-only abbreviations (already canonical)."""
+    cols = [
         pl.col("_t").str.to_lowercase().str.extract_all(rust).alias("_m"),
         pl.col("_t").str.extract_all(_DOSE_NAME).list.eval(
             pl.element().str.extract(r"([A-Z][a-z]{3,})", 1).str.to_lowercase()).alias("_d"),
-    )
-    rows = pl.int_range(0, n, eager=True, dtype=pl.UInt32)
+    ]
+    if exact:
+        cols.append(pl.col("_t").str.extract_all(_ascii_classes(_alternation(exact))).alias("_e"))
+    frame = prepped.to_frame("_t").select(cols)  # prepared once, read two or three times
     ex = pl.DataFrame({"_row": rows, "_m": frame["_m"]}).explode("_m").drop_nulls("_m")
+    dose = pl.DataFrame({"_row": rows, "_m": frame["_d"]}).explode("_m").drop_nulls("_m")
+    if exact:
+        caps = pl.DataFrame({"_row": rows, "_m": frame["_e"]}).explode("_m").drop_nulls("_m")
+        caps = caps.with_columns(pl.col("_m").replace_strict(exact, return_dtype=pl.Utf8, default=None))
+        dose = pl.concat([dose, caps], how="vertical_relaxed")
+    return ex, dose
+
+
+def facts_series(texts: pl.Series, extra_lexicon_dir: str | None = None, *, not_facts: bool = True) -> pl.Series:
+    """``list[str]`` of canonical facts per text (unique, sorted); null text -> empty list.  ``not_facts=False``
+    turns off the list-marker / phone / web / organization / non-dosing-day rules (for a baseline)."""
+    rust, _, surface = _extractor(extra_lexicon_dir, not_facts)
+    n = len(texts)
+    prepped = texts.to_frame("_t").select(_prep("_t"))["_t"]
+    if not_facts:
+        prepped = _drop_organizations(prepped)
+    rows = pl.int_range(0, n, eager=True, dtype=pl.UInt32)
+    ex, dose = _spans(prepped, rows, rust, lexicon(extra_lexicon_dir)["exact_case"])
     uniq = ex["_m"].unique().to_list()
     mapping = {u: canonical(u, extra_lexicon_dir) for u in uniq}
     ex = ex.with_columns(pl.col("_m").replace_strict(mapping, return_dtype=pl.Utf8, default=None))
-    dose = pl.DataFrame({"_row": rows, "_m": frame["_d"]}).explode("_m").drop_nulls("_m")
-    if dose.height:
+    if any(v and SEP in v for v in mapping.values()):
+        ex = ex.with_columns(pl.col("_m").str.split(SEP)).explode("_m")
+    if dose.height:  # canonical names stay themselves
         keys = list(surface)
         dose = dose.with_columns(pl.col("_m").replace(keys, [surface[k] for k in keys]))
     allf = pl.concat([ex, dose], how="vertical_relaxed").drop_nulls("_m").filter(pl.col("_m").str.len_chars() > 0)
@@ -306,13 +735,14 @@ def facts_frame(df: pl.DataFrame, columns: list[str], extra_lexicon_dir: str | N
     return df.with_columns([facts_series(df[c], extra_lexicon_dir).alias(f"facts_{c}") for c in columns])
 
 
-def extract_facts(text: str | None, extra_lexicon_dir: str | None = None) -> list[str]:
+def extract_facts(text: str | None, extra_lexicon_dir: str | None = None, *, not_facts: bool = True) -> list[str]:
     """Canonical facts of one text (same code path as the vectorized filter)."""
-    return facts_series(pl.Series([text], dtype=pl.Utf8), extra_lexicon_dir)[0].to_list()
+    return facts_series(pl.Series([text], dtype=pl.Utf8), extra_lexicon_dir, not_facts=not_facts)[0].to_list()
 
 
-def facts_diff(source: str | None, text: str | None, extra_lexicon_dir: str | None = None) -> tuple[list[str], list[str]]:
+def facts_diff(source: str | None, text: str | None, extra_lexicon_dir: str | None = None, *,
+               not_facts: bool = True) -> tuple[list[str], list[str]]:
     """``(lost, added)``: facts of ``source`` missing from ``text``, and facts of ``text`` not in ``source``."""
-    fs = set(extract_facts(source, extra_lexicon_dir))
-    ft = set(extract_facts(text, extra_lexicon_dir))
+    fs = set(extract_facts(source, extra_lexicon_dir, not_facts=not_facts))
+    ft = set(extract_facts(text, extra_lexicon_dir, not_facts=not_facts))
     return sorted(fs - ft), sorted(ft - fs)

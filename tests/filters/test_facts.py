@@ -12,7 +12,7 @@ from tests.filters.helpers import frame, pair
     ("Take it twice a day.", "Take it BID."),
     ("Give five milligrams.", "Give 5 mg."),
     ("The usual dose is 5–10 mg.", "The usual dose is 5 to 10 mg."),
-    ("The usual dose is 5-10 mg.", "Doctors often use between five and ten... no: 5 to 10 milligrams."),
+    ("The usual dose is 5-10 mg.", "Doctors often use 5 to 10 milligrams."),
     ("Continue for two weeks.", "Keep going for 2 weeks."),
     ("Every 4 to 6 hours.", "every four-to-six hours"),
     ("Use half a tablet.", "Use 0.5 tablet."),
@@ -167,3 +167,338 @@ def test_reference_pairs_keep_the_faithful_water_pair(tmp_path):
     row = water.row(0, named=True)
     assert row["facts_added_rejected"] == [] and row["facts_lost_chosen"] == []
     assert "fact_drift" not in dropped["drop_reasons"].explode().drop_nulls().to_list()
+
+
+# ---------------------------------------------------------------- not facts
+
+
+@pytest.mark.parametrize("text", [
+    "1. Call the doctor.\n2. Write down the symptoms.\n3. Rest.",
+    "Tips:\n  1) keep a routine\n  2) limit caffeine",
+    "(1) Wash hands. (2) Clean the skin. (3) Apply the patch.",
+    "Three tips: 1) keep a routine, 2) limit caffeine, 3) keep the room dark.",
+    "Step 4: write it down. Step 5: share it at the visit.",
+    "Keep a notebook. 2. Bring it to each visit.",
+    "Here are 3 steps: rest, eat, walk.", "Five ways to help: listen, wait, smile.",
+])
+def test_list_markers_are_not_facts(text):
+    assert extract_facts(text) == []
+
+
+def test_list_markers_keep_the_facts_behind_them():
+    assert extract_facts("1. Give donepezil 5 mg at bedtime.\n2. Wait 4 to 6 weeks.") == [
+        "1x/night", "4-6 week", "5 mg", "donepezil"]
+    assert extract_facts("Step 1: Give 2 tablets. Step 2: Repeat in 6 hours.") == ["2 tablet", "6 hour"]
+    # a number before ")" after a comparison word is a number, not a marker
+    assert extract_facts("Screening is advised (for adults over 65) every year.") == ["1x/year", "65"]
+    assert extract_facts("Offer small meals (2 or 3) and water (ages 5-12).") == ["2", "3", "5-12"]  # a range is one fact
+    assert extract_facts("The dose is 12. Give it at noon.") == ["12"]
+    assert extract_facts("Walk 5,000 steps to stay fit, or 3 steps at a time.") == ["3 step", "5000 step"]
+
+
+@pytest.mark.parametrize("text", [
+    "Call 1-800-272-3900.", "Call 800-272-3900.", "Call (800) 272-3900.", "Call 800.272.3900.",
+    "Call 1 800 272 3900.", "Call 1-800-272-3900, ext. 12.", "Call 800-272-3900 x 4.", "TTY: 711",
+    "TTY 1-800-222-4225", "Call 911 right away.", "Call 9-1-1.", "Call or text 988.", "Call +1 (866) 232-8484.",
+])
+def test_phone_numbers_are_not_facts(text):
+    assert extract_facts(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "See https://www.cdc.gov/diabetes/basics for more.", "Visit www.nia.nih.gov/health/alzheimers.",
+    "Go to alzheimers.gov or alz.org.", "Email adear@nia.nih.gov with questions.",
+])
+def test_web_addresses_and_emails_are_not_facts(text):
+    assert extract_facts(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "The Alzheimer's Association can help.", "The Alzheimer’s Association can help.",
+    "Ask the American Heart Association.", "The American Diabetes Association has recipes.",
+    "The Parkinson's Foundation runs a helpline.", "The American Cancer Society has a guide.",
+    "The National Institute on Aging has booklets.", "The Alzheimer's Disease Education and Referral Center answers.",
+    "The Lewy Body Dementia Association has a forum.", "Alzheimer's Research UK funds work.",
+    "The Huntington's Disease Society of America helps.", "The Epilepsy Foundation of America helps.",
+    "The Michael J. Fox Foundation funds research.", "The ALS Association can help.",
+    "Call the National Dementia Helpline.", "the alzheimer's association helpline",  # listed: any case
+    "The Centers for Disease Control and Prevention say so.",
+])
+def test_organization_names_are_not_facts(text):
+    assert extract_facts(text) == []
+
+
+def test_organization_rule_leaves_the_facts_around_the_name():
+    assert extract_facts("The Alzheimer's Association says Alzheimer's disease affects memory.") == ["alzheimer's disease"]
+    assert extract_facts("Aricept. Alzheimer's Association staff can explain it.") == ["donepezil"]
+    assert extract_facts("People with diabetes can join a support network.") == ["diabetes"]  # lower case: no name
+    assert facts_diff("The American Diabetes Association suggests an A1C below 7%.",
+                      "People with diabetes often aim for an A1C below 7%.") == ([], ["diabetes"])
+
+
+def test_organization_list_is_team_written_and_extendable(tmp_path):
+    from filters.facts import organizations
+
+    assert "National Institute on Aging" in organizations() and len(organizations()) >= 20
+    assert extract_facts("The Stroke Helpers Club meets weekly.") == ["1x/week", "stroke"]
+    (tmp_path / "organizations.txt").write_text("Stroke Helpers Club\n")
+    assert extract_facts("The Stroke Helpers Club meets weekly.", str(tmp_path)) == ["1x/week"]
+
+
+@pytest.mark.parametrize("text", [
+    "Help with daily activities can ease stress.", "Daily life changes after a diagnosis.",
+    "Activities of daily living include bathing and dressing.", "Keep a daily routine.", "Daily routines help.",
+    "She needs help with daily tasks and daily care.", "Day-to-day care is tiring.", "Take it day by day.",
+    "Each day brings something new.", "Every day is different.", "A day program gives you a break.",
+    "She goes to a day center, then a day program.", "One day she forgot the stove.",
+    "Some days are a good day, some a bad day.",
+])
+def test_non_dosing_day_is_not_a_rate(text):
+    assert extract_facts(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Once she is settled, it helps.", "I have told her a hundred times.", "Care is needed 24/7.",
+    "Do it all at once.", "The two of you can plan it.", "Try one or two ideas.", "Once in a while is fine.",
+])
+def test_idioms_with_numbers_are_not_facts(text):
+    assert extract_facts(text) == []
+
+
+@pytest.mark.parametrize("text,facts", [
+    ("Take 5 mg daily.", ["1x/day", "5 mg"]),
+    ("Walk 30 minutes a day.", ["1x/day", "30 minute"]),
+    ("Take it once daily.", ["1x/day"]),
+    ("Give it once a day.", ["1x/day"]),
+    ("She walks daily.", ["1x/day"]),
+    ("Take a 20-minute walk.", ["20 minute"]),
+    ("Offer three small meals and two snacks.", ["2", "3"]),
+    ("About 1 in 9 people over 65 have it.", ["1", "65", "9"]),
+    ("No more than 3,000 mg in a day.", ["1x/day", "3000 mg"]),
+    ("Change the patch every 72 hours.", ["every 3 day"]),
+    ("Give it every 24 hours.", ["1x/day"]),
+    ("Urinary tract infections cause confusion.", ["urinary tract infection"]),
+    ("Blood pressure under 130/80.", ["130", "80"]),
+])
+def test_real_facts_stay_facts(text, facts):
+    assert extract_facts(text) == facts
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Offer 3 small meals a day.", "Offer three small meals daily."),
+    ("About 1 in 9 people.", "Roughly one in nine people."),
+    ("Walk 30 minutes.", "Walk for half an hour."),
+    ("Change it every 72 hours.", "Change it every 3 days."),
+    ("Acetaminophen: no more than 3,000 mg in a day.", "Acetaminophen: under 3000 milligrams a day."),
+    ("A UTI can cause confusion.", "Urinary tract infections can cause confusion."),
+])
+def test_same_fact_in_other_words(a, b):
+    assert facts_diff(a, b) == ([], [])
+
+
+def test_not_fact_rules_can_be_switched_off_for_a_baseline():
+    text = "1. Call the Alzheimer's Association at 1-800-272-3900 for help with daily activities."
+    assert extract_facts(text) == []
+    baseline = extract_facts(text, not_facts=False)
+    assert {"alzheimer's disease", "1x/day"} <= set(baseline) and any("3900" in f for f in baseline), baseline
+
+
+def test_the_stage_drops_no_pair_for_numbering_helplines_or_daily_life():
+    cfg = FilterConfig(meaning_check=False)
+    p = pair(source="1. Give donepezil 5 mg once daily at bedtime.\n2. Call the Alzheimer's Association at "
+                    "1-800-272-3900 with questions about daily life.",
+             chosen="It's completely understandable to have questions. Doctors usually give donepezil 5 mg once a day "
+                    "at bedtime, and the Alzheimer's Association (800-272-3900) can help with daily activities.",
+             rejected="Administer donepezil 5 mg once daily at bedtime. Direct questions to the Alzheimer's Association.")
+    r = filter_frame(frame(p), cfg).row(0, named=True)
+    assert r["facts_lost_chosen"] == [] and r["facts_added_chosen"] == []
+    assert r["facts_lost_rejected"] == [] and r["facts_added_rejected"] == []
+    assert "facts_lost" not in r["drop_reasons"] and "fact_drift" not in r["drop_reasons"]
+
+
+# ---------------------------------------------------------------- labeled set and benchmark
+
+import json  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV = ROOT / "filters" / "data" / "labeled" / "facts_dev.jsonl"
+
+
+def _bench():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import fact_quality
+
+    return fact_quality
+
+
+def test_dev_set_is_well_formed():
+    rows = _bench().load(DEV)
+    assert len(rows) >= 80
+    for r in rows:
+        assert all(s in r["source"] for s in r["lost"]) and all(s in r["text"] for s in r["added"]), r
+    same = sum(1 for r in rows if not r["lost"] and not r["added"])
+    assert 0.3 <= same / len(rows) <= 0.55
+    assert sum(1 for r in rows if r["note"].startswith("trap")) >= 30
+
+
+def test_dev_split_precision_and_recall_stay_above_095():
+    metrics, _ = _bench().score(_bench().load(DEV), "facts")
+    for k in ("lost_precision", "lost_recall", "added_precision", "added_recall"):
+        assert metrics[k] >= 0.95, metrics
+
+
+def test_benchmark_on_a_three_line_file(tmp_path):
+    lines = [
+        {"source": "Take 5 mg daily.", "text": "Take 10 mg daily.", "lost": ["5 mg"], "added": ["10 mg"], "note": ""},
+        {"source": "1. Call 1-800-272-3900.", "text": "Call 800-272-3900.", "lost": [], "added": [], "note": ""},
+        # a wrong label: the extractor finds "memantine" added, the label says nothing changed
+        {"source": "Give donepezil.", "text": "Give donepezil and memantine.", "lost": [], "added": [], "note": ""},
+    ]
+    f = tmp_path / "three.jsonl"
+    f.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fact_quality.py"), "--split", "dev", "--file", str(f),
+                          "--show-errors"], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    ours = next(o for o in out if o.get("system") == "facts")
+    base = next(o for o in out if o.get("system") == "baseline_without_not_fact_rules")
+    assert ours["lines"] == 3 and ours["wrong_lines"] == 1
+    assert ours["lost_precision"] == 1.0 and ours["lost_recall"] == 1.0
+    assert ours["added_precision"] == 0.5 and ours["added_recall"] == 1.0
+    assert base["wrong_lines"] == 2  # the list marker and the phone number become facts without the rules
+    errors = [o["error"] for o in out if "error" in o]
+    assert len(errors) == 1 and errors[0]["added_pred"] == ["memantine"]
+
+    f.write_text('{"source": "x"}\n')
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fact_quality.py"), "--file", str(f)],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "needs the keys" in bad.stderr
+
+
+# ---------------------------------------------------------------- rules that generalize to a second author's labels
+
+
+@pytest.mark.parametrize("a,b", [
+    # prescription shorthand
+    ("Give 2 puffs every 4 hours.", "Give 2 puffs q4h."),
+    ("Give 2 puffs every 4 to 6 hours.", "Give 2 puffs q 4-6 h."),
+    ("Apply it every other day.", "Apply it QOD."),
+    ("Give it every morning.", "Give it qAM."),
+    ("Give it at bedtime.", "Give it q.h.s."),
+    ("Take it three times a day.", "Take it TID."),
+    ("Take it four times a day.", "Take it QID."),
+    # frequencies
+    ("Take it once or twice a day.", "Take it 1-2 times daily."),
+    ("Check it once every 2 weeks.", "Check it every fortnight."),
+    ("A once-weekly shot.", "A shot once a week."),
+    ("Give 5 mg/day.", "Give 5 mg a day."),
+    ("Check it once an hour.", "Check it hourly."),
+    # fractions, mixed numbers, number words
+    ("Take 1/2 tablet.", "Take half a tablet."),
+    ("Take 1½ tablets.", "Take one and a half tablets."),
+    ("Take 1 1/2 tablets.", "Take 1.5 tablets."),
+    ("Use 3/4 teaspoon.", "Use three-quarters of a teaspoon."),
+    ("Give 0.5 mg.", "Give .5 mg."),
+    ("Give 2.5 mg.", "Give two and a half milligrams."),
+    ("Walk 10,000 steps.", "Walk ten thousand steps."),
+    ("Take 200 mg.", "Take two hundred milligrams."),
+    # ranges
+    ("Give 5 mg to 10 mg.", "Give 5-10 mg."),
+    ("Keep it between 80 and 130 mg/dL.", "Keep it at 80 to 130 mg/dL."),
+    ("Keep the INR between 2 and 3.", "Keep the INR at 2 to 3."),
+    # one unit per amount
+    ("No more than 3 g a day.", "No more than 3,000 mg a day."),
+    ("Walk for 1.5 hours.", "Walk for 90 minutes."),
+    ("Nap for an hour and a half.", "Nap for 90 minutes."),
+    ("Rest for 2 hours.", "Rest for 120 minutes."),
+    ("Wait 15 minutes.", "Wait a quarter of an hour."),
+    ("Help for 1 hour each morning.", "An hour of help each morning."),
+    ("Take it for 14 days.", "Take it for two weeks."),
+    ("Set oxygen at 2 liters per minute.", "Set oxygen at 2 L/min."),
+    ("Give 10 mEq of potassium.", "Give 10 milliequivalents of potassium."),
+    ("Take 1,000 IU of vitamin D.", "Take 1000 units of vitamin D."),
+    ("An A1C under 7 per cent.", "An A1C under 7%."),
+    # temperatures, readings, ages
+    ("A fever over 100.4 degrees F.", "A fever over 100.4°F."),
+    ("A fever over 38 °C.", "A fever over 38 degrees Celsius."),
+    ("Keep it below 130/80 mmHg.", "Keep it under 130 over 80."),
+    ("People 65 years and older.", "People over 65."),
+    ("A 70-year-old woman.", "A woman aged 70."),
+    # names: combinations, brands, capitals-only abbreviations
+    ("Give Sinemet 25/100.", "Give carbidopa-levodopa 25/100."),
+    ("Give levodopa/carbidopa.", "Give carbidopa-levodopa."),
+    ("Inhale Advair.", "Inhale fluticasone-salmeterol."),
+    ("Give Namzaric.", "Give memantine-donepezil."),
+    ("He has MS.", "He has multiple sclerosis."),
+    ("A 21 mg nicotine patch.", "21 mg of nicotine."),
+    ("Restless legs syndrome", "restless legs"),
+    # "as needed" is no fact, however it is said
+    ("Take it every 8 hours as needed.", "Take it q8h PRN."),
+    ("Take it every 8 hours as needed.", "Take it every 8 hours if needed."),
+])
+def test_second_author_forms_of_the_same_fact(a, b):
+    assert facts_diff(a, b) == ([], []), (extract_facts(a), extract_facts(b))
+
+
+@pytest.mark.parametrize("a,b,lost,added", [
+    ("Take 1 tablet q8h.", "Take one tablet every 6 hours.", ["every 8 hour"], ["every 6 hour"]),
+    ("Keep the INR between 2 and 3.", "Keep the INR between 2 and 3.5.", ["2-3"], ["2-3.5"]),
+    ("Take 1/2 tablet.", "Take 1 tablet.", ["0.5 tablet"], ["1 tablet"]),
+    ("No more than 3 g a day.", "No more than 4 g a day.", ["3000 mg"], ["4000 mg"]),
+    ("Give 5 mg to 10 mg.", "Give 5-20 mg.", ["5-10 mg"], ["5-20 mg"]),
+    ("Above 180/120 is an emergency.", "Above 180/110 is an emergency.", ["120"], ["110"]),
+    ("A fever over 100.4°F.", "A fever over 101 degrees F.", ["100.4 °f"], ["101 °f"]),
+    ("Inhale Advair.", "Inhale Symbicort.", ["fluticasone-salmeterol"], ["budesonide-formoterol"]),
+    ("He has MS.", "He has ALS.", ["multiple sclerosis"], ["amyotrophic lateral sclerosis"]),
+    ("It is one of the 10 warning signs of dementia.", "It is a warning sign of dementia.", ["10"], []),
+])
+def test_second_author_changed_facts_are_found(a, b, lost, added):
+    assert facts_diff(a, b) == (lost, added)
+
+
+def test_joined_names_and_capitals_only_abbreviations():
+    assert extract_facts("No aspirin-free pills; anxiety/depression.") == ["anxiety", "aspirin", "depression"]
+    assert extract_facts("metformin/insulin") == ["insulin-metformin"]  # an unlisted pair: both generics, sorted
+    assert extract_facts("Ms. Lee saw an ad for a new drug.") == []  # "MS" / "AD" match only in capitals
+    assert extract_facts("She has AD and MS.") == ["alzheimer's disease", "multiple sclerosis"]
+    assert "ms" not in lexicon()["condition"] and lexicon()["exact_case"]["MS"] == "multiple sclerosis"
+
+
+def test_spans_of_time_and_percentages_over_a_period():
+    assert extract_facts("It should pass in one month.") == []  # like "in a month"
+    assert extract_facts("A 5% weight loss in a month.") == ["5%"]  # a change over a period, no limit
+    assert extract_facts("No more than 3,000 mg in a day.") == ["1x/day", "3000 mg"]
+
+
+def test_a_labeled_span_with_words_around_its_fact_reads_as_that_fact():
+    from filters.facts import SEP, canonical
+
+    assert canonical("for 10 days") == "10 day" and canonical("99 degrees F") == "99 °f"
+    assert canonical("between 2 and 3") == "2-3" and canonical("q6h") == "every 6 hour"
+    assert canonical("1 in 4") == "1" + SEP + "4"  # two facts, as the extractor reports them
+
+
+DEV2 = ROOT / "filters" / "data" / "labeled" / "facts_dev2.jsonl"
+
+
+def test_second_author_dev_split_stays_above_095():
+    rows = _bench().load(DEV2)
+    assert len(rows) >= 50
+    metrics, wrong = _bench().score(rows, "facts")
+    for k in ("lost_precision", "lost_recall", "added_precision", "added_recall"):
+        assert metrics[k] >= 0.95, (metrics, wrong[:3])
+
+
+def test_benchmark_counts_a_two_fact_label_as_both_and_takes_a_relative_path(tmp_path):
+    line = {"source": "About 1 in 4 fall each year.", "text": "Many fall.", "lost": ["1 in 4", "each year"],
+            "added": [], "note": ""}
+    f = tmp_path / "one.jsonl"
+    f.write_text(json.dumps(line) + "\n")
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fact_quality.py"), "--split", "dev", "--file",
+                          "one.jsonl"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    ours = next(o for o in map(json.loads, res.stdout.splitlines()) if o.get("system") == "facts")
+    assert ours["lost_labeled"] == 3 and ours["lost_precision"] == 1.0 and ours["lost_recall"] == 1.0, ours
