@@ -17,9 +17,10 @@ import polars as pl
 
 from curate.errors import UsageError
 from curate.schema import CHOSEN, ID, INPUT_ROW, QUESTION, REJECTED, SOURCE_ANSWER
-from filters.phi import phi_expr
+from filters.phi import kind_counts, phi_lists
 
 PHI_COL = "phi"
+REDACTED_COL = "phi_redacted"  # phi_action: redact -- one kind per replaced span
 KEEP_COL = "keep"
 REVIEW_STATUS = "review_status"
 TEXT_COLUMNS = (QUESTION, SOURCE_ANSWER, CHOSEN, REJECTED)
@@ -60,7 +61,7 @@ def unfiltered_refusal(source: str, what: str) -> str:
 
 # machine-written columns: ids, hashes, JSON parameters, labels, and facts extracted from texts scanned anyway
 NOT_FREE_TEXT = {ID, "cluster_id", "dup_kind", "generation_params", "prompt_version", "rewrite_model", "source",
-                 "chosen_style", "rejected_style", "review_status", "review_drop_reason", PHI_COL, "drop_reasons"}
+                 "chosen_style", "rejected_style", "review_status", "review_drop_reason", PHI_COL, REDACTED_COL, "drop_reasons"}
 
 
 def _is_plain_value(t: pl.DataType) -> bool:
@@ -94,13 +95,17 @@ def _as_text(df: pl.DataFrame, c: str) -> pl.Series:
                      dtype=pl.Utf8)
 
 
-def phi_mask(df: pl.DataFrame) -> tuple[pl.Series, list[str]]:
-    """Rows with PHI (flagged upstream or detected now in any free-text column) and the kinds found (never the
-    matched text itself)."""
+def phi_mask(df: pl.DataFrame, allow: list[str] | None = None) -> tuple[pl.Series, list[str]]:
+    """Rows with PHI (flagged upstream or detected now in any free-text column, by the same detector as the
+    filter stage and the rewrite guard, with the same allowed patterns) and the kinds found (never the matched
+    text itself)."""
     cols = free_text_columns(df)
-    # every free-text column as text (lists joined, structs as JSON); then one vectorized pass
-    work = pl.DataFrame([_as_text(df, c) for c in cols]) if cols else pl.DataFrame()
-    found = work.select((pl.concat_list([phi_expr(c) for c in cols]) if cols else pl.lit([], dtype=pl.List(pl.Utf8))).alias("f"))["f"]
+    # every free-text column as text (lists joined, structs as JSON)
+    found_rows: list[list[str]] = [[] for _ in range(df.height)]
+    for c in cols:
+        for i, labels in enumerate(phi_lists(_as_text(df, c), allow)):
+            found_rows[i].extend(labels)
+    found = pl.Series("f", found_rows, dtype=pl.List(pl.Utf8))
     flagged = found.list.len().fill_null(0) > 0
     if PHI_COL in df.columns:
         t = df.schema[PHI_COL]
@@ -115,8 +120,24 @@ def phi_mask(df: pl.DataFrame) -> tuple[pl.Series, list[str]]:
     return flagged, kinds
 
 
+def phi_allow_from(manifests: dict | None) -> list[str]:
+    """The allowed-PHI patterns the filter stage ran with (``filter.phi_allow`` in its manifest's config), so the
+    gate judges the table as the filter did."""
+    cfg = ((manifests or {}).get("filter") or {}).get("config") or {}
+    allow = cfg.get("phi_allow") or []
+    return [str(a) for a in allow] if isinstance(allow, list) else []
+
+
+def redaction_counts(df: pl.DataFrame) -> dict[str, int]:
+    """Spans the filter stage replaced (``phi_action: redact``), per kind, over the rows being published."""
+    if REDACTED_COL not in df.columns or not isinstance(df.schema[REDACTED_COL], pl.List):
+        return {}
+    return kind_counts(df[REDACTED_COL].explode().drop_nulls().cast(pl.Utf8).to_list())
+
+
 def check(df: pl.DataFrame, *, from_review: bool, allow_unreviewed: bool, accepted_source: bool = True,
-          allow_unfiltered: bool = False, source: str = "DATA", source_kind: str = "a table file") -> dict:
+          allow_unfiltered: bool = False, source: str = "DATA", source_kind: str = "a table file",
+          phi_allow: list[str] | None = None) -> dict:
     """Raise ``UsageError`` for the first gate that fails; return counts for the card otherwise.
 
     ``accepted_source``: the data came from ``curate filter`` or ``curate review pull``; otherwise it is refused
@@ -126,7 +147,7 @@ def check(df: pl.DataFrame, *, from_review: bool, allow_unreviewed: bool, accept
             raise UsageError(f"refusing to publish: the data has no {col!r} column (found {', '.join(df.columns)})")
     if not accepted_source and not allow_unfiltered:
         raise UsageError(unfiltered_refusal(source, source_kind))
-    mask, kinds = phi_mask(df)
+    mask, kinds = phi_mask(df, phi_allow)
     n = int(mask.sum())
     if n:
         what = f"; kinds: {', '.join(kinds)}" if kinds else " (flagged by the filter stage)"
@@ -162,4 +183,6 @@ def check(df: pl.DataFrame, *, from_review: bool, allow_unreviewed: bool, accept
     n = df.select(empty.sum()).item()
     if n:
         raise UsageError(f"refusing to publish: {n} row(s) have an empty question, chosen or rejected text ({_ids(df, empty)})")
-    return {"rows": df.height, "unreviewed_published": unreviewed, "phi_rows": 0}
+    red = redaction_counts(df)
+    return {"rows": df.height, "unreviewed_published": unreviewed, "phi_rows": 0, "phi_redactions": red,
+            "rows_redacted": int((df[REDACTED_COL].list.len() > 0).sum()) if red else 0}

@@ -1,4 +1,5 @@
-"""PHI patterns: what must be flagged, what clinical text must not trip, and the same answer in Python and polars."""
+"""PHI rules: what must be flagged (and as which kind), what public resources and clinical text must not trip, and
+the same answer from the batch path."""
 
 from __future__ import annotations
 
@@ -8,41 +9,60 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from filters.phi import detect_phi, phi_expr, phi_series
+from filters.phi import detect_phi, detect_spans, phi_lists
 
 FLAGGED = [
-    "Dr. Jane Smith called about the results.", "Mr. Émile Zola lives alone.", "Mrs. O'Brien came to the clinic.",
-    "Ms. McDonald is here.", "call 5552013344 today", "She was born in 1941.", "He is aged 93 now.",
-    "a 95-year-old man with dementia", "Mail it to 42 elm street.", "MRN: A12345", "DOB 04/12/1941",
-    "seen on 04-12-1941", "Mr. John Smith (DOB 03/14/1952)", "patient: Jane Doe", "SSN 123-45-6789",
-    "reach me at jane.doe@example.org", "Call (555) 123-4567.",
+    ("Dr. Jane Smith called about the results.", "NAME", "Dr. Jane Smith"),
+    ("Mr. Émile Zola lives alone.", "NAME", "Mr. Émile Zola"),
+    ("Mrs. O'Brien came to the clinic.", "NAME", "Mrs. O'Brien"),
+    ("my wife Margaret Sullivan forgets meals", "NAME", "Margaret Sullivan"),
+    ("My father, Luis Ortega, is 80.", "NAME", "Luis Ortega"),
+    ("Patient: Jane Doe", "NAME", "Jane Doe"),
+    ("Grandpa Joe won't shower.", "NAME", "Joe"),
+    ("call 5552013344 today", "PHONE", "5552013344"),
+    ("Call (555) 123-4567.", "PHONE", "(555) 123-4567"),
+    ("reach me at jane.doe@example.org", "EMAIL", "jane.doe@example.org"),
+    ("He is aged 93 now.", "AGE_OVER_89", "aged 93"),
+    ("a 95-year-old man with dementia", "AGE_OVER_89", "95-year-old"),
+    ("Mail it to 42 elm street.", "ADDRESS", "42 elm street"),
+    ("MRN: A12345", "RECORD_NUMBER", "A12345"),
+    ("His MRN is 00482913", "RECORD_NUMBER", "00482913"),
+    ("DOB 04/12/1941", "DATE_OF_BIRTH", "04/12/1941"),
+    ("born on 04-12-1941", "DATE_OF_BIRTH", "04-12-1941"),
+    ("SSN 123-45-6789", "ID_NUMBER", "123-45-6789"),
+    ("Medicare card 1EG4-TE5-MK73", "ID_NUMBER", "1EG4-TE5-MK73"),
+]
+PUBLIC = [
+    "The Alzheimer's Association 24/7 Helpline is 1-800-272-3900.",
+    "Call the Eldercare Locator at 1-800-677-1116.",
+    "The ADEAR Center: 1-800-438-4380 or adear@nia.nih.gov.",
+    "The National Institute on Aging, 31 Center Drive, Bethesda, MD 20892.",
+    "Dr. Alois Alzheimer described the disease in 1906.",
+    "Former President Ronald Reagan wrote a letter in 1994.",
+    "Try the 50/30/20 rule.", "CPT code 99483 covers care planning.", "A score of 26/30 is normal.",
 ]
 CLINICAL = [
     "medical record with notes from the neurologist", "patient identification bracelets help", "2.5-5-10 mg",
     "1/2-10 weeks", "Keep blood pressure below 130/80.", "Galantamine 5/10 mg is not a date.", "take 1-2-25 mg",
-    "Name: Lewy body dementia", "By age 85 about one in three people has dementia.",
-    "Donepezil 5 mg once daily at bedtime, increased to 10 mg after 4 to 6 weeks.",
+    "Name: Lewy body dementia", "By age 85 about one in three people has dementia.", "She was born in 1941.",
+    "Donepezil 5 mg once daily at bedtime, increased to 10 mg after 4 to 6 weeks.", "Her oxygen was 92 today.",
+    "People aged 90 and older need more help.",
 ]
 
 
-@pytest.mark.parametrize("text", FLAGGED)
-def test_flagged(text):
-    assert detect_phi(text), text
+@pytest.mark.parametrize("text,kind,span", FLAGGED)
+def test_flagged(text, kind, span):
+    assert [(s.kind, s.text) for s in detect_spans(text)] == [(kind, span)]
 
 
-@pytest.mark.parametrize("text", CLINICAL)
-def test_clinical_text_is_not_phi(text):
-    assert detect_phi(text) == [], detect_phi(text)
+@pytest.mark.parametrize("text", PUBLIC + CLINICAL)
+def test_public_resources_and_clinical_text_are_not_phi(text):
+    assert detect_phi(text) == []
 
 
-def test_python_and_polars_agree():
-    texts = FLAGGED + CLINICAL
-    df = pl.DataFrame({"t": texts})
-    per_kind = df.select(phi_expr("t"))["t"].to_list()
-    one_pass = phi_series(df, ["t"]).to_list()
-    for text, a, b in zip(texts, per_kind, one_pass):
-        assert sorted(a) == sorted(detect_phi(text)), text
-        assert bool(b) == bool(a), text
+def test_batch_path_agrees():
+    texts = [t for t, _, _ in FLAGGED] + PUBLIC + CLINICAL
+    assert phi_lists(pl.Series(texts)) == [detect_phi(t) for t in texts]
 
 
 def test_example_data_has_no_phi():
@@ -50,3 +70,79 @@ def test_example_data_has_no_phi():
     with path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert rows and not [r for r in rows if detect_phi(r["question"]) or detect_phi(r["answer"])]
+
+
+# rules for PHI with no title, kinship or naming word, and for more number, date, age, phone and address shapes:
+# one case per rule class (names as the subject of a caregiver verb, possessives, sign-offs, lists, "spoke with",
+# "me (X)", "X was my neighbor", lower-case given names; ages after a name, "y/o", "100th birthday", "Age: 91";
+# dates of birth after a few words and in other orders; record numbers after a comma or "#"; spaced SSNs, NHS and
+# bare member numbers; international and national phone numbers; rural routes and streets in other languages)
+NEW_RULES = [
+ ("Eleanor keeps asking for her mother.", "NAME", "Eleanor"),
+ ("Some nights are hard. Tomás refuses his pills and paces.", "NAME", "Tomás"),
+ ("Any tips? Wendell still thinks it is 1975.", "NAME", "Wendell"),
+ ("ok so gerald wanders every evening around 5", "NAME", "gerald"),
+ ("We put Ifeoma's walker by the door.", "NAME", "Ifeoma"),
+ ("Thanks so much for reading. - Marisol", "NAME", "Marisol"),
+ ("Thank you, Colette", "NAME", "Colette"),
+ ("The grandkids (Ava, Noah and Mateo) visit on Sundays.", "NAME", "Ava"),
+ ("Yesterday I spoke with Henrik Lindqvist about hospice.", "NAME", "Henrik Lindqvist"),
+ ("Imelda Cruz was my mother's best friend.", "NAME", "Imelda Cruz"),
+ ("my dad walter forgets to eat", "NAME", "walter"),
+ ("Text me (Deshawn) anytime.", "NAME", "Deshawn"),
+ ("Ms. Adeyemi, 97, lives alone.", "AGE_OVER_89", "97"),
+ ("an 92 yo woman with falls", "AGE_OVER_89", "92 yo"),
+ ("Grandpa celebrated his 100th birthday in May.", "AGE_OVER_89", "100th"),
+ ("Age: 91", "AGE_OVER_89", "Age: 91"),
+ ("Papa turned ninety-four last month.", "AGE_OVER_89", "ninety-four"),
+ ("She's 96 and sharp as a tack.", "AGE_OVER_89", "96"),
+ ("She was born on the 9th of June 1931.", "DATE_OF_BIRTH", "9th of June 1931"),
+ ("His birthday, as far as we know, is 12-Mar-1929.", "DATE_OF_BIRTH", "12-Mar-1929"),
+ ("DOB 1930.04.22", "DATE_OF_BIRTH", "1930.04.22"),
+ ("Her resident number is R-55102.", "RECORD_NUMBER", "R-55102"),
+ ("the chart, which is 7731-22, lists allergies", "RECORD_NUMBER", "7731-22"),
+ ("Patient #88213 in bed 4.", "RECORD_NUMBER", "88213"),
+ ("SSN 078 05 1120 on the form", "ID_NUMBER", "078 05 1120"),
+ ("NHS number 943 476 5919", "ID_NUMBER", "943 476 5919"),
+ ("Subscriber XJH449120 since 2019", "ID_NUMBER", "XJH449120"),
+ ("my sister in Leeds is on +44 113 496 0000", "PHONE", "+44 113 496 0000"),
+ ("her cell is 0412 345 678 in Sydney", "PHONE", "0412 345 678"),
+ ("Mamá's phone in Madrid: +34 612 345 678", "PHONE", "+34 612 345 678"),
+ ("Send cards to RR 1 Box 42, Harlan, KY 40831.", "ADDRESS", "RR 1 Box 42, Harlan, KY 40831"),
+ ("Oma lives at Lindenstraße 14 in Köln.", "ADDRESS", "Lindenstraße 14"),
+ ("He lives at 22 Calle del Carmen, Madrid now.", "ADDRESS", "22 Calle del Carmen, Madrid"),
+ ("I'm at 18 Birch Hollow Ln, Dover, DE 19901 and the clinic is near.", "ADDRESS", "18 Birch Hollow Ln, Dover, DE 19901"),
+]
+# ordinary words, drugs, places, public figures and organizations in the same positions
+NEW_RULES_PUBLIC = [
+ "Nothing seems to calm her after dinner.", "Sundowning gets worse in winter.", "Insurance keeps denying the claim.",
+ "Aricept gets expensive without coverage.", "Medicare covers hospice care.", "Texas has a respite program.",
+ "Reagan said he was beginning the journey.", "Sacks wrote about music and memory.",
+ "Stephen King writes horror novels.", "Bathing takes an hour now.", "Tuesday was a good day.",
+ "Parkinson's disease affects movement.", "The Alzheimer's Association's helpline is open 24/7.",
+ "Exercise, sleep and diet all matter.", "Donepezil, galantamine and rivastigmine are cholinesterase inhibitors.",
+ "Ohio, Indiana and Michigan have programs.", "Her score was 93 out of 100.", "Call 911 if he falls.",
+ "The clinic line is +44 20 7946 0000 for appointments.", "People 90 y/o and older are at risk.",
+ "Their 90th anniversary gala raised funds.", "He was born in 1931 and diagnosed on 3/14/2020.",
+ "Room 204, 95 beds total.", "Thank you, everyone", "Hugs to all. - Mom", "The VA is at 810 Vermont Ave NW, Washington, DC.",
+ "Dosing is 5 mg, 10 mg and 23 mg.", "Sleep keeps getting worse.", "Hospice nurses visit twice a week.",
+ "Glen Campbell's music still calms Dad.", "Lou Gehrig's disease is ALS.", "You've done so much already.",
+ "Charlie Brown cartoons make him laugh.", "Dear Abby had a column on caregiving.",
+ "It is 1930s music he likes.", "The form has ICD-10 F03.90.", "member services: 1-800-555-0100",
+ "She was born in Ohio and moved here on 3/4/1950.", "Call the freephone number 0800 888 6678 any time.",
+]
+
+
+@pytest.mark.parametrize("text,kind,span", NEW_RULES)
+def test_new_rule_classes_flag(text, kind, span):
+    assert (kind, span) in [(s.kind, s.text) for s in detect_spans(text)]
+
+
+@pytest.mark.parametrize("text", NEW_RULES_PUBLIC)
+def test_new_rule_classes_leave_public_and_plain_text_alone(text):
+    assert detect_phi(text) == []
+
+
+def test_batch_path_agrees_on_the_new_rule_classes():
+    texts = [t for t, _, _ in NEW_RULES] + NEW_RULES_PUBLIC
+    assert phi_lists(pl.Series(texts)) == [detect_phi(t) for t in texts]
