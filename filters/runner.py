@@ -29,9 +29,11 @@ from curate.manifest import Timer, build_manifest, file_sha256
 from curate.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER
 from filters import dedup as _dedup
 from filters.config import FilterConfig
+from filters.phi import kind_counts
 
 SHOW_IDS = 10
-PLOT_COLS = [f"fkgl_{CHOSEN}", f"fkgl_{REJECTED}", f"tone_{CHOSEN}", f"tone_{REJECTED}"]
+# the few score columns the report plots and summarizes (those a batch lacks, e.g. hostility when no such filter ran, are left out)
+PLOT_COLS = [f"{m}_{v}" for m in ("fkgl", "smog", "tone", "hostility") for v in (CHOSEN, REJECTED)]
 
 
 class _Source:
@@ -158,6 +160,7 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
     counts: Counter = Counter()
     kept_phi_ids: list = []  # the first SHOW_IDS kept rows flagged for PHI (ids only: never the matched text)
     phi_kinds: set[str] = set()
+    phi_redactions: Counter = Counter()  # phi_action: redact -- spans replaced, per kind
     reasons: Counter = Counter()
     plots: list[pl.DataFrame] = []
     examples: dict[str, list[dict]] = {}
@@ -193,12 +196,17 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                     drop_w.write(dropped)
                 counts["input_rows"] += n
                 counts["rows_without_source"] += int((~scored["has_source"]).sum())
+                if f"meaning_sim_{CHOSEN}" in scored.columns:  # the rows the meaning check embedded
+                    counts["rows_meaning_checked"] += int(scored[f"meaning_sim_{CHOSEN}"].is_not_null().sum())
                 counts["rows_with_phi"] += int((scored["phi"].list.len() > 0).sum())
                 kept_phi = scored.filter(pl.col("keep") & (pl.col("phi").list.len() > 0))
                 counts["kept_rows_with_phi"] += kept_phi.height
                 if len(kept_phi_ids) < SHOW_IDS:
                     kept_phi_ids += kept_phi["id"].cast(pl.Utf8).head(SHOW_IDS - len(kept_phi_ids)).to_list()
                 phi_kinds.update(kept_phi["phi"].explode().drop_nulls().str.split(":").list.first().to_list())
+                if "phi_redacted" in scored.columns:  # phi_action: redact -- one kind per replaced span
+                    counts["rows_redacted"] += int((scored["phi_redacted"].list.len() > 0).sum())
+                    phi_redactions.update(scored["phi_redacted"].explode().drop_nulls().to_list())
                 for r, c in dropped.select(pl.col("drop_reasons").explode().value_counts()).unnest("drop_reasons").iter_rows():
                     if r is not None:
                         reasons[r] += c
@@ -207,7 +215,7 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                     if len(ex) < 3:
                         for row in dropped.filter(pl.col("drop_reasons").list.first() == r).head(3 - len(ex)).iter_rows(named=True):
                             ex.append(_example(row))
-                plots.append(scored.select(PLOT_COLS))
+                plots.append(scored.select([c for c in PLOT_COLS if c in scored.columns]))
                 offset += n
                 if bar is not None:
                     bar.update(task, advance=n)
@@ -219,11 +227,15 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
             counts["ids_made"] = ids_made
             if counts["kept"] + counts["dropped"] != counts["input_rows"]:  # pragma: no cover - invariant
                 raise RuntimeError("row accounting mismatch between kept, dropped and input")
+            from filters.report import check_status
+
+            checks = check_status(cfg, counts, [f.name for f in filters])
             manifest = build_manifest(
                 "filter", cfg,
                 inputs={"path": str(path), "sha256": file_sha256(path)},
                 counts={**{k: int(v) for k, v in counts.items()},
-                        "drops_by_reason": {r: int(reasons[r]) for r in sorted(reasons, key=lambda k: -reasons[k])}},
+                        "drops_by_reason": {r: int(reasons[r]) for r in sorted(reasons, key=lambda k: -reasons[k])},
+                        **({"phi_redactions": kind_counts(phi_redactions.elements())} if cfg.phi_action == "redact" else {})},
                 timings=timer.timings,
                 outputs=["kept.parquet", "dropped.parquet", "manifest.json", "report.md", "grade_hist.png",
                          "tone_hist.png", "drops_by_reason.png"],
@@ -231,14 +243,15 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                        "chosen; no meaning check)") if counts["rows_without_source"] else None,
                 input_columns=list(src.columns),
                 kept_phi=({"ids": kept_phi_ids, "kinds": sorted(phi_kinds)} if counts["kept_rows_with_phi"] else None),
+                checks=checks,
                 meaning_check_scope=("rows no lexical filter dropped, duplicates included (one may become its "
                                      "cluster's kept row); rows already dropped are not embedded"
-                                     if cfg.meaning_check else "off"),
+                                     if checks.get("meaning", "").startswith("ran") else checks.get("meaning", "off")),
             )
             with timer("report"):
                 from filters.report import write_report
 
-                plot_df = pl.concat(plots) if plots else pl.DataFrame({c: [] for c in PLOT_COLS})
+                plot_df = pl.concat(plots, how="diagonal_relaxed") if plots else pl.DataFrame({c: [] for c in PLOT_COLS})
                 write_report(stage, manifest, plot_df, examples)
             manifest["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
             write_json(manifest, stage / "manifest.json")
@@ -258,9 +271,12 @@ def _example(row: dict) -> dict:
         "question": cut(row.get(QUESTION), 100),
         "reasons": row["drop_reasons"],
         "fkgl chosen / rejected": f"{row.get(f'fkgl_{CHOSEN}', 0):.1f} / {row.get(f'fkgl_{REJECTED}', 0):.1f}",
+        "smog chosen / rejected": f"{row.get(f'smog_{CHOSEN}') or 0:.1f} / {row.get(f'smog_{REJECTED}') or 0:.1f}",
         "tone chosen / rejected": f"{row.get(f'tone_{CHOSEN}') or 0:+.2f} / {row.get(f'tone_{REJECTED}') or 0:+.2f}",
-        "facts added (rejected)": row.get(f"facts_added_{REJECTED}") or [],
-        "facts lost (chosen)": row.get(f"facts_lost_{CHOSEN}") or [],
+        "has_source": bool(row.get("has_source")),
+        # every fact list of both sides (each one can cause facts_lost / fact_drift), empty ones left out
+        "facts": {f"{v} {k}": list(row.get(f"facts_{k}_{v}") or []) for v in (CHOSEN, REJECTED) for k in ("lost", "added")
+                  if row.get(f"facts_{k}_{v}")},
         "source": cut(row.get(SOURCE_ANSWER)),
         "chosen": cut(row.get(CHOSEN)),
         "rejected": cut(row.get(REJECTED)),

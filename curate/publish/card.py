@@ -1,12 +1,15 @@
 """The dataset card (``README.md``): YAML metadata the Hub reads, then what a reviewer needs to trust the data.
 
-Sections: summary, format, how it was made (rewrite model, prompt versions, style specs), filters (every
-threshold and every drop count from the filter manifest), review (annotators, agreement, corrections), per-split
-statistics (grade, tone and length of chosen vs rejected), intended use, limitations, PHI statement, effective config.
+Sections: summary, format, how it was made (rewrite model, prompt versions, style specs; or "imported pairs"),
+filters (every threshold and every drop count from the filter manifest, and what each check did: a skipped check is
+shown as skipped), review (annotators, an agreement table with its sample sizes, corrections), per-split
+statistics (grade, SMOG, tone and length of chosen vs rejected), intended use, limitations, PHI statement, effective
+config.
 
 The card claims only what holds for the data: pairs published with ``allow_unfiltered`` are said to be NOT
-filtered (no thresholds, no ``cluster_id`` grouping), and scores the table lacks are computed here with the filter
-stage's own scorers (marked as such) rather than shown as n/a.
+filtered (no thresholds, no ``cluster_id`` grouping); pairs with no source answer and no rewrite provenance are
+described as imported, never as rewritten from a source; and scores the table lacks are computed here with the
+filter stage's own scorers (marked as such) rather than shown as n/a.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ import polars as pl
 import yaml
 
 from curate.configlib import to_dict
-from curate.schema import CHOSEN_STYLE, GENERATION_PARAMS, PROMPT_VERSION, REJECTED_STYLE, REWRITE_MODEL
+from curate.schema import (CHOSEN_STYLE, GENERATION_PARAMS, PROMPT_VERSION, REJECTED_STYLE, REWRITE_MODEL,
+                           SOURCE_ANSWER)
 
 SIDES = ("chosen", "rejected")
 LOCAL_ONLY = ("to_dir", "filter_manifest")  # local paths: not for a card that may be pushed to the Hub
-METRICS = {"fkgl": "Flesch-Kincaid grade", "tone": "tone (supportive > 0 > prescriptive)"}
+METRICS = {"fkgl": "Flesch-Kincaid grade", "smog": "SMOG index", "tone": "tone (supportive > 0 > prescriptive)"}
+STAT_LABELS = {"fkgl": "grade", "smog": "SMOG", "tone": "tone", "words": "words"}
+REWRITE_COLUMNS = (REWRITE_MODEL, CHOSEN_STYLE, REJECTED_STYLE, PROMPT_VERSION)  # rewrite provenance
 
 
 def size_category(n: int) -> str:
@@ -78,7 +84,7 @@ def answer_text(df: pl.DataFrame, side: str) -> pl.Series:
 
 def computed_scores(df: pl.DataFrame, metric: str, side: str) -> pl.Series:
     """A score the table does not carry, computed with the filter stage's own scorer (no threshold applied)."""
-    if metric == "fkgl":
+    if metric in ("fkgl", "smog"):
         from filters.readability import readability_frame as frame
     else:
         from filters.tone import tone_frame as frame
@@ -158,6 +164,44 @@ def reasons_by_setting() -> dict[str, list[str]]:
     return out
 
 
+def provenance(df: pl.DataFrame, manifests: dict[str, dict]) -> dict:
+    """Where the pairs came from, as far as the data shows: rows with a source answer; rewritten (a rewrite manifest
+    upstream, or any rewrite-provenance value: rewrite model, style, prompt version); imported = neither."""
+    with_source = 0
+    if SOURCE_ANSWER in df.columns:
+        text = df[SOURCE_ANSWER].cast(pl.Utf8)
+        with_source = int((text.is_not_null() & (text.str.strip_chars().str.len_chars() > 0)).sum())
+    rewritten = "rewrite" in manifests or any(c in df.columns and df[c].drop_nulls().len() > 0 for c in REWRITE_COLUMNS)
+    return {"rows": df.height, "with_source": with_source, "rewritten": rewritten,
+            "imported": with_source == 0 and not rewritten}
+
+
+def _pct(x: Any) -> str:
+    return "n/a" if x is None else f"{100 * float(x):.1f}%"
+
+
+def _num(x: Any, items: Any = None) -> str:
+    if x is None:
+        return "n/a"
+    return f"{float(x):.3f}" + (f" (n = {items})" if items is not None else "")
+
+
+def agreement_table(agreement: Any) -> list[str]:
+    """The review manifest's ``agreement`` (``{question: curate.review.agreement.agreement_summary}``) as a markdown
+    table with its sample sizes; [] when it is not in that shape."""
+    if not isinstance(agreement, dict) or not agreement or not all(
+            isinstance(a, dict) and "items_with_2plus_ratings" in a for a in agreement.values()):
+        return []
+    lines = ["| question | annotators | pairs rated by ≥ 2 | % agreement | Krippendorff's alpha | Fleiss' kappa "
+             "| Cohen's kappa |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for q, a in agreement.items():
+        lines.append(f"| {_cell(q)} | {a.get('annotators', 'n/a')} | {a['items_with_2plus_ratings']} | "
+                     f"{_pct(a.get('percent_agreement'))} | {_num(a.get('krippendorff_alpha'))} | "
+                     f"{_num(a.get('fleiss_kappa'), a.get('fleiss_items'))} | "
+                     f"{_num(a.get('cohen_kappa'), a.get('cohen_items')) if 'cohen_kappa' in a else 'n/a (not 2 annotators)'} |")
+    return lines
+
+
 def _find(obj: Any, words: tuple[str, ...]) -> dict[str, Any]:
     """Flattened entries of a manifest whose key mentions one of ``words``."""
     return {k: v for k, v in flatten(obj).items() if any(w in k.lower() for w in words)}
@@ -165,19 +209,37 @@ def _find(obj: Any, words: tuple[str, ...]) -> dict[str, Any]:
 
 def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str, dict], gate_counts: dict,
            pretty_name: str, source_rows: int, filtered: bool = True, split_by_cluster: bool = True,
-           source_kind: str = "a table file") -> str:
+           source_kind: str = "a table file", original: pl.DataFrame | None = None) -> str:
     """``filtered``: `curate filter` decided about these rows (False: published with ``allow_unfiltered``);
-    ``split_by_cluster``: the split grouped by the filter's ``cluster_id`` as well as by normalized question."""
+    ``split_by_cluster``: the split grouped by the filter's ``cluster_id`` as well as by normalized question;
+    ``original``: the table as given, before formatting (what ``provenance`` reads; default: the splits)."""
     splits = {"train": train} if test.height == 0 else {"train": train, "test": test}
     everything = pl.concat(list(splits.values()), how="diagonal_relaxed")
+    prov = provenance(original if original is not None else everything, manifests)
+    imported, no_source = prov["imported"], prov["rows"] - prov["with_source"]
     meta = metadata(cfg, everything.height, list(splits), pretty_name)
     L: list[str] = ["---", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).rstrip(), "---", ""]
     L += [f"# {pretty_name}", ""]
 
-    facts = ("both rewritten from the same clinical source answer so that they carry **the same medical facts** and "
-             "differ in tone and readability only" if filtered else
-             "both meant to restate the same clinical source answer with the same medical facts (**not checked**: see "
-             "below)")
+    if imported:
+        facts = ("imported as given: the data has no source answer and no rewrite provenance (no rewrite model, "
+                 "style or prompt version), so it does not say how the answers were written. " + (
+                     "The filter stage compared the rejected answer's facts (numbers, doses, frequencies, drug and "
+                     "condition names) with the chosen answer's; with no source answer, neither side was checked "
+                     "against a clinical source and the meaning check could not run" if filtered else
+                     "Nothing checked that the two answers carry the same medical facts (**not checked**: see below)"))
+    else:
+        made = "rewritten from" if prov["rewritten"] else "written from"
+        facts = (f"both {made} the same clinical source answer so that they carry **the same medical facts** and "
+                 "differ in tone and readability only" if filtered else
+                 "both meant to restate the same clinical source answer with the same medical facts (**not checked**: see "
+                 "below)")
+        if not prov["rewritten"]:
+            facts += " (the source answer is in the data; no rewrite model or style is recorded)"
+        if no_source:
+            facts += (f". {no_source} of {prov['rows']} pairs have no source answer: their rejected answer's facts "
+                      "were compared with the chosen answer's only" if filtered else
+                      f". {no_source} of {prov['rows']} pairs have no source answer")
     L += ["## Summary", "",
           f"{everything.height} preference pairs for DPO: a caregiver's or patient's question, a **supportive** answer "
           "(chosen: warm, polite, plain language) and a **prescriptive** answer (rejected: directive, technical, cold), "
@@ -199,13 +261,24 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
           "```", ""]
 
     rw = manifests.get("rewrite", {})
-    L += ["## How it was made", "", "### Rewrite", ""]
-    models = _unique(everything, REWRITE_MODEL)
-    L.append(f"- Rewrite model(s): {', '.join(f'`{m}`' for m in models) or 'not recorded'}")
-    L.append(f"- Prompt versions: {', '.join(f'`{v}`' for v in _unique(everything, PROMPT_VERSION)) or 'not recorded'}")
+    L += ["## How it was made", ""]
+    if imported:
+        L += ["### Origin: imported pairs", "",
+              "- The pairs were imported as given: the data has no source answer and no rewrite provenance (no "
+              "rewrite model, prompt version or style columns, and no `curate rewrite` manifest upstream). They were "
+              "not generated by `curate rewrite`; who wrote them and how is not recorded here."]
+    else:
+        L += ["### Rewrite", ""]
+        models = _unique(everything, REWRITE_MODEL)
+        L.append(f"- Rewrite model(s): {', '.join(f'`{m}`' for m in models) or 'not recorded'}")
+        L.append(f"- Prompt versions: {', '.join(f'`{v}`' for v in _unique(everything, PROMPT_VERSION)) or 'not recorded'}")
+        chosen_styles, rejected_styles = _unique(everything, CHOSEN_STYLE), _unique(everything, REJECTED_STYLE)
+        if chosen_styles or rejected_styles:
+            L.append(f"- Styles: chosen = {', '.join(chosen_styles) or 'not recorded'}, "
+                     f"rejected = {', '.join(rejected_styles) or 'not recorded'}")
+        else:
+            L.append("- Styles: not recorded")
     style_names = _unique(everything, CHOSEN_STYLE) + _unique(everything, REJECTED_STYLE)
-    L.append(f"- Styles: chosen = {', '.join(_unique(everything, CHOSEN_STYLE)) or '?'}, "
-             f"rejected = {', '.join(_unique(everything, REJECTED_STYLE)) or '?'}")
     specs = rw.get("styles") or {}
     if specs:  # the rewrite manifest has the specs that were actually used (built-in or from styles_dir)
         for name, spec in specs.items():
@@ -238,12 +311,20 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
               "Every setting of the filter stage, with the drop reason it controls and how many rows that reason dropped:",
               "", "| setting | value | drop reason | rows dropped |", "|---|---|---|---|"]
         reasons_of = reasons_by_setting()
+        checks = fm.get("checks") if isinstance(fm.get("checks"), dict) else {}
+        from filters.report import SETTINGS_OF
+
         for k, v in flatten(fm.get("config", {})).items():
             # a reason family: `duplicate` covers near_duplicate / exact_duplicate in the counts
             rs = [r for x in reasons_of.get(k, []) for r in [x, *sorted(d for d in drops if d.endswith("_" + x))]]
             rs = list(dict.fromkeys(rs))
-            L.append(f"| `{k}` | {_cell(v)} | {', '.join(f'`{r}`' for r in rs) or '-'} | "
+            status = str(checks.get(SETTINGS_OF.get(k, ""), ""))
+            skipped = f" ({_cell(status)})" if status.startswith("skipped") else ""
+            L.append(f"| `{k}` | {_cell(v)}{skipped} | {', '.join(f'`{r}`' for r in rs) or '-'} | "
                      f"{', '.join(str(drops.get(r, 0)) for r in rs) or '-'} |")
+        if checks:
+            L += ["", "What each check did on the filter's input (a skipped check decided nothing):", "",
+                  "| check | status |", "|---|---|", *[f"| `{_cell(c)}` | {_cell(st)} |" for c, st in checks.items()]]
         L += ["", "Rows dropped, by reason (a row can have several reasons):", "", "| reason | rows dropped |", "|---|---|"]
         L += [f"| `{r}` | {n} |" for r, n in sorted(drops.items(), key=lambda kv: (-kv[1], kv[0]))] or ["| (none) | 0 |"]
     else:
@@ -254,12 +335,21 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
     L += ["### Review", ""]
     if rv or "review_status" in everything.columns:
         if rv:
-            for label, words in (("Annotators", ("annotator", "reviewer", "users")), ("Agreement", ("agreement", "kappa", "alpha")),
-                                 ("Corrections", ("correct",))):
-                found = _find({"counts": rv.get("counts", {}), **{k: v for k, v in rv.items() if k not in ("config", "versions", "counts")}}, words)
+            table = agreement_table(rv.get("agreement"))
+            # the agreement table, when the manifest has one, replaces the flattened agreement entries
+            skip = ("config", "versions", "counts", *(("agreement",) if table else ()))
+            searched = {"counts": rv.get("counts", {}), **{k: v for k, v in rv.items() if k not in skip}}
+            labels = (("Annotators", ("annotator", "reviewer", "users")), *(() if table else (("Agreement", ("agreement", "kappa", "alpha")),)),
+                      ("Corrections", ("correct",)))
+            for label, words in labels:
+                found = _find(searched, words)
                 L.append(f"- {label}: " + (", ".join(f"{k} = {_cell(v)}" for k, v in found.items()) or "not recorded"))
             if rv.get("counts"):
                 L.append(f"- Review counts: {_cell(rv['counts'])}")
+            if table:
+                L += ["", "Agreement between annotators, on the pairs with at least two submitted responses (n: the "
+                      "pairs each statistic used; preference labels are in pair space, so the A/B order does not "
+                      "matter):", "", *table, ""]
         if "review_status" in everything.columns:
             vc = everything["review_status"].fill_null("pending").value_counts(sort=True)
             L.append("- Published rows by review status: " + ", ".join(f"{s}: {n}" for s, n in vc.iter_rows()))
@@ -281,12 +371,12 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
     computed = any(k.endswith("_computed") for st in stats for k in st)
     L += ["## Statistics per split", "",
           "Means (medians) per split: grade = Flesch-Kincaid grade level (lower is easier; health-literacy target "
-          "<= 8), tone = supportive-vs-prescriptive score (higher is more supportive), words = words per answer; "
-          "questions = distinct normalized questions." + (
-              " Grade and tone are the filter stage's scores" + (", except those marked *." if computed else ".")), ""]
-    header = ("| split | rows | grade chosen | grade rejected | tone chosen | tone rejected | words chosen "
-              "| words rejected | questions |")
-    L += [header, "|---|---|---|---|---|---|---|---|---|"]
+          "<= 8), SMOG = SMOG index (years of schooling needed, from the words of 3+ syllables per sentence; "
+          "reported next to the grade, which stays the filter's threshold), tone = supportive-vs-prescriptive score "
+          "(higher is more supportive), words = words per answer; questions = distinct normalized questions." + (
+              " Grade, SMOG and tone are the filter stage's scores" + (", except those marked *." if computed else ".")), ""]
+    names = [f"{STAT_LABELS[m]} {side}" for m in (*METRICS, "words") for side in SIDES]
+    L += ["| split | rows | " + " | ".join(names) + " | questions |", "|---" * (len(names) + 3) + "|"]
     for st in stats:
         cells = []
         for metric in (*METRICS, "words"):
@@ -314,26 +404,45 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
     L += ["## Intended use", "",
           "Preference tuning (DPO and related methods) and evaluation of assistants that answer caregivers and patients "
           "supportively and in plain language without changing medical content. Not a source of medical facts: the "
-          "answers restate the source material and are not clinical advice.", ""]
+          + ("answers were not checked against a clinical source and are not clinical advice." if imported else
+             "answers restate the source material and are not clinical advice."), ""]
+    if imported:
+        first = ("- These pairs were imported without a source answer: the automatic checks compared the rejected "
+                 "answer with the chosen one only (readability, tone lexicon, fact tokens), so neither answer was "
+                 "checked against a clinical source and no meaning check ran." if filtered else
+                 "- These pairs were imported without a source answer and not filtered: nothing checked their medical "
+                 "facts, that the chosen answer is easier to read and more supportive than the rejected one, or that "
+                 "questions are not near-duplicates.")
+    elif filtered:
+        first = ("- Both answers are " + ("machine rewrites" if prov["rewritten"] else "restatements") + " of a source "
+                 "answer; automatic checks (readability, tone lexicon, fact-token preservation, embedding similarity) "
+                 "catch many but not all changes of meaning.")
+    else:
+        first = ("- These pairs were not filtered: nothing checked that both answers keep the source's medical facts, "
+                 "that the chosen answer is easier to read and more supportive than the rejected one, or that "
+                 "questions are not near-duplicates.")
     L += ["## Limitations", "",
-          "- Both answers are machine rewrites of a source answer; automatic checks (readability, tone lexicon, "
-          "fact-token preservation, embedding similarity) catch many but not all changes of meaning." if filtered else
-          "- These pairs were not filtered: nothing checked that both answers keep the source's medical facts, that "
-          "the chosen answer is easier to read and more supportive than the rejected one, or that questions are not "
-          "near-duplicates.",
+          first,
           "- Tone and readability scores are heuristic and English-only; a supportive style for one reader may read "
           "as patronizing to another.",
           "- The rejected answers are meant to be realistic prescriptive answers, not caricatures; they inherit the "
-          "rewrite model's biases.",
+          + ("biases of whoever wrote them." if imported else "rewrite model's biases."),
           "- Coverage follows the source QA set: topics, conditions and populations it lacks are missing here too.", ""]
     L += ["## PHI statement", "",
-          "Every published free-text column (question, source answer, chosen, rejected, and any other text such as "
+          "Every published free-text column (question, " + ("" if imported else "source answer, ") + "chosen, rejected, "
+          "and any other text such as "
           "reviewer corrections and notes) was scanned for protected health information "
-          "(names with titles or labels, dates of birth and full dates, phone numbers, emails, record / member / social "
-          "security numbers, street addresses) and the publish step refuses any row flagged by "
+          "(names of patients and relatives, dates of birth, ages over 89, phone numbers, emails, record / chart / MRN "
+          "numbers, social security / Medicare / insurance numbers, street addresses; public helplines and agencies' "
+          "numbers, mailboxes and addresses are not PHI) and the publish step refuses any row flagged by "
           + ("the filter stage or by this scan; " if filtered else
              "this scan (the filter stage, which flags PHI too, did not run on these pairs); ") +
-          f"{gate_counts.get('phi_rows', 0)} rows with PHI are included. Pattern-based detection can miss PHI: the source "
+          f"{gate_counts.get('phi_rows', 0)} rows with PHI are included. "
+          + (f"The filter stage redacted PHI (`phi_action: redact`) in {gate_counts.get('rows_redacted', 0)} published "
+             "rows, each span replaced by a typed placeholder; spans per kind: "
+             + ", ".join(f"`[{k}]` {v}" for k, v in gate_counts["phi_redactions"].items()) + ". "
+             if gate_counts.get("phi_redactions") else "")
+          + "Pattern-based detection can miss PHI: the source "
           "data should be de-identified before use, and any finding should be reported to the maintainers.", ""]
     L += ["## Effective publish configuration", "", "```yaml",
           yaml.safe_dump({k: v for k, v in to_dict(cfg).items() if k not in LOCAL_ONLY}, sort_keys=False,

@@ -66,7 +66,8 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
     with timer("gates"):
         gate_counts = gates.check(inp.df, from_review=inp.from_review, allow_unreviewed=cfg.allow_unreviewed,
                                   accepted_source=inp.filtered or inp.reviewed_by_pull,
-                                  allow_unfiltered=cfg.allow_unfiltered, source=str(data), source_kind=inp.describe)
+                                  allow_unfiltered=cfg.allow_unfiltered, source=str(data), source_kind=inp.describe,
+                                  phi_allow=gates.phi_allow_from(inp.manifests))
     with timer("format"):
         # split the table as it came (cluster_id, question present), then format each side, leaving out what the
         # user asked: dropping `cluster_id` must not let near-duplicates straddle train and test, and the formatter
@@ -82,7 +83,7 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
             files += _write_split(test, "test", data_dir, cfg.max_shard_rows)
         text = card.render(cfg=cfg, train=train, test=test, manifests=inp.manifests, gate_counts=gate_counts,
                            pretty_name=pretty_name, source_rows=inp.df.height, filtered=inp.filtered,
-                           split_by_cluster=by_cluster, source_kind=inp.describe)
+                           split_by_cluster=by_cluster, source_kind=inp.describe, original=inp.df)
         write_text(text, folder / "README.md")
     counts = {"rows_in": inp.df.height, "train": train.height, "test": test.height,
               "unreviewed_published": gate_counts["unreviewed_published"]}

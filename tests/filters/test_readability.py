@@ -87,3 +87,29 @@ def test_thresholds_come_from_config():
     assert "chosen_too_hard" in strict["drop_reasons"]
     loose = filter_frame(frame(row), FilterConfig(meaning_check=False, min_grade_margin=-100)).row(0, named=True)
     assert "grade_margin" not in loose["drop_reasons"]
+
+
+def test_vectorized_smog_agrees_with_textstat():
+    import textstat
+
+    use_offline_cmudict()
+    labeled = [json.loads(l)["text"] for l in (DATA / "tone_labeled.jsonl").read_text().splitlines()]
+    texts = labeled + _texts()[-6:]  # the labeled set, plus messy punctuation, empty and one-word texts
+    ours = readability_frame(pl.DataFrame({"t": texts}), "t")["smog_t"].to_list()
+    diffs = [abs(s - textstat.smog_index(t)) for t, s in zip(texts, ours)]
+    assert max(diffs) <= 0.1, max(diffs)
+    assert ours[texts.index("")] == 0.0 and ours[texts.index("Yes.")] == pytest.approx(3.1291)
+    # a different formula from FKGL (polysyllables per sentence, not syllables per word), not a copy of it
+    fk = readability_frame(pl.DataFrame({"t": labeled}), "t")
+    assert (fk["smog_t"] - fk["fkgl_t"]).abs().max() > 1.0
+
+
+def test_smog_is_optional_in_the_frame_and_shown_by_score_text():
+    df = pl.DataFrame({"t": ["Take one pill in the morning.", "Pharmacological administration necessitates evaluation."]})
+    without = readability_frame(df, "t", smog=False)
+    assert "smog_t" not in without.columns
+    assert without["fkgl_t"].to_list() == readability_frame(df, "t")["fkgl_t"].to_list()
+    plain, hard = (score_text(t) for t in df["t"])
+    # no polysyllable in one sentence; four (of 3+ syllables: 6, 5, 4, 5) in one sentence
+    assert plain["smog"] == pytest.approx(3.1291)
+    assert hard["smog"] == pytest.approx(1.043 * (4 * 30 / 1) ** 0.5 + 3.1291)

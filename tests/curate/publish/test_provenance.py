@@ -25,11 +25,12 @@ def _unfiltered(pairs: pl.DataFrame) -> pl.DataFrame:
     return pairs.drop(*FILTER_COLS, *SCORES, *[c for c in pairs.columns if c.startswith("facts_")])
 
 
-def _stats_rows(card: str) -> dict[str, list[str]]:
-    """``{split: cells}`` of the card's per-split statistics table."""
+def _stats_rows(card: str) -> dict[str, dict[str, str]]:
+    """``{split: {column header: cell}}`` of the card's per-split statistics table."""
     section = card.split("## Statistics per split", 1)[1].split("\n## ", 1)[0]
-    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| t")]
-    return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows}
+    table = [[c.strip() for c in line.strip().strip("|").split("|")] for line in section.splitlines() if line.startswith("| ")]
+    header = table[0]
+    return {cells[0]: dict(zip(header, cells)) for cells in table[1:]}
 
 
 # ---------------------------------------------------------------- refusing what was never filtered
@@ -135,14 +136,17 @@ def test_allow_unfiltered_publishes_with_a_card_that_says_so(tmp_path, curate_cl
     stats = _stats_rows(card)
     assert set(stats) == {"train", "test"}
     for split, cells in stats.items():
-        assert "n/a" not in cells, (split, cells)
+        assert "n/a" not in cells.values(), (split, cells)
         rows = pl.read_parquet(out / f"data/{split}-00000-of-00001.parquet")
-        assert cells[0] == str(rows.height)
+        assert cells["rows"] == str(rows.height)
         words = [len(m[0]["content"].split()) for m in rows["chosen"].to_list()]
-        assert cells[5].startswith(f"{round(sum(words) / len(words), 2)} (")
-        assert cells[7] == str(rows["question"].n_unique())
-        grade_chosen, grade_rejected, tone_chosen, tone_rejected = (float(c.split()[0]) for c in cells[1:5])
-        assert all(c.endswith(")*") for c in cells[1:5])  # computed here, and marked as such
+        assert cells["words chosen"].startswith(f"{round(sum(words) / len(words), 2)} (")
+        assert cells["questions"] == str(rows["question"].n_unique())
+        scores = [cells[f"{m} {side}"] for m in ("grade", "SMOG", "tone") for side in ("chosen", "rejected")]
+        grade_chosen, grade_rejected, smog_chosen, smog_rejected, tone_chosen, tone_rejected = (
+            float(c.split()[0]) for c in scores)
+        assert all(c.endswith(")*") for c in scores)  # computed here, and marked as such
+        assert smog_chosen < smog_rejected
         # the reference pairs are what they claim: easier and warmer chosen answers
         assert grade_chosen < grade_rejected and tone_chosen > tone_rejected
     assert "computed at publish time with the filter stage's scorers" in card
