@@ -8,29 +8,45 @@ import typer
 
 
 def rewrite(
-    input: str = typer.Argument(..., help="Source QA file: .csv, .tsv, .jsonl, .json, .parquet, or a datasets directory."),
+    input: Optional[str] = typer.Argument(None, help="Source QA file: .csv, .tsv, .jsonl, .json, .parquet, or a datasets directory (not with --redo)."),
     output: str = typer.Option(..., "-o", "--output", help="Output directory (pairs.parquet, quarantine.parquet, manifest.json)."),
     model: Optional[str] = typer.Option(None, "--model", help="Hub id, local path or .gguf file; default: built-in SmolLM2-135M (smoke runs)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1."),
     question_col: Optional[str] = typer.Option(None, "--question-col", help="Question column (default: question)."),
     answer_col: Optional[str] = typer.Option(None, "--answer-col", help="Answer column (default: answer)."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only rewrite the first N valid rows."),
-    allow_phi: Optional[bool] = typer.Option(None, "--allow-phi", help="Allow rows with PHI to go to a non-loopback endpoint."),
+    allow_phi: Optional[bool] = typer.Option(None, "--allow-phi", help="Allow rows with PHI to go to a non-loopback endpoint (= --phi allow)."),
+    phi: Optional[str] = typer.Option(None, "--phi", help="Rows with PHI: refuse (default: not to a non-loopback endpoint), allow, or redact (typed placeholders; only redacted text leaves the machine)."),
     config: Optional[str] = typer.Option(None, "--config", "-c", help="YAML config (see `curate config init`); flags override it."),
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Token budget per generation."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="transformers backend: prompts per batch."),
     concurrency: Optional[int] = typer.Option(None, "--concurrency", help="HTTP backend: requests in flight."),
     styles_dir: Optional[str] = typer.Option(None, "--styles-dir", help="Directory with extra or overriding style specs."),
     device: Optional[str] = typer.Option(None, "--device", help="transformers backend: auto, cpu, cuda, cuda:N."),
+    redo: Optional[str] = typer.Option(None, "--redo", help="A `curate filter` output dir: regenerate only the failed side(s) of its dropped pairs (no input file)."),
 ) -> None:
-    """Rewrite each source answer into a supportive (chosen) and a prescriptive (rejected) variant."""
+    """Rewrite each source answer into a supportive (chosen) and a prescriptive (rejected) variant.
+
+    With --redo FILTER_OUT_DIR: repair the pairs `curate filter` dropped (only their failed side is regenerated).
+    """
     from curate.config import load_config
-    from rewrite.runner import run_rewrite, summary_line
+    from curate.errors import UsageError
+    from rewrite.runner import REDO_WITH_INPUT, run_rewrite, summary_line
 
     overrides = dict(model=model, base_url=base_url, question_col=question_col, answer_col=answer_col, limit=limit,
-                     allow_phi=allow_phi, max_new_tokens=max_new_tokens, batch_size=batch_size, concurrency=concurrency,
-                     styles_dir=styles_dir, device=device)
+                     allow_phi=allow_phi, phi=phi, max_new_tokens=max_new_tokens, batch_size=batch_size, concurrency=concurrency,
+                     styles_dir=styles_dir, device=device, redo=redo)
     cfg = load_config(config, {"rewrite": overrides}).rewrite
+    if cfg.redo:
+        from rewrite.redo import redo_summary_line, run_redo
+
+        if input is not None:
+            raise UsageError(REDO_WITH_INPUT)
+        manifest = run_redo(cfg.redo, output, cfg)
+        typer.echo(redo_summary_line(manifest, output))
+        return
+    if input is None:
+        raise UsageError("rewrite: missing the input file (or --redo FILTER_OUT_DIR)")
     manifest = run_rewrite(input, output, cfg)
     typer.echo(summary_line(manifest, output))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from curate.configlib import field
 
@@ -41,6 +42,10 @@ class RewriteConfig:
     max_input_chars: int = field(20000, help="Quarantine a source answer longer than this many characters instead of sending it")
     chunk_rows: int = field(4096, help="Rows generated, cached and validated at a time (bounds memory on large inputs)")
     # --- safety and bookkeeping
-    allow_phi: bool = field(False, help="Allow rows with detected PHI to be sent to a non-loopback endpoint")
+    allow_phi: bool = field(False, help="Allow rows with detected PHI to be sent to a non-loopback endpoint (the same as phi: allow)")
+    phi: Literal["refuse", "allow", "redact"] = field("refuse", help="Rows with detected PHI: refuse = refuse to send them to a non-loopback endpoint; allow = send them; redact = replace each PHI span in the question and source answer with a typed placeholder ([NAME], [PHONE], ...) before anything is generated, so only redacted text leaves the machine (and is written to the pairs)")
+    phi_allow: list[str] = field(default_factory=list, help="Regular expressions of text that is never PHI (the same as filter.phi_allow)")
     limit: int | None = field(None, help="Only rewrite the first N rows (after de-duplication)")
     cache_path: str | None = field(None, help="SQLite cache for resume; null = OUT_DIR/.cache/rewrite.sqlite")
+    # --- repair instead of discard
+    redo: str | None = field(None, help="A `curate filter` output dir: regenerate only the failed side(s) of its dropped pairs (kept pairs pass through unchanged) instead of rewriting an input file; `curate rewrite --redo DIR -o OUT` without an input")

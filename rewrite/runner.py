@@ -21,7 +21,7 @@ from curate import schema as S
 from curate.errors import RuntimeFailure, UsageError
 from curate.io import read_table, require_columns, staged_output_dir, write_json, write_table
 from curate.manifest import Timer, build_manifest, file_sha256, redact, secret_values
-from filters.phi import detect_phi
+from filters.phi import PhiDetector, kind_counts, phi_lists, redact_frame
 from rewrite.backends.base import GenRequest, GenResult, LazyBackend
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig
@@ -33,6 +33,8 @@ SMOKE_WARNING = ("no model given (--model / rewrite.model): using the built-in S
                  "It is for offline smoke runs only; its rewrites are not good enough for a real dataset.")
 PROBLEM = "_input_problem"
 LIMIT_REASON = "skipped_by_limit"
+REDO_WITH_INPUT = ("--redo (rewrite.redo) reads a `curate filter` output dir instead of an input file: give one or "
+                   "the other, not both")
 
 
 def check_config(cfg: RewriteConfig) -> None:
@@ -105,11 +107,33 @@ def make_backend(cfg: RewriteConfig):
     return LazyBackend(lambda: TransformersBackend(path, model_id=model_id, **local), model_id)
 
 
-def phi_rows(valid: pl.DataFrame) -> list[str]:
-    """Ids of rows with PHI in exactly the text that would be sent (whitespace collapsed, as the prompts do)."""
-    sent = lambda t: " ".join(t.split())  # noqa: E731
-    return [rid for rid, q, a in valid.select(S.ID, S.QUESTION, S.SOURCE_ANSWER).iter_rows()
-            if detect_phi(sent(q)) or detect_phi(sent(a))]
+def phi_rows(valid: pl.DataFrame, allow: list[str] | None = None) -> list[str]:
+    """Ids of rows with PHI in exactly the text that would be sent (whitespace collapsed, as the prompts do), by
+    the detector the filter stage and the publish gate use."""
+    _phi_detector(allow)
+    sent = [pl.col(c).fill_null("").str.replace_all(r"\s+", " ").str.strip_chars() for c in (S.QUESTION, S.SOURCE_ANSWER)]
+    texts = valid.select(*sent)
+    hits = [bool(q or a) for q, a in zip(phi_lists(texts[S.QUESTION], allow), phi_lists(texts[S.SOURCE_ANSWER], allow))]
+    return [rid for rid, hit in zip(valid[S.ID].to_list(), hits) if hit]
+
+
+def _phi_detector(allow: list[str] | None) -> PhiDetector:
+    try:
+        return PhiDetector(allow)
+    except ValueError as e:
+        raise UsageError(f"rewrite.{e}") from None
+
+
+def redact_rows(valid: pl.DataFrame, allow: list[str] | None = None) -> tuple[pl.DataFrame, dict[str, int]]:
+    """``phi: redact``: question and source answer with each PHI span replaced by its typed placeholder (whitespace
+    collapsed first, as the prompts do, so the spans are those of the text sent); spans replaced per kind."""
+    _phi_detector(allow)
+    cols = [S.QUESTION, S.SOURCE_ANSWER]
+    collapsed = valid.with_columns(pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars() for c in cols)
+    red = redact_frame(collapsed, cols, allow)
+    changed = red["phi_redacted"].list.len() > 0
+    out = valid.with_columns(pl.when(changed).then(red[c]).otherwise(pl.col(c)).alias(c) for c in cols)
+    return out, kind_counts(red["phi_redacted"].explode().drop_nulls().to_list())
 
 
 def public_url(url: str | None) -> str | None:
@@ -277,6 +301,8 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: exists and is not a directory")
     check_config(cfg)
+    if cfg.redo:
+        raise UsageError(REDO_WITH_INPUT)
     with timer("read"):
         df = read_table(input_path)
         require_columns(df, [cfg.question_col, cfg.answer_col], input_path)
@@ -295,12 +321,17 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
 
     backend = backend or make_backend(cfg)  # a local model is loaded below, only when something is not cached
 
-    # PHI guard: nothing leaves this machine for a row with PHI unless the user says so
-    phi_ids = phi_rows(valid)
-    if phi_ids and backend.remote and not cfg.allow_phi:
+    # PHI guard: nothing leaves this machine for a row with PHI unless the user says so; phi: redact sends (and
+    # writes) only the redacted text
+    phi_redactions: dict[str, int] = {}
+    if cfg.phi == "redact":
+        valid, phi_redactions = redact_rows(valid, cfg.phi_allow)
+    phi_ids = phi_rows(valid, cfg.phi_allow)
+    if phi_ids and backend.remote and not (cfg.allow_phi or cfg.phi == "allow"):
         shown = ", ".join(phi_ids[:10]) + (f" and {len(phi_ids) - 10} more" if len(phi_ids) > 10 else "")
         raise UsageError(f"{len(phi_ids)} row(s) contain PHI and the endpoint is not on this machine; refusing to send "
-                         f"rows {shown} (remove the PHI, use a local/loopback model, or pass --allow-phi)")
+                         f"rows {shown} (remove the PHI, use a local/loopback model, pass --phi redact to send them "
+                         "with typed placeholders, or --allow-phi)")
 
     gen_params = {"max_new_tokens": cfg.max_new_tokens, "temperature": cfg.temperature, "top_p": cfg.top_p, "seed": cfg.seed}
     cache_path = Path(cfg.cache_path) if cfg.cache_path else out_dir / ".cache" / "rewrite.sqlite"
@@ -338,6 +369,7 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
         "skipped_by_limit": skipped_by_limit, "quarantine_by_reason": dict(reasons.most_common()),
         "requests": run.requests, "generated_this_run": run.generated, "from_cache": run.from_cache,
         "failed_this_run": run.failed, "phi_rows": len(phi_ids),
+        **({"phi_redactions": phi_redactions} if cfg.phi == "redact" else {}),
     }
     manifest = build_manifest(
         "rewrite", dataclasses.replace(cfg, base_url=public_url(cfg.base_url)),
