@@ -37,7 +37,7 @@ def console_warnings(manifest: dict) -> list[str]:
         kinds = f"; kinds: {', '.join(phi['kinds'])}" if phi.get("kinds") else ""
         out.append(f"{n} kept row{'s' if n != 1 else ''} flagged for PHI (ids: {_ids_text(phi.get('ids', []), n)}{kinds}); "
                    f"`curate publish` refuses a table with any PHI-flagged row: de-identify {'it' if n == 1 else 'them'} "
-                   "and rerun `curate filter`, or set filter.drop_phi: true to drop such rows here")
+                   "and rerun `curate filter`, or set filter.phi_action: redact (typed placeholders) or drop")
     return out
 
 
@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         text: str = typer.Argument(..., help="The text to score (use - to read stdin)."),
         as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
     ) -> None:
-        """Print a text's reading grade, tone score and the cues behind it."""
+        """Print a text's reading grade, tone and hostility scores and the cues behind them."""
         import sys
 
         from curate.errors import UsageError
@@ -87,16 +87,21 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(r, indent=2))
             return
-        typer.echo(f"grade (Flesch-Kincaid): {r['fkgl']:.1f}   reading ease: {r['flesch_reading_ease']:.1f}   "
+        typer.echo(f"grade (Flesch-Kincaid): {r['fkgl']:.1f}   SMOG: {r['smog']:.1f}   reading ease: {r['flesch_reading_ease']:.1f}   "
                    f"words/sentence: {r['words_per_sentence']:.1f}")
-        label = "supportive" if r["tone"] > 0.2 else "prescriptive" if r["tone"] < -0.2 else "neutral"
-        typer.echo(f"tone: {r['tone']:+.2f} ({label}; raw {r['tone_raw']:+.2f} over {r['sentences']} sentence(s))")
+        typer.echo(f"tone: {r['tone']:+.2f} ({r['tone_label']}; raw {r['tone_raw']:+.2f} over {r['sentences']} sentence(s))")
         if r["cues"]:
             typer.echo("cues:")
             for c in r["cues"]:
                 typer.echo(f"  {c}")
         else:
             typer.echo("cues: none")
+        verdict = "hostile" if r["hostile"] else "not hostile"
+        typer.echo(f"hostility: {r['hostility']:.2f} ({verdict})")
+        if r["hostility_cues"]:
+            typer.echo("hostility cues:")
+            for c in r["hostility_cues"]:
+                typer.echo(f"  {c}")
         if r["facts"]:
             typer.echo(f"facts: {', '.join(r['facts'])}")
         if r["phi"]:

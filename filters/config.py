@@ -3,6 +3,7 @@
 Groups:
     * readability -- Flesch-Kincaid grade targets for the chosen answer and the chosen/rejected margin.
     * tone -- the supportive-vs-prescriptive score margins.
+    * hostility -- sarcastic / condescending / blaming caricatures dropped on either side.
     * facts -- fact preservation (numbers, doses, units, frequencies, drug / condition names) and the
       sentence-embedding meaning check.
     * dedup -- exact and MinHash near-duplicate questions.
@@ -13,6 +14,7 @@ Groups:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from curate.configlib import field
 
@@ -22,10 +24,14 @@ class FilterConfig:
     # ---- readability
     max_chosen_grade: float = field(8.0, help="Drop `chosen_too_hard` when the chosen answer's Flesch-Kincaid grade is above this (health-literacy target: <= 8, ideally 6)")
     min_grade_margin: float = field(1.0, help="Drop `grade_margin` unless the chosen answer is at least this many grades easier than the rejected one")
+    max_chosen_smog: float | None = field(None, help="Drop `chosen_too_hard_smog` when the chosen answer's SMOG index is above this; null = SMOG is reported, not thresholded (Flesch-Kincaid stays the readability gate)")
     # ---- tone
     min_tone_margin: float = field(0.2, help="Drop `tone_margin` unless tone(chosen) - tone(rejected) is at least this (tone is in [-1, 1])")
     min_chosen_tone: float = field(0.0, help="Drop `chosen_not_supportive` when the chosen answer's tone is below this")
     max_rejected_tone: float = field(1.0, help="Drop `rejected_too_supportive` when the rejected answer's tone is above this (1.0 = off)")
+    # ---- hostility
+    max_rejected_hostility: float = field(0.5, help="Drop `rejected_hostile` when the rejected answer's hostility (filters.hostility, in [0, 1)) is at or above this: a sarcastic, condescending or blaming caricature is not the realistic prescriptive answer DPO needs (1.0 = off)")
+    max_chosen_hostility: float = field(0.5, help="Drop `chosen_hostile` when the chosen answer's hostility is at or above this (1.0 = off)")
     # ---- facts
     check_facts: bool = field(True, help="Compare numbers, doses, units, frequencies, durations and drug / condition names of each variant against the source answer")
     drop_on_lost_facts: bool = field(True, help="Drop `facts_lost` when a variant loses a fact of the source answer")
@@ -42,7 +48,9 @@ class FilterConfig:
     shingle_size: int = field(2, help="Word n-gram size for question shingles")
     minhash_seed: int = field(1, help="Seed of the MinHash permutations (fixed: cluster ids are reproducible)")
     # ---- phi
-    drop_phi: bool = field(False, help="Drop rows where PHI was detected (`phi`); false = keep them, flagged in the `phi` column, so publishing and remote endpoints can refuse them")
+    phi_action: Literal["flag", "drop", "redact"] = field("flag", help="What a PHI hit does: flag = keep the row, listed in the `phi` column (publish refuses it); drop = drop it (`phi`); redact = replace each span with a typed placeholder ([NAME], [PHONE], ...) in every text column and keep the row (counted per kind in `phi_redacted`, the manifest, the report and the card)")
+    phi_allow: list[str] = field(default_factory=list, help="Regular expressions of text that is never PHI (e.g. your clinic's public number); a detected span inside a match is ignored")
+    drop_phi: bool = field(False, help="Old spelling of phi_action: drop (true = phi_action: drop)")
     # ---- runtime
     batch_rows: int = field(20_000, help="Rows scored per batch (bounds memory: about 1.3 GiB peak at 20,000 rows of ~140-word answers)")
 
@@ -55,7 +63,18 @@ class FilterConfig:
             (self.embedding_batch_size >= 1, "embedding_batch_size must be >= 1"),
             (-1.0 <= self.min_meaning_similarity <= 1.0, "min_meaning_similarity must be in [-1, 1]"),
             (-2.0 <= self.min_tone_margin <= 2.0, "min_tone_margin must be in [-2, 2] (tone is in [-1, 1])"),
+            (0.0 < self.max_rejected_hostility <= 1.0, "max_rejected_hostility must be in (0, 1] (hostility is in [0, 1); 1 = off)"),
+            (0.0 < self.max_chosen_hostility <= 1.0, "max_chosen_hostility must be in (0, 1] (hostility is in [0, 1); 1 = off)"),
         ]
         for ok, msg in checks:
             if not ok:
                 raise ValueError(msg)
+        if self.phi_action not in ("flag", "drop", "redact"):
+            raise ValueError(f"phi_action must be flag, drop or redact, got {self.phi_action!r}")
+        if self.drop_phi:
+            if self.phi_action == "redact":
+                raise ValueError("drop_phi: true conflicts with phi_action: redact (drop_phi is the old spelling of phi_action: drop; remove it)")
+            self.phi_action = "drop"
+        from filters.phi import PhiDetector
+
+        PhiDetector(self.phi_allow)  # a bad regular expression is a config error now, not a crash mid-run

@@ -1,9 +1,11 @@
 """The filter stage: the concrete filters, ``filter_frame`` (one batch) and ``run_filter_stage`` (a file, streamed).
 
 Columns added (``<col>`` in source_answer, chosen, rejected):
-``fkgl_<col>``, ``flesch_reading_ease_<col>``, ``words_per_sentence_<col>``, ``words_<col>``, ``tone_<col>``;
+``fkgl_<col>``, ``smog_<col>``, ``flesch_reading_ease_<col>``, ``words_per_sentence_<col>``, ``words_<col>``, ``tone_<col>``,
+``hostility_<col>``;
 ``facts_lost_<v>``, ``facts_added_<v>`` (list[str]) and, with the meaning check, ``meaning_sim_<v>`` for
-``<v>`` in chosen, rejected; ``has_source``; ``phi`` (list[str]); ``cluster_id``, ``dup_kind``;
+``<v>`` in chosen, rejected; ``has_source``; ``phi`` (list[str], ``"KIND: text"``; with ``phi_action: redact`` the
+text columns carry typed placeholders instead and ``phi_redacted`` lists the kinds replaced); ``cluster_id``, ``dup_kind``;
 ``drop_reasons`` (list[str], in ``default_filters`` order: dedup last, since which row of a duplicate cluster is
 kept depends on the other filters) and ``keep`` (bool).  Rows without an ``id`` (no column, null or blank) get
 ``curate.schema.make_id`` of question + source answer, the id the rewrite stage gives a pair, before dedup (a
@@ -24,7 +26,9 @@ from filters import facts as _facts
 from filters import readability as _read
 from filters import tone as _tone
 from filters.config import FilterConfig
-from filters.phi import detect_phi, phi_series
+from filters.hostility import HostilityFilter
+from filters import hostility as _hostility
+from filters.phi import detect_phi, phi_series, redact_frame
 
 TEXT_COLS = (SOURCE_ANSWER, CHOSEN, REJECTED)
 VARIANTS = (CHOSEN, REJECTED)
@@ -60,14 +64,17 @@ class ReadabilityFilter:
             df = _read.readability_frame(df, c)
         return df.with_columns(
             pl.when(_present(SOURCE_ANSWER)).then(pl.col(f"{m}_{SOURCE_ANSWER}")).otherwise(None).alias(f"{m}_{SOURCE_ANSWER}")
-            for m in ("fkgl", "flesch_reading_ease", "words_per_sentence")
+            for m in ("fkgl", "smog", "flesch_reading_ease", "words_per_sentence")
         )
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
-        return [
+        out = [
             ("chosen_too_hard", pl.col(f"fkgl_{CHOSEN}") > cfg.max_chosen_grade),
             ("grade_margin", (pl.col(f"fkgl_{REJECTED}") - pl.col(f"fkgl_{CHOSEN}")) < cfg.min_grade_margin),
         ]
+        if cfg.max_chosen_smog is not None:
+            out.append(("chosen_too_hard_smog", pl.col(f"smog_{CHOSEN}") > cfg.max_chosen_smog))
+        return out
 
 
 @dataclass
@@ -75,8 +82,12 @@ class ToneFilter:
     name: str = "tone"
 
     def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+        """The tone score needs each text's hostile cues: it adds ``hostility_<col>`` first (``HostilityFilter``
+        then finds them and does not score again)."""
         for c in TEXT_COLS:
-            df = _tone.tone_frame(df, c)
+            raw = _hostility.raw_series(df, c)
+            df = _hostility.hostility_frame(df, c, raw=raw)
+            df = _tone.tone_frame(df, c, hostile_raw=raw.to_numpy())
         df = df.drop([f"tone_raw_{c}" for c in TEXT_COLS])
         return df.with_columns((pl.col(f"tone_{CHOSEN}") - pl.col(f"tone_{REJECTED}")).alias("tone_margin"))
 
@@ -161,11 +172,28 @@ class PhiFilter:
     name: str = "phi"
 
     def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
-        cols = [c for c in (QUESTION, *TEXT_COLS) if c in df.columns]
-        return df.with_columns(phi_series(df, cols))
+        """``phi``: ``"KIND: text"`` of every span found. With ``phi_action: redact`` the text columns are
+        rewritten with typed placeholders first, ``phi_redacted`` lists one kind per replaced span, and ``phi``
+        holds what is left (nothing, unless a placeholder's neighbour still reads as PHI)."""
+        cols = phi_text_columns(df)
+        if cfg.phi_action == "redact":
+            df = redact_frame(df, cols, cfg.phi_allow)
+        return df.with_columns(phi_series(df, cols, cfg.phi_allow))
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
-        return [("phi", pl.col("phi").list.len() > 0)] if cfg.drop_phi else []
+        return [("phi", pl.col("phi").list.len() > 0)] if cfg.phi_action == "drop" else []
+
+
+# columns the stages write themselves (ids, labels, parameters): never free text
+_MACHINE_COLS = {ID, "source", "rewrite_model", "prompt_version", "generation_params", "chosen_style", "rejected_style",
+                 "cluster_id", "dup_kind", "review_status", "review_drop_reason", "input_row"}
+
+
+def phi_text_columns(df: pl.DataFrame) -> list[str]:
+    """The columns PHI is looked for (and redacted) in: question, source answer, chosen, rejected, and any other
+    text column a person or a model wrote."""
+    cols = [c for c in (QUESTION, *TEXT_COLS) if c in df.columns]
+    return cols + [c for c, t in df.schema.items() if t == pl.Utf8 and c not in cols and c not in _MACHINE_COLS]
 
 
 @dataclass
@@ -196,7 +224,8 @@ class DedupFilter:
 
 def default_filters() -> list:
     """In the order their reasons appear in ``drop_reasons``; dedup is last because it depends on the others."""
-    return [TextCheck(), PhiFilter(), ReadabilityFilter(), ToneFilter(), FactsFilter(), MeaningFilter(), DedupFilter()]
+    return [TextCheck(), PhiFilter(), ReadabilityFilter(), ToneFilter(), HostilityFilter(), FactsFilter(), MeaningFilter(),
+            DedupFilter()]
 
 
 # ---------------------------------------------------------------- batch API
@@ -319,12 +348,14 @@ def drop_reasons_all(cfg: FilterConfig | None = None) -> list[str]:
 
 
 def score_text(text: str) -> dict:
-    """Readability, tone (with every matched cue), facts and PHI of one text."""
+    """Readability, tone and hostility (each with every matched cue), facts and PHI of one text."""
     df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8})
     r = _read.readability_frame(df, "t").row(0, named=True)
     ex = _tone.explain(text or "")
+    hx = _hostility.explain(text or "")
     return {
         "fkgl": r["fkgl_t"],
+        "smog": r["smog_t"],
         "flesch_reading_ease": r["flesch_reading_ease_t"],
         "words_per_sentence": r["words_per_sentence_t"],
         "words": r["words_t"],
@@ -333,6 +364,11 @@ def score_text(text: str) -> dict:
         "sentences": ex["sentences"],
         "cues": [_tone.format_cue(h) for h in ex["cues"]],
         "cue_details": ex["cues"],
+        "tone_label": ex["label"],
+        "hostility": hx["hostility"],
+        "hostile": hx["hostile"],
+        "hostility_cues": [_hostility.format_cue(h) for h in hx["cues"]],
+        "hostility_cue_details": hx["cues"],
         "facts": _facts.extract_facts(text),
         "phi": detect_phi(text),
     }

@@ -261,11 +261,11 @@ def test_cli_warns_about_kept_rows_that_publish_will_refuse_for_phi(tmp_path):
     r = _cli(path, "-o", tmp_path / "out", "--no-meaning-check")
     assert r.returncode == 0, r.stderr
     [w] = [w for w in _warnings(r.stderr) if "PHI" in w]
-    assert w == ("warning: 2 kept rows flagged for PHI (ids: good1, good2; kinds: email, phone); `curate publish` "
+    assert w == ("warning: 2 kept rows flagged for PHI (ids: good1, good2; kinds: EMAIL, PHONE); `curate publish` "
                  "refuses a table with any PHI-flagged row: de-identify them and rerun `curate filter`, or set "
-                 "filter.drop_phi: true to drop such rows here")
+                 "filter.phi_action: redact (typed placeholders) or drop")
     m = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert m["counts"]["kept_rows_with_phi"] == 2 and m["kept_phi"] == {"ids": ["good1", "good2"], "kinds": ["email", "phone"]}
+    assert m["counts"]["kept_rows_with_phi"] == 2 and m["kept_phi"] == {"ids": ["good1", "good2"], "kinds": ["EMAIL", "PHONE"]}
     assert "jane" not in json.dumps(m) and "555" not in r.stderr  # never the matched text
     # and publish really refuses the kept table
     p = subprocess.run(CURATE + ["publish", str(tmp_path / "out"), "--to-dir", str(tmp_path / "pub")],
