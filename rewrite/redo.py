@@ -34,14 +34,13 @@ import yaml
 
 from curate import schema as S
 from curate.errors import RuntimeFailure, UsageError
-from curate.io import staged_output_dir, write_json, write_table
 from curate.manifest import Timer, build_manifest, file_sha256, redact, secret_values
 from filters import REPAIR_RULES, failed_sides, unrepairable_reasons
 from filters.phi import detect_phi
 from rewrite.backends.base import GenRequest, GenResult, LazyBackend
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig
-from rewrite.runner import _progress, check_config, make_backend, public_url
+from rewrite.runner import _progress, check_config, make_backend, public_url, write_outputs
 from rewrite.styles import StyleSpec, get_style, load_styles
 from rewrite.validate import validate_output
 
@@ -386,10 +385,7 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
                        "role": s.role, "description": s.description, "path": s.path} for name, s in used.items()},
         backend_stats=getattr(backend, "stats", {}),
     )
-    with staged_output_dir(out_dir) as stage:
-        write_table(pairs_df, stage / "pairs.parquet")
-        write_table(quarantine_df, stage / "quarantine.parquet")
-        write_json(manifest, stage / "manifest.json")
+    write_outputs(out_dir, pairs_df, quarantine_df, manifest)
     return manifest
 
 

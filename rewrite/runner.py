@@ -381,11 +381,16 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
                 for r, s in run.roles()},
         backend_stats=getattr(backend, "stats", {}),
     )
+    write_outputs(out_dir, pairs_df, quarantine_df, manifest)
+    return manifest
+
+
+def write_outputs(out_dir: str | Path, pairs_df: pl.DataFrame, quarantine_df: pl.DataFrame, manifest: dict) -> None:
+    """``pairs.parquet``, ``quarantine.parquet`` and ``manifest.json``, moved into ``out_dir`` together or not at all."""
     with staged_output_dir(out_dir) as stage:
         write_table(pairs_df, stage / "pairs.parquet")
         write_table(quarantine_df, stage / "quarantine.parquet")
         write_json(manifest, stage / "manifest.json")
-    return manifest
 
 
 def summary_line(manifest: dict, out_dir: str | Path) -> str:
