@@ -93,6 +93,12 @@ def _vline(ax, x, label: str, color: str = "black") -> None:
     ax.axvline(float(x), color=color, linestyle="--", linewidth=1.2, label=label)
 
 
+def _threshold(ax, cfg: dict, key: str, color: str = "black") -> None:
+    """The config setting ``key`` as a labeled line, when it is set."""
+    if cfg.get(key) is not None:
+        _vline(ax, cfg[key], f"{key} = {cfg[key]}", color)
+
+
 def _span(arrays: list[np.ndarray], marks: list) -> tuple[float, float]:
     """A histogram range holding every value and threshold, never of zero width (one value: one visible bar)."""
     pts = [float(x) for a in arrays for x in (a.min(), a.max()) if len(a)] + [float(m) for m in marks if m is not None]
@@ -140,12 +146,10 @@ def report_figures(df: pl.DataFrame, reasons: dict, cfg: dict) -> dict:
     # grade: per side with the chosen grade limit; the pair margin with its minimum
     fig, (ax, mx) = figure(1, 2, figsize=(10, 3.5))
     _side_hist(ax, df, "fkgl", marks=(cfg.get("max_chosen_grade"),))
-    if cfg.get("max_chosen_grade") is not None:
-        _vline(ax, cfg["max_chosen_grade"], f"max_chosen_grade = {cfg['max_chosen_grade']}", "tab:green")
+    _threshold(ax, cfg, "max_chosen_grade", "tab:green")
     _finish_ax(ax, "Flesch-Kincaid grade", "grade")
     _margin_hist(mx, df, "fkgl", REJECTED, CHOSEN, cfg.get("min_grade_margin"))
-    if cfg.get("min_grade_margin") is not None:
-        _vline(mx, cfg["min_grade_margin"], f"min_grade_margin = {cfg['min_grade_margin']}")
+    _threshold(mx, cfg, "min_grade_margin")
     _finish_ax(mx, "Grade margin: rejected − chosen", "grades")
     figs["grade_hist.png"] = fig
 
@@ -154,14 +158,12 @@ def report_figures(df: pl.DataFrame, reasons: dict, cfg: dict) -> dict:
     fig, axes = figure(1, 3 if hostile else 2, figsize=(15 if hostile else 10, 3.5))
     ax, mx = axes[0], axes[1]
     _side_hist(ax, df, "tone", (-1, 1))
-    if cfg.get("min_chosen_tone") is not None:
-        _vline(ax, cfg["min_chosen_tone"], f"min_chosen_tone = {cfg['min_chosen_tone']}", "tab:green")
+    _threshold(ax, cfg, "min_chosen_tone", "tab:green")
     if cfg.get("max_rejected_tone") is not None and cfg["max_rejected_tone"] < 1.0:  # 1.0 = off
         _vline(ax, cfg["max_rejected_tone"], f"max_rejected_tone = {cfg['max_rejected_tone']}", "tab:red")
     _finish_ax(ax, "Tone (supportive > 0 > prescriptive)", "tone")
     _margin_hist(mx, df, "tone", CHOSEN, REJECTED, cfg.get("min_tone_margin"))
-    if cfg.get("min_tone_margin") is not None:
-        _vline(mx, cfg["min_tone_margin"], f"min_tone_margin = {cfg['min_tone_margin']}")
+    _threshold(mx, cfg, "min_tone_margin")
     _finish_ax(mx, "Tone margin: chosen − rejected", "tone")
     if hostile:
         hx = axes[2]
