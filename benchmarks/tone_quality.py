@@ -2,16 +2,17 @@
 
 Splits (JSONL rows ``{"text", "label": supportive|prescriptive|hostile|neutral, ...}``):
 
-* ``dev`` -- ``filters/data/labeled/tone_dev.jsonl`` + ``filters/data/tone_labeled.jsonl`` +
-  ``filters/data/labeled/tone_dev_extra.jsonl``: the development pool (the judge is chosen by cross-validation
-  over it: benchmarks/hostility_cv.py).
+* ``dev`` -- ``filters/data/tone_labeled.jsonl`` + every ``filters/data/labeled/tone_dev*.jsonl``: the
+  development pool (the learned part of the judge is trained and chosen by cross-validation over it:
+  benchmarks/hostility_cv.py).
 * ``heldout`` (default) -- ``filters/data/labeled/tone_heldout.jsonl``, written independently and never used
   for tuning.
 
 Systems:
 
-* ``current`` -- ``filters.hostility`` (hostile at ``hostility >= HOSTILE``) and ``filters.tone`` with its
-  hostility cap and list handling.
+* ``current`` -- ``filters.hostility`` (hostile at ``hostility >= HOSTILE``; cues + the shipped n-gram model) and
+  ``filters.tone`` with its hostility cap and list handling.
+* ``cues`` -- the same with the n-gram model off (the hand-written cues alone).
 * ``baseline`` -- the tone score without hostility and list handling (``tone_frame(..., hostility=False,
   lists=False)``); as a hostility detector it can only say "tone below the neutral band".
 
@@ -46,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 DATA = ROOT / "filters" / "data"
 SPLITS = {
-    "dev": [DATA / "labeled" / "tone_dev.jsonl", DATA / "tone_labeled.jsonl", DATA / "labeled" / "tone_dev_extra.jsonl"],
+    "dev": [DATA / "tone_labeled.jsonl", *sorted((DATA / "labeled").glob("tone_dev*.jsonl"))],
     "heldout": [DATA / "labeled" / "tone_heldout.jsonl"],
 }
 KINDS = ("supportive", "prescriptive", "hostile", "neutral")
@@ -95,9 +96,15 @@ def measure(rows: list[dict], system: str) -> dict:
     texts = [r["text"] for r in rows]
     labels = np.array([r["label"] for r in rows])
     t0 = time.perf_counter()
-    if system == "current":
-        tones = np.array(tone.tone_scores(texts), dtype=float)
-        flagged = np.array(hostility_scores(texts), dtype=float) >= HOSTILE
+    if system in ("current", "cues"):
+        import polars as pl
+
+        from filters.hostility import raw_series
+
+        df = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8})
+        raw = raw_series(df, "t", learned=system == "current").to_numpy()
+        tones = np.array(tone.tone_frame(df, "t", hostile_raw=raw)["tone_t"].to_list(), dtype=float)
+        flagged = np.array(hostility_scores(texts, learned=system == "current"), dtype=float) >= HOSTILE
     else:
         tones = np.array(tone.tone_scores(texts, hostility=False, lists=False), dtype=float)
         flagged = tones < -tone.NEUTRAL
@@ -137,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
         args.split = f"file:{args.file.name}"
     counts = {k: sum(r["label"] == k for r in rows) for k in KINDS}
     print(json.dumps({"measurement": "data", "split": args.split, "rows": len(rows), **counts}), flush=True)
-    res = {s: measure(rows, s) for s in ("current", "baseline")}
+    res = {s: measure(rows, s) for s in ("current", "cues", "baseline")}
     for s, m in res.items():
         print(json.dumps({"measurement": "hostility", "split": args.split, "system": s, "precision": _r(m["precision"]),
                           "recall": _r(m["recall"]), "prescriptive_flagged": _r(m["prescriptive_flagged"]),

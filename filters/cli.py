@@ -102,6 +102,9 @@ def register(app: typer.Typer) -> None:
             typer.echo("hostility cues:")
             for c in r["hostility_cues"]:
                 typer.echo(f"  {c}")
+        if r["hostility_learned"] and r["hostility_learned"]["added"] > 0:
+            grams = ", ".join(f"{x['ngram']!r} {x['weight']:+.2f}" for x in r["hostility_learned"]["ngrams"])
+            typer.echo(f"hostility model: {r['hostility_learned']['added']:+.2f} (n-grams: {grams})")
         if r["facts"]:
             typer.echo(f"facts: {', '.join(r['facts'])}")
         if r["phi"]:

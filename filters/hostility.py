@@ -42,6 +42,7 @@ import numpy as np
 import polars as pl
 
 from curate.schema import CHOSEN, REJECTED, SOURCE_ANSWER
+from filters import _hostility_ngrams as _ngrams
 from filters.config import FilterConfig
 
 HOSTILE = 0.5  # hostility >= HOSTILE: the text reads as hostile
@@ -198,7 +199,7 @@ def squash(raw):
     return 1.0 - np.exp(-np.asarray(raw, dtype=np.float64)) if not isinstance(raw, (int, float)) else 1.0 - math.exp(-raw)
 
 
-def raw_series(df: pl.DataFrame, col: str) -> pl.Series:
+def cue_raw_series(df: pl.DataFrame, col: str) -> pl.Series:
     """``sum(weight x count)`` of the hostile cues of each row of ``df[col]`` (0.0 for null / empty)."""
     n = df.height
     if n == 0:
@@ -212,6 +213,19 @@ def raw_series(df: pl.DataFrame, col: str) -> pl.Series:
     return pl.Series(np.bincount(ex["_row"].to_numpy(), weights=w.to_numpy(), minlength=n), dtype=pl.Float64)
 
 
+def raw_series(df: pl.DataFrame, col: str, learned: bool = True) -> pl.Series:
+    """The hostility raw score of each row: the cues' ``sum(weight x count)`` plus, with ``learned``, what the
+    shipped n-gram model adds (``filters._hostility_ngrams``; nothing when its weights file is absent)."""
+    raw = cue_raw_series(df, col)
+    model = _ngrams.load() if learned else None
+    if model is None or df.height == 0:
+        return raw
+    normed = df.select(prepared(col).alias("_t"))["_t"]
+    extra = model.extra(_ngrams.logits(normed, model))
+    extra[df[col].is_null().to_numpy()] = 0.0
+    return raw + pl.Series(extra, dtype=pl.Float64)
+
+
 def hostility_frame(df: pl.DataFrame, col: str, out: str | None = None, raw: pl.Series | None = None) -> pl.DataFrame:
     """Add ``hostility_<col>`` (or ``out``): in [0, 1), null where the text is null (``raw``: ``raw_series`` of the
     column, when the caller has it)."""
@@ -221,16 +235,18 @@ def hostility_frame(df: pl.DataFrame, col: str, out: str | None = None, raw: pl.
     return df.with_columns(score.set(nulls, None) if nulls.any() else score)
 
 
-def hostility_scores(texts: list[str | None]) -> list[float | None]:
+def hostility_scores(texts: list[str | None], learned: bool = True) -> list[float | None]:
     df = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8})
-    return hostility_frame(df, "t")["hostility_t"].to_list()
+    return hostility_frame(df, "t", raw=raw_series(df, "t", learned=learned))["hostility_t"].to_list()
 
 
-def explain(text: str) -> dict:
-    """Hostility of one text with every matched cue: ``{"hostility", "hostile", "raw", "cues": [...]}``.
+def explain(text: str, learned: bool = True) -> dict:
+    """Hostility of one text with every matched cue: ``{"hostility", "hostile", "raw", "cues": [...], "learned"}``.
 
-    Each cue is ``{"cue", "group", "weight", "match"}`` in text order; the same matching as the vectorized score,
-    so the weights add up to ``raw`` exactly.
+    Each cue is ``{"cue", "group", "weight", "match"}`` in text order; the same matching as the vectorized score.
+    ``learned`` (None when the n-gram model is off) is ``{"logit", "extra", "ngrams": [(ngram, weight), ...]}``:
+    the raw score the model adds and the n-grams that pushed it up most.  The cue weights plus ``learned.extra``
+    add up to ``raw`` exactly.
     """
     low = norm(text)
     shown = "\n" + (text or "") if len(text or "") + 1 == len(low) else low
@@ -242,8 +258,12 @@ def explain(text: str) -> dict:
         hits.append({"cue": cue.name, "group": cue.group, "weight": cue.weight,
                      "match": shown[m.start():m.end()].strip(" \n.!?;:,*-")})
     raw = sum(h["weight"] for h in hits)
+    model = _ngrams.load() if learned else None
+    part = _ngrams.explain(low, model) if model is not None and text else None
+    if part is not None:
+        raw += part["extra"]
     h = float(squash(raw))
-    return {"hostility": h, "hostile": h >= HOSTILE, "raw": raw, "cues": hits}
+    return {"hostility": h, "hostile": h >= HOSTILE, "raw": raw, "cues": hits, "learned": part}
 
 
 def format_cue(h: dict) -> str:

@@ -369,6 +369,9 @@ def score_text(text: str) -> dict:
         "hostile": hx["hostile"],
         "hostility_cues": [_hostility.format_cue(h) for h in hx["cues"]],
         "hostility_cue_details": hx["cues"],
+        "hostility_learned": hx["learned"] and {
+            "logit": round(hx["learned"]["logit"], 4), "added": round(hx["learned"]["extra"], 4),
+            "ngrams": [{"ngram": g, "weight": round(w, 4)} for g, w in hx["learned"]["ngrams"]]},
         "facts": _facts.extract_facts(text),
         "phi": detect_phi(text),
     }

@@ -1,0 +1,103 @@
+"""The learned part of the hostility score: a logistic regression over word n-grams, shipped as data.
+
+Hand-written cues (``filters.hostility.CUES``) name the phrasings someone thought of; a caricature written in a
+phrasing no one listed slips past them.  This part adds what a linear model learned from the team's labeled
+development texts (``filters/data/labeled/tone_dev*.jsonl`` and ``filters/data/tone_labeled.jsonl``; never the
+held-out file), so its evidence is explainable the same way: the n-grams of the text with their weights.
+
+Features: the distinct word 1..n-grams of ``filters.hostility.norm(text)`` (tokens: words with inner apostrophes,
+and ``?``, ``!``, ``"`` and ``*`` on their own), binary.  ``logit = intercept + sum(weight of each n-gram)``.  The
+model can only add hostility, and only above its own threshold ``t``:
+
+    extra = max(0, k x (logit - t) + ln 2)     (0 below t - ln2 / k; ln 2 = hostile by itself at logit = t)
+
+``filters.hostility.raw_series`` adds ``extra`` to the cue raw score, so ``hostility = 1 - exp(-(cues + extra))``.
+Weights live in ``filters/data/hostility_ngrams.json`` (written by ``scripts/train_hostility.py``); without that
+file the part adds nothing.  Scoring is whole-column polars: tokens are exploded once, n-grams formed by shifting
+within each text, joined to the weight table and summed per text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+WEIGHTS = Path(__file__).parent / "data" / "hostility_ngrams.json"
+TOKEN = r"[a-z0-9]+(?:'[a-z]+)*|[?!\"*]"
+LN2 = math.log(2)
+
+
+@dataclass(eq=False)
+class NgramModel:
+    n: int
+    intercept: float
+    k: float
+    t: float
+    weights: dict[str, float]
+
+    def __post_init__(self):
+        self.table = pl.DataFrame({"g": list(self.weights), "w": list(self.weights.values())},
+                                  schema={"g": pl.Utf8, "w": pl.Float64})
+
+    def extra(self, logit):
+        """The hostility raw score this model adds at ``logit`` (array or float)."""
+        return np.maximum(0.0, self.k * (np.asarray(logit, dtype=np.float64) - self.t) + LN2)
+
+
+@lru_cache(maxsize=4)
+def load(path: str | None = None) -> NgramModel | None:
+    """The shipped model (``None`` when the weights file is absent: the learned part is off)."""
+    p = Path(path) if path else WEIGHTS
+    if not p.exists():
+        return None
+    d = json.loads(p.read_text("utf-8"))
+    return NgramModel(n=int(d["n"]), intercept=float(d["intercept"]), k=float(d["k"]), t=float(d["t"]),
+                      weights={str(g): float(w) for g, w in d["weights"].items()})
+
+
+def ngrams(text: str, n: int) -> list[str]:
+    """The distinct word 1..n-grams of an already normalized text, in first-seen order (the Python twin of
+    ``ngram_frame``; training and ``explain`` use it)."""
+    toks = re.findall(TOKEN, text)
+    seen: dict[str, None] = {}
+    for k in range(1, n + 1):
+        for i in range(len(toks) - k + 1):
+            seen.setdefault(" ".join(toks[i:i + k]), None)
+    return list(seen)
+
+
+def ngram_frame(normed: pl.Series, n: int) -> pl.DataFrame:
+    """``(_row, g)``: every distinct word 1..n-gram of each text of ``normed`` (texts already normalized)."""
+    tok = (pl.DataFrame({"_t": normed.fill_null("")}).with_row_index("_row")
+           .select("_row", pl.col("_t").str.extract_all(TOKEN).alias("g")).explode("g").drop_nulls("g"))
+    parts = [tok]
+    gram, row = pl.col("g"), pl.col("_row")
+    for j in range(1, n):
+        gram = gram + " " + pl.col("g").shift(-j)
+        parts.append(tok.select("_row", pl.when(row == row.shift(-j)).then(gram).alias("g")).drop_nulls("g"))
+    return pl.concat(parts).unique(["_row", "g"])
+
+
+def logits(normed: pl.Series, model: NgramModel) -> np.ndarray:
+    """The model's logit for every text of ``normed`` (already normalized; null = empty)."""
+    n = len(normed)
+    if n == 0:
+        return np.zeros(0)
+    hits = ngram_frame(normed, model.n).join(model.table, on="g", how="inner")
+    sums = np.bincount(hits["_row"].to_numpy(), weights=hits["w"].to_numpy(), minlength=n)
+    return sums + model.intercept
+
+
+def explain(normed: str, model: NgramModel, top: int = 5) -> dict:
+    """``{"logit", "extra", "ngrams": [(ngram, weight), ...]}``: the ``top`` n-grams that pushed the logit up."""
+    found = [(g, model.weights[g]) for g in ngrams(normed, model.n) if g in model.weights]
+    logit = model.intercept + sum(w for _, w in found)
+    up = sorted((x for x in found if x[1] > 0), key=lambda x: -x[1])[:top]
+    return {"logit": float(logit), "extra": float(model.extra(logit)), "ngrams": up}
