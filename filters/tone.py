@@ -234,6 +234,14 @@ _MARK_AT_LISTS = r"(\n\s*(?:[-*•][ \t]*|\d+[.)][ \t]*)?|[.!?;:]['\")\]]?[ \t]+
 _LIST_PREFIX = r"(?:\n[ \t]*(?:[-*•]|\d+[.)])[ \t]*)?"
 _SENT_END = r"[.!?]+(?:\s|$)"
 _LIST_NUMBER = r"(?m)^[ \t]*\d+[.)]\s"  # "1. " at a line start ends no sentence
+# a list written inline ("You might try: 1. Offer small cups. 2. Keep a drink in reach."): the one space before each
+# item number becomes a line break, so the items read as the list they are (same length: spans stay aligned)
+_INLINE_ITEM = r"([:.!?;])[ ](\d{1,2}[.)][ \t]+[A-Za-z])"
+
+
+def inline_lists(text: str) -> str:
+    return re.sub(_INLINE_ITEM, "\\1\n\\2", text) if text else text
+
 _LIST_OF = {"imperative at sentence start": LIST_CUES[1], "negated imperative": LIST_CUES[0]}
 
 
@@ -337,9 +345,10 @@ def tone_frame(df: pl.DataFrame, col: str, hostility: bool = True, lists: bool =
     eng = _engine(lists)
     out = f"tone_{col}"
     n = df.height
+    work = df.select(pl.col(col).str.replace_all(_INLINE_ITEM, "${1}\n${2}")) if lists else df.select(col)
     if hostility:
-        hostile_raw = _h.raw_series(df, col).to_numpy() if hostile_raw is None else np.asarray(hostile_raw, dtype=np.float64)
-        text = df.select(_h.prepared(col).alias("t"))["t"]  # "\n" + lower-cased text
+        hostile_raw = _h.raw_series(work, col).to_numpy() if hostile_raw is None else np.asarray(hostile_raw, dtype=np.float64)
+        text = work.select(_h.prepared(col).alias("t"))["t"]  # "\n" + lower-cased text
         hit = np.flatnonzero(hostile_raw > 0)  # cut the hostile spans only where there are some
         if hit.size:
             text = text.scatter(hit, text.gather(hit).str.replace_all(_h.STRIP_RUST, "${1} "))
@@ -348,7 +357,7 @@ def tone_frame(df: pl.DataFrame, col: str, hostility: bool = True, lists: bool =
         text = pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'").str.to_lowercase()
         text = pl.lit("\n") + text if lists else text
         hostile_raw = np.zeros(n)
-    tmp = df.select(eng.mark_expr(text).str.extract_all(eng.rust).alias("_m"), sentences_expr(col, lists).alias("_s"),
+    tmp = work.select(eng.mark_expr(text).str.extract_all(eng.rust).alias("_m"), sentences_expr(col, lists).alias("_s"),
                     pl.col(col).is_null().alias("_null"))
     ex = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_m": tmp["_m"]}).explode("_m").drop_nulls("_m")
     rows = ex["_row"].to_numpy()
@@ -402,6 +411,7 @@ def explain(text: str, hostility: bool = True, lists: bool = True) -> dict:
     from filters import hostility as _h
 
     eng = _engine(lists)
+    text = inline_lists(text) if lists else text
     hits = []
     if hostility:
         low = _h.norm(text)

@@ -192,7 +192,8 @@ def test_dev_split_metrics_stay_at_goal():
     tone floors below are what the shipped cues reach on it (0.944 / 0.038 when written), not the 0.95 / 0 goals."""
     bench = _bench()
     rows = bench.load("dev")
-    assert {r["_file"] for r in rows} == {"tone_dev.jsonl", "tone_labeled.jsonl", "tone_dev_extra.jsonl"}
+    assert {r["_file"] for r in rows} >= {"tone_dev.jsonl", "tone_labeled.jsonl", "tone_dev_extra.jsonl", "tone_dev4.jsonl"}
+    assert not any("heldout" in r["_file"] for r in rows)
     assert sum(r["label"] == "hostile" for r in rows) >= 280
     m = bench.measure(rows, "current")
     g = bench.GOALS
