@@ -182,3 +182,22 @@ def test_list_and_hostility_handling_match_vectorized_score():
         e = explain(t)
         assert e["tone"] == pytest.approx(v, abs=1e-9) and e["raw"] == pytest.approx(raw)
         assert explain(t, hostility=False, lists=False)["tone"] == pytest.approx(b, abs=1e-9)
+
+
+def test_inline_numbered_list_reads_as_a_list():
+    """A how-to list written on one line ("You might try: 1. ... 2. ...") is judged by its framing like the same
+    list on separate lines; without list handling its leading verbs each count as a full imperative."""
+    inline = ("Getting her to drink enough can be tricky. You might try: 1. Offer small cups often. 2. Keep a "
+              "favorite drink within reach. 3. Have a drink together, so it feels social.")
+    lines = inline.replace(": 1.", ":\n1.").replace(". 2.", ".\n2.").replace(". 3.", ".\n3.")
+    a, b = tone_scores([inline, lines])
+    assert a == pytest.approx(b, abs=0.05) and a > 0.2
+    assert tone_scores([inline], lists=False)[0] < a - 0.2
+    assert "Offer" in inline and explain(inline)["tone"] == pytest.approx(a)
+
+
+def test_empathy_is_not_obligation():
+    t = "Watching him change from hour to hour must be so hard. You need rest too."
+    e = explain(t)
+    assert {c["cue"] for c in e["cues"]} >= {"empathic must", "what you need"} and e["tone"] > 0.2
+    assert explain("You must give 5 mg at bedtime.")["tone"] < 0
