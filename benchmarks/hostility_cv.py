@@ -75,7 +75,7 @@ def fit(per, idx, y, labels, C, penalty, min_df, presc_w):
 
     df_count: dict[str, int] = {}
     for i in idx:
-        for g in per[i]:
+        for g in set(per[i]):
             df_count[g] = df_count.get(g, 0) + 1
     vocab = {g: j for j, g in enumerate(sorted(g for g, c in df_count.items() if c >= min_df))}
     yy = y[idx]

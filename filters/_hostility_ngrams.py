@@ -14,7 +14,7 @@ model can only add hostility, and only above its own threshold ``t``:
 ``filters.hostility.raw_series`` adds ``extra`` to the cue raw score, so ``hostility = 1 - exp(-(cues + extra))``.
 Weights live in ``filters/data/hostility_ngrams.json`` (written by ``scripts/train_hostility.py``); without that
 file the part adds nothing.  Scoring is whole-column polars: tokens are exploded once, n-grams formed by shifting
-within each text, joined to the weight table and summed per text.
+within each text and hashed, joined to the (hashed) weight table and summed per text.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import polars as pl
 WEIGHTS = Path(__file__).parent / "data" / "hostility_ngrams.json"
 TOKEN = r"[a-z0-9]+(?:'[a-z]+)*|[?!\"*]"
 LN2 = math.log(2)
+_SEED = 0
 
 
 @dataclass(eq=False)
@@ -43,8 +44,9 @@ class NgramModel:
     weights: dict[str, float]
 
     def __post_init__(self):
-        self.table = pl.DataFrame({"g": list(self.weights), "w": list(self.weights.values())},
-                                  schema={"g": pl.Utf8, "w": pl.Float64})
+        grams = pl.Series(list(self.weights), dtype=pl.Utf8)
+        self.table = pl.DataFrame({"h": grams.hash(seed=_SEED), "w": pl.Series(list(self.weights.values()),
+                                                                                dtype=pl.Float64)})
 
     def extra(self, logit):
         """The hostility raw score this model adds at ``logit`` (array or float)."""
@@ -74,23 +76,27 @@ def ngrams(text: str, n: int) -> list[str]:
 
 
 def ngram_frame(normed: pl.Series, n: int) -> pl.DataFrame:
-    """``(_row, g)``: every distinct word 1..n-gram of each text of ``normed`` (texts already normalized)."""
+    """``(_row, h)``: the 64-bit hash of every word 1..n-gram of each text of ``normed`` (already normalized;
+    repeats kept). Hashes, not strings, go into the join: half the time on long texts."""
     tok = (pl.DataFrame({"_t": normed.fill_null("")}).with_row_index("_row")
            .select("_row", pl.col("_t").str.extract_all(TOKEN).alias("g")).explode("g").drop_nulls("g"))
-    parts = [tok]
-    gram, row = pl.col("g"), pl.col("_row")
+    row = pl.col("_row")
+    parts = [tok.select("_row", pl.col("g").hash(seed=_SEED).alias("h"))]
     for j in range(1, n):
-        gram = gram + " " + pl.col("g").shift(-j)
-        parts.append(tok.select("_row", pl.when(row == row.shift(-j)).then(gram).alias("g")).drop_nulls("g"))
-    return pl.concat(parts).unique(["_row", "g"])
+        gram = pl.concat_str([pl.col("g"), *(pl.col("g").shift(-k) for k in range(1, j + 1))], separator=" ")
+        parts.append(tok.select("_row", pl.when(row == row.shift(-j)).then(gram.hash(seed=_SEED)).alias("h"))
+                     .drop_nulls("h"))
+    return pl.concat(parts)
 
 
 def logits(normed: pl.Series, model: NgramModel) -> np.ndarray:
-    """The model's logit for every text of ``normed`` (already normalized; null = empty)."""
+    """The model's logit for every text of ``normed`` (already normalized; null = empty): each distinct n-gram of
+    a text that has a weight counts once (binary features; counting repeats measured worse on the development
+    files: leave-one-author-out recall 0.875 against 0.886)."""
     n = len(normed)
     if n == 0:
         return np.zeros(0)
-    hits = ngram_frame(normed, model.n).join(model.table, on="g", how="inner")
+    hits = ngram_frame(normed, model.n).join(model.table, on="h", how="inner").unique(["_row", "h"])
     sums = np.bincount(hits["_row"].to_numpy(), weights=hits["w"].to_numpy(), minlength=n)
     return sums + model.intercept
 
