@@ -10,9 +10,12 @@ lines with a wrong answer, for the extractor (``system="facts"``) and for the sa
 not-a-fact rules (``system="baseline_without_not_fact_rules"``: list markers, phone numbers, web addresses,
 organization names, non-dosing "daily", idioms) and a naive diff of digit runs and lexicon words
 (``system="baseline_naive_digits_and_lexicon"``), then the ratio of the extractor to the first baseline.  ``--show-errors`` lists the lines the
-extractor gets wrong (dev split only: the held-out lines are not for looking at).
+extractor gets wrong (development files only: it refuses the held-out split and the held-out file, however it is
+named; the held-out lines are not for looking at).  ``--file PATH`` scores any labeled file instead of a split and is
+reported as split ``"file:NAME"``.
 
     python benchmarks/fact_quality.py --split dev --show-errors
+    python benchmarks/fact_quality.py --file filters/data/labeled/facts_dev3.jsonl --show-errors
     python benchmarks/fact_quality.py            # held-out
 """
 
@@ -27,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 LABELED = ROOT / "filters" / "data" / "labeled"
+HELDOUT = LABELED / "facts_heldout.jsonl"
 KEYS = ("source", "text", "lost", "added")
 
 
@@ -125,15 +129,25 @@ def score(rows: list[dict], system: str) -> tuple[dict, list[dict]]:
     return metrics, wrong
 
 
+def is_heldout(path: Path) -> bool:
+    """Whether ``path`` is the held-out file (the same file by any path: a link, a relative path)."""
+    try:
+        return path.resolve() == HELDOUT.resolve() or (path.exists() and HELDOUT.exists() and path.samefile(HELDOUT))
+    except OSError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["dev", "heldout"], default="heldout")
-    ap.add_argument("--file", type=Path, default=None, help="a labeled JSONL file instead of the split's")
+    ap.add_argument("--file", type=Path, default=None,
+                    help="a labeled JSONL file instead of the split's (reported as split 'file:NAME')")
     ap.add_argument("--show-errors", action="store_true", help="list the lines the extractor gets wrong (dev only)")
     args = ap.parse_args(argv)
     path = args.file or LABELED / f"facts_{args.split}.jsonl"
-    if args.show_errors and args.split == "heldout" and args.file is None:
-        print("error: --show-errors lists dev lines only (pass --split dev)", file=sys.stderr)
+    if args.show_errors and (is_heldout(path) or (args.split == "heldout" and args.file is None)):
+        print("error: --show-errors lists development lines only, never the held-out file's (pass --split dev or "
+              "a development --file)", file=sys.stderr)
         return 2
     try:
         rows = load(path)
@@ -141,13 +155,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     label = str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+    split = f"file:{path.name}" if args.file is not None else args.split
     ours, wrong = score(rows, "facts")
     base, _ = score(rows, "without_rules")
     naive, _ = score(rows, "naive")
-    emit(measurement="fact_quality", split=args.split, file=label, system="facts", **ours)
-    emit(measurement="fact_quality", split=args.split, file=label, system="baseline_without_not_fact_rules", **base)
-    emit(measurement="fact_quality", split=args.split, file=label, system="baseline_naive_digits_and_lexicon", **naive)
-    emit(measurement="fact_quality_vs_baseline", split=args.split,
+    emit(measurement="fact_quality", split=split, file=label, system="facts", **ours)
+    emit(measurement="fact_quality", split=split, file=label, system="baseline_without_not_fact_rules", **base)
+    emit(measurement="fact_quality", split=split, file=label, system="baseline_naive_digits_and_lexicon", **naive)
+    emit(measurement="fact_quality_vs_baseline", split=split,
          **{f"{k}_ratio": round(ours[k] / base[k], 3) if base[k] else None
             for k in ("lost_precision", "lost_recall", "added_precision", "added_recall")},
          wrong_lines=ours["wrong_lines"], wrong_lines_baseline=base["wrong_lines"], goal=0.95)

@@ -7,10 +7,24 @@ that a plain-language rewrite that says the same thing differently still matches
   -> ``"5-10 mg"``; durations ``"for two weeks"`` -> ``"2 week"``; ``"half a tablet"`` -> ``"0.5 tablet"``.
 * frequencies: ``"twice daily"`` = ``"2 times a day"`` = ``"BID"`` -> ``"2x/day"``; ``"every 4 to 6 hours"`` ->
   ``"every 4-6 hour"``; ``"every other day"`` -> ``"every 2 day"``; ``"once or twice a day"`` -> ``"1-2x/day"``;
-  ``"once every two weeks"`` = ``"every fortnight"`` -> ``"every 2 week"``; ``"once-weekly"`` -> ``"1x/week"``.
+  ``"once every two weeks"`` = ``"every fortnight"`` -> ``"every 2 week"``; ``"once-weekly"`` -> ``"1x/week"``;
+  ``"every 6 hrs"`` = ``"every 6h"`` = ``"6-hourly"`` -> ``"every 6 hour"``; ``"every 5 minutes"`` ->
+  ``"every 5 minute"`` (an interval, unlike ``"for 5 minutes"``); one unit per interval (``"every 60 minutes"`` =
+  ``"hourly"``, ``"every 1.5 hours"`` = ``"every 90 minutes"``); ``"7 days a week"`` = ``"daily"``; ``"quarterly"`` =
+  ``"every 3 months"``, ``"semiannually"`` = ``"every 6 months"``; ``"biweekly"`` / ``"bimonthly"`` stay themselves
+  (they mean either).
+* a time of day is when a dose is given: ``"in the morning"`` = ``"every morning"`` = ``"each morning"`` ->
+  ``"1x/morning"`` (likewise evening); ``"at night"`` = ``"at bedtime"`` = ``"before bed"`` = ``"during the
+  night"`` = ``"nightly"`` -> ``"1x/night"``; ``"once in the morning"`` -> ``"1x/morning"``; ``"morning and evening"``
+  -> ``"1x/morning"`` + ``"1x/evening"``.
+* a clock time is one fact: ``"8 a.m."`` = ``"8 AM"`` = ``"8:00 am"`` -> ``"8am"``; ``"10:30"`` -> ``"10:30"``.
 * prescription shorthand: ``"q4h"`` / ``"q 4-6 h"`` -> ``"every 4 hour"`` / ``"every 4-6 hour"``, ``"q3d"``,
   ``"qod"`` = every other day, ``"qAM"`` / ``"qPM"`` = every morning / evening, ``"qHS"`` / ``"q.h.s."`` = at
   bedtime (``"1x/night"``), ``"TID"``, ``"QID"``, ``"QD"``.
+* a count and a strength of one dosage form: ``"one 28 mg memantine capsule"`` = ``"1 capsule of memantine 28 mg"``
+  -> ``"1 capsule"`` + ``"28 mg"`` + the drug; one of a measure: ``"put a drop in each eye"`` = ``"1 drop"``, ``"a
+  teaspoon of"`` = ``"1 tsp"``, ``"a single dose"`` = ``"a one-time dose"`` = ``"one dose"`` (``"he takes a pill"``
+  names a medicine, it counts none).
 * more numbers: fractions ``"1/2"`` = ``"½"`` = ``"half"`` -> ``"0.5"``, ``"a quarter"`` = ``"1/4"`` -> ``"0.25"``,
   ``"one-third"`` -> ``"0.333"``, ``"two and a half"`` = ``"2 1/2"`` = ``"2½"`` -> ``"2.5"``, ``".5"`` -> ``"0.5"``;
   ``"ten thousand"`` -> ``"10000"``, ``"two hundred"`` -> ``"200"``; ``"half of a tablet"`` / ``"a quarter of an
@@ -19,9 +33,11 @@ that a plain-language rewrite that says the same thing differently still matches
   ``"between 2 and 3"`` = ``"2 to 3"`` -> ``"2-3"`` (``"2 or 3"`` stays two numbers).
 * one unit per amount: grams -> mg (``"3 g"`` = ``"3,000 mg"`` -> ``"3000 mg"``); hours and minutes -> whole hours,
   else minutes (``"1.5 hours"`` = ``"90 minutes"``, ``"120 minutes"`` = ``"2 hour"``); whole weeks of days (``"14
-  days"`` -> ``"2 week"``); ``"liters per minute"`` = ``"L/min"``; ``"mEq"`` = ``"milliequivalents"``; ``"IU"`` = ``"units"``; ``"per
-  cent"`` = ``"percent"`` = ``"%"``; temperatures ``"100.4 degrees F"`` = ``"100.4°F"`` -> ``"100.4 °f"`` (likewise
-  ``"°c"``; a bare ``"degrees"`` stays ``"degree"``: it is an angle as often).
+  days"`` -> ``"2 week"``); ``"liters per minute"`` = ``"L/min"``; ``"4 fl. oz"`` = ``"4 fluid ounces"`` = ``"4 oz"``;
+  ``"10 U"`` = ``"10 units"``; ``"5 mls"`` = ``"5 mL"``; ``"2 tbsps"``, ``"5 ft"``, ``"mg per kg"`` = ``"mg/kg"``;
+  ``"mEq"`` = ``"milliequivalents"``; ``"IU"`` = ``"units"``; ``"per cent"`` = ``"percent"`` = ``"%"``; temperatures
+  ``"100.4 degrees F"`` = ``"100.4°F"`` -> ``"100.4 °f"`` (likewise ``"°c"``; a bare ``"degrees"`` stays ``"degree"``:
+  it is an angle as often), and a body temperature without its degree sign: ``"100.4 F"``, ``"38 C"``.
 * an age is its number: ``"65 years and older"`` = ``"65 years old"`` = ``"a 65-year-old"`` = ``"aged 65"`` -> ``"65"``.
 * the size of a named list is a fact: ``"the 10 warning signs of"`` -> ``"10"`` (unlike ``"here are 3 tips:"``).
 * a period on its own is a rate, however it is written: ``"daily"`` = ``"a day"`` = ``"per day"`` = ``"each day"``
@@ -36,14 +52,18 @@ that a plain-language rewrite that says the same thing differently still matches
   (``"7 hours a night"`` -> ``"7 hour"`` + ``"1x/night"``).
 * bare numbers (``"over 65"``) -> ``"65"``; a count written as a word is the same number (``"three small meals"``
   = ``"3 small meals"`` -> ``"3"``; ``"one"`` is left out, and so are ``"the two of you"``, ``"one or two"``);
-  ``"140/90"`` = ``"140/90 mmHg"`` = ``"140 over 90"`` -> ``"140"`` + ``"90"``; a ratio ``"1 in 9"`` = ``"one in
-  nine"`` -> ``"1"`` + ``"9"``.
+  ``"two to four"`` = ``"2 to 4"`` = ``"2-4"`` -> ``"2-4"``; a bare ``"1"`` is ``"one"``, no fact either (``"one at 8
+  a.m."`` = ``"1 at 8 a.m."``); ``"140/90"`` = ``"140/90 mmHg"`` = ``"140 over 90"`` -> ``"140"`` + ``"90"``; a ratio
+  ``"1 in 9"`` = ``"one in nine"`` -> ``"1"`` + ``"9"``.
 * more equal forms: ``"a 20-minute walk"`` -> ``"20 minute"``; ``"half an hour"`` -> ``"30 minute"``; ``"every 72
   hours"`` = ``"every 3 days"`` -> ``"every 3 day"``, ``"every 24 hours"`` = ``"daily"`` -> ``"1x/day"``; a limit
   ``"3,000 mg in a day"`` = ``"3000 mg a day"`` -> ``"3000 mg"`` + ``"1x/day"``; a plural of a lexicon name is
   the name (``"urinary tract infections"`` = ``"UTI"``).
 * drug and condition names from the team-written lexicon (``data/lexicon/*.txt``: generic name, then brand
   names / lay synonyms), so ``"Aricept"`` = ``"donepezil"`` and ``"high blood pressure"`` = ``"hypertension"``;
+  a lexicon name ``"trouble / difficulty <verb>ing"`` is matched in every such wording (``"trouble swallowing"`` =
+  ``"difficulty swallowing"`` = ``"struggles with swallowing"`` = ``"swallowing problems"``); a bare ``"pain"`` is a
+  symptom word, no condition (named pains are: ``"chest pain"``, ``"back pain"``, ``"chronic pain"``);
   two drugs joined by "-" / "/" are one combination fact, however ordered or named (``"levodopa/carbidopa"`` =
   ``"Sinemet"`` -> ``"carbidopa-levodopa"``; a joined non-drug word is dropped: ``"aspirin-free"`` -> ``"aspirin"``);
   a name written in capitals in the lexicon (``"MS"``, ``"AD"``) is matched in that case only (``"Ms. Lee"`` is none);
@@ -52,11 +72,19 @@ that a plain-language rewrite that says the same thing differently still matches
 
 Not facts (matched first and dropped; ``not_facts=False`` turns these off, for a baseline):
 
-* list markers: ``"1."`` / ``"2)"`` / ``"(3)"`` / ``"Step 4:"`` at the start of a line or after a sentence's end,
+* list markers: ``"1."`` / ``"2)"`` / ``"(3)"`` / ``"Step 4:"`` / ``"Step two:"`` / ``"Step 2 of 4"`` at the start of a
+  line or after a sentence's end, ``"steps 1-3"``, ``"Option 2"``,
   inline ``"1) ... 2) ..."`` (1-19 after a space, not after ``"over"`` / ``"to"`` / ``"than"`` ...), ``"(3)"``
   anywhere, ``"Tip 2"`` / ``"Part 3"`` / ``"#4"``; the count of a list's items (``"3 steps:"``, ``"five ways to"``).
 * phone numbers: ``1-800-272-3900``, ``800-272-3900``, ``(800) 272-3900``, ``800.272.3900``, ``1 800 272 3900``,
-  with ``"ext. 12"``; ``"TTY: 711"``, ``"call 911"`` / ``"9-1-1"``, ``"text 988"``.
+  with ``"ext. 12"``; ``"TTY: 711"``, ``"call 911"`` / ``"9-1-1"``, ``"text 988"``; a local 7-digit number after a
+  word that introduces one (``"the poison control line at 555-0110"``), in the fictional 555 exchange, or with its last
+  four digits starting with 0.
+* where and when, not what: street addresses (``"45 Maple Avenue"``, ``"1200 Oak Street, Suite 300"``, ``"Room 204"``,
+  ``"P.O. Box 12"``, ``", IL 60601"``; original case), calendar dates (``"March 3"``, ``"3 March"``, ``"March 3,
+  2019"``, ``"May 2020"``, ``"3/15/2024"``), the year of an event (``"back in 2019"``, ``"opened in 2015"``; ``"in 2000
+  mg doses"`` stays an amount), and a person's age in passing (``"your 82-year-old father"``; an age limit stays a fact:
+  ``"adults 65 and older"``, ``"a 70-year-old woman"``).
 * web addresses and emails: ``https://...``, ``www....``, ``alz.org``, ``nia.nih.gov/health``, ``help@alz.org``.
 * organization names, even with a condition or drug inside: a capitalized name (words joined by of / on / for /
   and / the / &) that ends in Association / Foundation / Society / Institute / Center / Centre / Alliance /
@@ -70,14 +98,16 @@ Not facts (matched first and dropped; ``not_facts=False`` turns these off, for a
 * ``"as needed"`` / ``"PRN"`` / ``"if needed"`` / ``"when needed"``: when to give a dose, not an amount or rate.
 * ``"in one month"`` is a span like ``"in a month"``; a percentage over a period is no limit (``"5% in a month"`` ->
   ``"5%"``, while ``"3,000 mg in a day"`` -> ``"3000 mg"`` + ``"1x/day"``).
-* idioms: ``"one day at a time"``, ``"no one"``, ``"one of the"``, ``"a hundred times"``, ``"24/7"``, ``"at once"``,
+* idioms: ``"one day at a time"``, ``"no one"``, ``"one of the"``, ``"a hundred times"``, ``"24/7"`` = ``"a 24-hour
+  helpline"`` = ``"24 hours a day, 7 days a week"`` = ``"around the clock"``, ``"one-to-one"``, ``"at once"``,
   ``"once you / she / the ..."``, ``"once in a while"``, ``"the two of you"``, ``"one or two"``.
 
 Real facts stay facts: ``"take 5 mg daily"`` -> ``"5 mg"`` + ``"1x/day"``; ``"walk 30 minutes a day"`` ->
 ``"30 minute"`` + ``"1x/day"``; ``"once daily"`` -> ``"1x/day"``; ``"(over 65)"`` -> ``"65"``.
 
 A labeled span with words around its fact (``"for 10 days"``) reads as the fact(s) it holds (``canonical``).
-The Rust patterns use ASCII ``\\b`` / ``\\s`` / ``\\d`` / ``\\w``: the combined alternation stays in the lazy DFA.
+The Rust patterns use ASCII ``\\b`` / ``\\s`` / ``\\d`` / ``\\w``, and the lexicon names are read in a pass of their
+own (then blanked out) before the number patterns: each alternation stays in the lazy DFA (see ``_extractor``).
 
 ``facts_lost_<col>`` = facts of the source missing from the variant, ``facts_added_<col>`` = facts of the
 variant the source lacks.
@@ -112,13 +142,13 @@ _NUMWORD = (
 _NUM = r"(?:" + _FRAC_DIGIT + r"|\d+(?:,\d{3})*(?:\.\d+)?|\.\d+|" + _NUMWORD + r")"
 _RANGE = r"(?:between\s+)?" + _NUM + r"(?:\s*(?:-to-|-|to|or|and)\s*" + _NUM + r")?"
 _UNIT = (
-    r"(?:(?:mg/kg|mg/dl|mmol/l|meq/l|mcg/hr|mcg/hour|units?/kg|l/min|liters? per minute|litres? per minute|"
-    r"mcg|micrograms?|mg|milligrams?|kg|kilograms?|grams?|g|ml|milliliters?|millilitres?|"
-    r"cc|liters?|litres?|l|iu|international units?|units?|mmhg|mm hg|meq|milliequivalents?|percent|per cent|hours?|hrs?|hr|h|"
+    r"(?:(?:mg/kg|(?:mg|milligrams?) per (?:kg|kilograms?)|mg/dl|mmol/l|meq/l|mcg/hr|mcg/hour|units?/kg|l/min|liters? per minute|"
+    r"litres? per minute|mcg|micrograms?|mg|milligrams?|kg|kilograms?|grams?|g|mls?|milliliters?|millilitres?|"
+    r"cc|liters?|litres?|l|iu|international units?|units?|u|mmhg|mm hg|meq|milliequivalents?|percent|per cent|hours?|hrs?|hr|h|"
     r"minutes?|mins?|seconds?|secs?|days?|weeks?|wks?|months?|years?|yrs?|tablets?|tabs?|pills?|capsules?|caps?|drops?|puffs?|"
-    r"sprays?|patch(?:es)?|doses?|cups?|glasses?|fluid ounces?|ounces?|oz|fl oz|lbs?|pounds?|servings?|steps?|calories|kcal|"
-    r"teaspoons?|tsp|tablespoons?|tbsp|bpm|beats per minute|breaths per minute|"
-    r"degrees?\s+(?:fahrenheit|celsius|centigrade|f|c)|degrees?|inches|inch|feet|foot|"
+    r"sprays?|patch(?:es)?|doses?|cups?|glasses?|fluid ounces?|fl\.? oz|ounces?|oz|lbs?|pounds?|servings?|steps?|calories|kcal|"
+    r"teaspoon(?:ful)?s?|tsps?|tablespoon(?:ful)?s?|tbsps?|bpm|beats per minute|breaths per minute|"
+    r"degrees?\s+(?:fahrenheit|celsius|centigrade|f|c)|degrees?|inches|inch|feet|foot|ft|"
     r"cm|mm|meters?|metres?|miles?|km|kilometers?|kilometres?|gallons?|quarts?|pints?|packets?|sachets?|scoops?|lozenges?|"
     r"suppositor(?:y|ies)|injections?|shots?|sessions?|years? old|drinks?|nights?|times?)\b|%|°\s?[cf]\b|°)"
 )
@@ -130,6 +160,13 @@ _DAYS_PER = (
     r"|weekly|monthly|yearly|annually)"
 )
 _ONCE = r"(?:once|twice|thrice|" + _RANGE + r"\s*(?:times?|x))"
+# a time of day is when a dose is given, whatever the words: "in the morning" = "every morning" -> "1x/morning";
+# "at night" = "at bedtime" = "before bed" = "nightly" -> "1x/night" ("in the afternoon" is left out: it is the
+# time of a symptom as often, "confused in the late afternoon", and "afternoon light" says it too)
+_TIME_OF_DAY = (r"(?:in\s+the\s+(?:morning|evening)s?|(?:in\s+the\s+)?morning\s+and\s+(?:in\s+the\s+)?(?:evening|night)"
+                r"|(?:at|during\s+the|in\s+the)\s+night|at\s+bed\s?time|before\s+bed(?:time)?)")
+# "every 6 hrs" = "every 6 h" = "every 6 hours"; "every 5 minutes" is an interval too
+_EVERY_UNIT = r"(?:" + _PERIOD + r"|minute|min|hr|h|wk|yr)s?"
 # prescription shorthand: "q4h" / "q 4-6 h" (every 4 / 4-6 hours), "qod" (every other day), "qam" / "qpm" (every
 # morning / evening), "qhs" (at bedtime); "prn" / "as needed" / "if needed" is no fact (see _AS_NEEDED)
 _Q_ABBREV = (
@@ -138,14 +175,16 @@ _Q_ABBREV = (
 )
 _FREQ = (
     r"\b(?:(?:once\s+)?every\s+other\s+" + _PERIOD
-    + r"|(?:once\s+)?every\s+" + _RANGE + r"\s*" + _PERIOD + r"s?"
+    + r"|(?:once\s+)?every\s+" + _RANGE + r"\s*" + _EVERY_UNIT
+    + r"|" + _RANGE + r"[\s-]*hourly"
     + r"|(?:once\s+)?(?:every|each|per|a)\s+fortnight|fortnightly"
     + r"|" + _ONCE + r"(?:\s*(?:or|to|-)\s*" + _ONCE + r")?(?:\s*(?:an?|per|each|every|/)\s*" + _PERIOD
-    + r"|[\s-]*" + _PER_WORD + r")?"
+    + r"|[\s-]*" + _PER_WORD + r"|\s+" + _TIME_OF_DAY + r")?"
     + r"|" + _DAYS_PER
     + r"|(?:once\s+)?(?:every|each|per)\s+" + _PERIOD
     + r"|a\s+(?:day|night|week|month|year)"
-    + r"|" + _PER_WORD + r"|" + _Q_ABBREV + r"|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qd|q\.d\.?|at bedtime)\b"
+    + r"|bi-?weekly|bi-?monthly|quarterly|semi-?annual(?:ly)?"
+    + r"|" + _PER_WORD + r"|" + _Q_ABBREV + r"|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qd|q\.d\.?|" + _TIME_OF_DAY + r")\b"
 )
 _QTY = r"\b" + _RANGE + r"(?:\s*|-)" + _UNIT + r"|\ban\s+hour\b"  # "an hour" = "1 hour"
 _BARE = r"\b\d+(?:,\d{3})*(?:\.\d+)?\b"
@@ -174,7 +213,9 @@ _AGE = (
 _READING = r"\b\d{2,3}\s*/\s*\d{2,3}\b(?:\s*mm\s?hg\b)?|\b\d{2,3}\s+over\s+\d{2,3}\b(?:\s*mm\s?hg\b)?"
 # a range of bare numbers is one fact: "between 2 and 3", "2 to 3.5", "65-74"
 _NUM_RANGE = (r"\bbetween\s+" + _NUM + r"\s+and\s+" + _NUM + r"\b"
-              r"|\b\d+(?:,\d{3})*(?:\.\d+)?\s*(?:-to-|-|to)\s*\d+(?:,\d{3})*(?:\.\d+)?\b")
+              r"|\b\d+(?:,\d{3})*(?:\.\d+)?\s*(?:-to-|-|to)\s*\d+(?:,\d{3})*(?:\.\d+)?\b"
+              # "two to four" = "2 to 4" = "2-4"
+              r"|\b(?:\d+|" + _WORD_INT + r")(?:\s+to\s+|-to-)(?:\d+|" + _WORD_INT + r")\b")
 # the size of a named list is a fact: "the 10 warning signs of Alzheimer's" (unlike "here are 3 tips:")
 _NAMED_COUNT = (
     r"\b(?:one of )?the\s+(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:(?:warning|early|common|main|"
@@ -192,13 +233,16 @@ _NOT_RATE = (
 )
 
 # ---------------------------------------------------------------- not facts (matched first, kept as nothing)
+_ORDINAL_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 # list markers: "1." / "2)" / "(3)" / "Step 4:" at the start of a line or after a sentence's end, and inline
 # "1) ... 2) ..." (a number 1-19 and ")" after a space); "(3)" anywhere
 _LIST_MARKER = (
-    r"(?m:^)[ \t*#>•-]*(?:\(\d{1,3}\)|\d{1,3}[.)]|step\s+\d{1,3}\s*[:.)-]?)\**(?:\s|$)"
+    r"(?m:^)[ \t*#>•-]*(?:\(\d{1,3}\)|\d{1,3}[.)]|step\s+(?:\d{1,3}|" + _ORDINAL_WORD + r")(?:\s+of\s+\d{1,3})?\s*[:.)-]?)\**(?:\s|$)"
     r"|[.!?:;]\s+(?:\(\d{1,2}\)|\d{1,2}[.)])(?:\s|$)"
     r"|\s(?:1\d|[1-9])\)(?:\s|$)|\((?:1\d|[1-9])\)"
-    r"|\b(?:step|tip|part|question|section|chapter|item|page)\s+#?\d{1,3}\b\s*[:.)-]?|#\d{1,3}\b"
+    # "Step 2:", "Step two -", "step 2 of 4", "steps 1-3", "Option 2", "Tip #3"
+    r"|\b(?:steps?|tips?|parts?|questions?|sections?|chapters?|items?|pages?|options?)\s+#?(?:\d{1,3}|" + _ORDINAL_WORD + r")\b"
+    r"(?:\s*(?:-|to|and|through|of)\s*(?:\d{1,3}|" + _ORDINAL_WORD + r")\b)?\s*[:.)-]?|#\d{1,3}\b"
 )
 # a number right before ")" after a comparison word or another number is a number, not a marker: "(ages up to
 # 5)", "(over 65)", "(2 or 3)"
@@ -210,7 +254,12 @@ _PHONE_NUMBER = (
     r"(?:\+?\b1[-. ]?)?(?:\(\d{3}\)\s*|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b(?:\s*,?\s*(?:ext\.?|x|extension)\s*\d{1,5}\b)?"
 )
 _PHONE = (
-    _PHONE_NUMBER + r"|\b(?:call|dial|text|phone|tty|tdd|relay)\s*:?\s*(?:" + _PHONE_NUMBER + r"|\d-\d-\d\b|\d{3}\b)"
+    _PHONE_NUMBER
+    # a local 7-digit number after a word that introduces one ("the line at 555-0110"), the fictional 555
+    # exchange, or one whose last four digits start with 0 (no range is written "200-0150")
+    + r"|\b(?:call|dial|text|phone|line|number|hotline|helpline|reach (?:us|them|her|him|it)|fax)\s*(?:(?:at|on|is)\s*)?:?\s*"
+    r"\d{3}[-. ]\d{4}\b|\b555[-.]\d{4}\b|\b\d{3}[-.]0\d{3}\b"
+    r"|\b(?:call|dial|text|phone|tty|tdd|relay)\s*:?\s*(?:" + _PHONE_NUMBER + r"|\d-\d-\d\b|\d{3}\b)"
     r"|\b911\b|\b9-1-1\b"
 )
 # URLs, bare domains (alz.org, nia.nih.gov/health) and emails
@@ -235,7 +284,11 @@ _NOT_DOSING_DAY = (
 )
 # idioms with a number or "once" in them: "a hundred times", "24/7", "once you ...", "at once"
 _MORE_IDIOMS = (
-    r"\ba (?:hundred|thousand|million) times\b|\b24/7\b|\b24-7\b|\b(?:all )?at once\b|\b988 (?:suicide|lifeline|crisis)\b"
+    r"\ba (?:hundred|thousand|million) times\b|\b24/7\b|\b24-7\b"
+    # "open 24 hours", "a 24-hour helpline", "24 hours a day, 7 days a week": always available, like "24/7"
+    r"|\b(?:24|twenty-four)[- ](?:hours?|hrs?)[- ](?:a[- ]day[,-]?\s*(?:(?:7|seven)[- ]days[- ]a[- ]week)?|(?:help ?line|hotline|line|"
+    r"crisis line|nurse line|service|support|access|pharmac(?:y|ies)|emergency (?:line|service|care)|phone|number|call center)s?\b)"
+    r"|\bopen\s+(?:24|twenty-four)\s+hours\b|\baround[- ]the[- ]clock\b|\b(?:all )?at once\b|\b988 (?:suicide|lifeline|crisis)\b"
     r"|\bonce\s+(?:in a while|again|more|upon|and for all|you|he|she|they|we|i|it|the|your|his|her|their|this|that|"
     r"someone|a person|symptoms|a diagnosis|diagnosed)\b"
 )
@@ -249,7 +302,45 @@ _LIST_COUNT = (
 # "as needed" / "PRN" / "if needed": when to give a dose, not an amount or a rate; neither labeled set counts it, and
 # a rewrite says it many ways ("if needed", "when needed", "as required")
 _AS_NEEDED = r"\b(?:prn|p\.r\.n\b\.?|as[- ]needed|when needed|if needed|as required|when required)\b"
-_NOT_FACTS = "|".join([_LIST_MARKER, _LIST_COUNT, _PHONE, _WEB, _NOT_DOSING_DAY, _MORE_IDIOMS, _AS_NEEDED])
+# a calendar date is when something happened, not a fact to keep: "March 3", "3 March", "the 3rd of March",
+# "March 3, 2019", "March 2019", "3/15/2024", "2024-03-15" ("May" is left out: "may 2" is a modal as often)
+_MONTH = (r"(?:january|february|march|april|june|july|august|september|october|november|december"
+          r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?")
+_DATE = (
+    r"\b" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{2})?\b"
+    r"|\b" + _MONTH + r"\s+(?:of\s+)?(?:19|20)\d{2}\b"
+    r"|\b(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+(?:19|20)\d{2})?(?:\s|$|[,.;:!?)])"
+    r"|\bmay\s+\d{1,2}(?:st|nd|rd|th)\b|\bmay\s+(?:of\s+)?(?:19|20)\d{2}\b"
+    r"|\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:19|20)?\d{2}\b|\b(?:19|20)\d{2}-[01]\d-[0-3]\d\b"
+)
+# a person's age in passing ("your 82-year-old father", "my 90-year-old mom"): who is asking about whom, not a
+# fact of the answer (an age limit stays one: "adults 65 and older", "a 70-year-old woman")
+_PERSON_AGE = r"\b(?:your|my|his|her|their|our)\s+" + _NUM + r"[- ](?:years?|yrs?)[- ]old\b"
+_NOT_FACTS = "|".join([_LIST_MARKER, _LIST_COUNT, _PHONE, _WEB, _NOT_DOSING_DAY, _MORE_IDIOMS, _AS_NEEDED, _DATE,
+                       _PERSON_AGE, r"\bone[- ](?:to|on)[- ]one\b"])
+# the year of an event ("back in 2019", "opened in 2015", "since 2010"): no fact; an amount with a unit after
+# the year is read as that amount ("in 2000 mg doses"); "around / by 2000" is left alone (a count as often)
+_YEAR = (r"\b(?:in|since|from|until|till|during|early|late|mid-?)\s+(?:19|20)\d{2}\b"
+         r"(?:\s*(?:-|to|and)\s*(?:19|20)\d{2}\b)?(?:\s*" + _UNIT + r")?")
+# a clock time is one fact however it is written: "8 a.m." = "8 AM" = "8:00 am" -> "8am"; "10:30" -> "10:30"
+_CLOCK = r"\b(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|a\.m\b|p\.m\b)|\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
+# a body temperature without the degree sign: "100.4 F" = "100.4°F", "38 C" = "38°C"
+_TEMPERATURE = r"\b(?:9[5-9]|10[0-8])(?:\.\d)?\s?f\b|\b(?:3[4-9]|4[0-2])(?:\.\d)?\s?c\b"
+# a count and a strength of one dosage form: "one 28 mg memantine capsule" = "1 capsule of memantine 28 mg",
+# "two 500 mg tablets" = "2 tablets of 500 mg" (the words between are read as facts of their own)
+_FORM = (r"(?:tablets?|tabs?|pills?|capsules?|caps?|patch(?:es)?|suppositor(?:y|ies)|lozenges?|injections?|shots?"
+         r"|vials?|pens?|packets?|sachets?|puffs?|sprays?|doses?)")
+_COUNT_FORM = (r"\b(?:[1-9]|" + _WORD_INT + r")\s+\d+(?:\.\d+)?(?:\s*|-)(?:mg|mcg|g|ml|units?|iu|%)(?:\s+[a-z][a-z'-]*){0,2}?\s+"
+               + _FORM + r"\b")
+# one of a measure: "put a drop in each eye" = "1 drop", "a teaspoon of" = "1 teaspoon", "a single dose" = "one
+# dose"; "a pill" / "a tablet" alone is a way to name a medicine, no count ("he takes a pill at bedtime")
+_MEASURE = r"(?:drop|puff|spray|squirt|teaspoon(?:ful)?|tablespoon(?:ful)?|tsp|tbsp|scoop|capful)"
+_ONE_MEASURE = (
+    r"\b(?:put|place|instill|use|add|apply|give|take|inhale|squeeze|try|mix|stir)\s+(?:in\s+)?(?:a|an)\s+(?:single\s+)?" + _MEASURE + r"\b"
+    r"|\b(?:a|an)\s+(?:single\s+)?(?:teaspoon(?:ful)?|tablespoon(?:ful)?|tsp|tbsp|scoop|capful)\s+of\b"
+    r"|\b(?:a|an)\s+(?:single\s+)?" + _MEASURE + r"\s+in(?:to)?\s+(?:each|both|the|one|either)\s+(?:eyes?|ears?|nostrils?)\b"
+    r"|\b(?:a\s+)?(?:single|one-time)\s+(?:dose|tablet|pill|capsule|injection|shot|patch|puff|drop|spray|suppository|" + _MEASURE + r")\b"
+)
 
 # organization names that hold a condition or drug ("Alzheimer's Association", "American Heart Association",
 # "Parkinson's Foundation", "National Institute on Aging"): capitalized words (with of / on / for / and / the / &
@@ -277,17 +368,18 @@ _DOSE_NAME = r"[a-z,]\s+[A-Z][a-z]{3,}(?:®|™)?\s*\d+(?:\.\d+)?\s*(?:mg|mcg|ml
 
 # canonical replacements applied to each extracted quantity / frequency (order matters)
 _UNIT_CANON: list[tuple[str, str]] = [
+    (r"\bfl(?:uid)?\.? ?(?:ounces?|oz)\b", "oz"), (r"\b(?:mg|milligrams?) per (?:kg|kilograms?)\b", "mg/kg"),
     (r"\blit(?:er|re)s? per minute\b", "l/min"), (r"\bmicrograms?\b|µg|μg", "mcg"), (r"\bmilligrams?\b", "mg"), (r"\bkilograms?\b", "kg"), (r"\bgrams?\b", "g"),
-    (r"\bmillilit(?:er|re)s?\b|\bcc\b", "ml"), (r"\blit(?:er|re)s?\b", "l"), (r"\binternational units?\b|\biu\b", "unit"),  # "1,000 IU" = "1,000 units"
-    (r"\bunits\b", "unit"), (r"\bmm hg\b", "mmhg"), (r"\bper ?cent\b", "%"), (r"\b(?:hours|hrs|hr|h)\b", "hour"),
+    (r"\bmillilit(?:er|re)s?\b|\bcc\b|\bmls\b", "ml"), (r"\blit(?:er|re)s?\b", "l"), (r"\binternational units?\b|\biu\b", "unit"),  # "1,000 IU" = "1,000 units"
+    (r"\bunits\b|\bu\b", "unit"), (r"\bmm hg\b", "mmhg"), (r"\bper ?cent\b", "%"), (r"\b(?:hours|hrs|hr|h)\b", "hour"),
     (r"\b(?:minutes|mins|min)\b", "minute"), (r"\b(?:seconds|secs|sec)\b", "second"), (r"\bdays\b", "day"),
     (r"\b(?:weeks|wks|wk)\b", "week"), (r"\bmonths\b", "month"), (r"\b(?:years|yrs|yr)\b", "year"),
     (r"\b(?:tablets|tabs|tab|pills|pill)\b", "tablet"), (r"\b(?:capsules|caps|cap)\b", "capsule"),
     (r"\bdrops\b", "drop"), (r"\bpuffs\b", "puff"), (r"\bsprays\b", "spray"), (r"\bpatches\b", "patch"),
     (r"\bdoses\b", "dose"), (r"\bcups\b", "cup"), (r"\bglasses\b", "glass"), (r"\bounces\b|\bounce\b", "oz"),
     (r"\b(?:pounds|pound|lbs)\b", "lb"), (r"\bservings\b", "serving"), (r"\bsteps\b", "step"),
-    (r"\bteaspoons?\b", "tsp"), (r"\btablespoons?\b", "tbsp"), (r"\bbeats per minute\b", "bpm"),
-    (r"\binches\b", "inch"), (r"\bfeet\b", "foot"), (r"\b(?:meters|metres|metre)\b", "meter"),
+    (r"\b(?:teaspoon(?:ful)?s?|tsps)\b", "tsp"), (r"\b(?:tablespoon(?:ful)?s?|tbsps)\b", "tbsp"), (r"\bbeats per minute\b", "bpm"),
+    (r"\binches\b", "inch"), (r"\b(?:feet|ft)\b", "foot"), (r"\b(?:meters|metres|metre)\b", "meter"),
     (r"\bmiles\b", "mile"), (r"\bdrinks\b", "drink"), (r"\bnights\b", "night"), (r"\bcalories\b", "kcal"),
     (r"\bkilomet(?:er|re)s?\b", "km"), (r"\bmilliequivalents?\b", "meq"), (r"\bfl oz\b", "oz"),
     (r"\b(gallon|quart|pint|packet|sachet|scoop|lozenge|injection|shot|session)s\b", "$1"), (r"\bsuppositories\b", "suppository"),
@@ -321,7 +413,14 @@ _FREQ_CANON: list[tuple[str, str]] = [
     (r"^q\.?h\.?s\.?$", "1 times a night"), (r"^(?:p\.?r\.?n\.?|as[- ]needed|when needed)$", "as needed"),
     (r"^(?:once )?(?:(?:every|each|per|a) fortnight|fortnightly)$", "every 2 week"),
     (r"^once ((?:every|each|per) )", "$1"),
+    (r"^bi-?weekly$", "biweekly"), (r"^bi-?monthly$", "bimonthly"), (r"^quarterly$", "every 3 month"),
+    (r"^semi-?annual(?:ly)?$", "every 6 month"),
     (r"\bonce\b", "1 times"), (r"\btwice\b", "2 times"), (r"\bthrice\b", "3 times"),
+    # a time of day: "in the morning" = "every morning", "at night" = "at bedtime" = "before bed"
+    (r"(?:^| )(?:in the|at|during the) (morning|evening|night)s?$", " a $1"),
+    (r"(?:^| )(?:at bed ?time|before bed(?:time)?)$", " a night"),
+    (r"^ a (morning|evening|night)$", "1 times a $1"),
+    (r"^([\d.]+(?:-[\d.]+)?)[\s-]*hourly$", "every $1 hour"), (r"^(every [\d.-]+)([a-z])", "$1 $2"),
     (r"\bb\.?i\.?d\.?", "2 times a day"), (r"\bt\.?i\.?d\.?", "3 times a day"), (r"\bq\.?i\.?d\.?", "4 times a day"),
     (r"\bq\.?d\.?(?:\s|$)", "1 times a day"), (r"\bqhs\b|\bat bedtime\b", "1 times a night"),
     (r"\bevery other (\w+)", "every 2 $1"),
@@ -340,7 +439,9 @@ _FREQ_CANON: list[tuple[str, str]] = [
     (r"\s*(?:times?|x)[\s-]*nightly\b", "x/night"), (r"\s*(?:times?|x)[\s-]*hourly\b", "x/hour"),
     (r"\s*(?:times?|x)[\s-]*(?:yearly|annually)\b", "x/year"),
     (r"\s*(?:times?|x)$", "x"),
-    (r"^every (\S+) (day|week|month|night|hour)s?$", "every $1 $2"),
+    (r"^every (\S+) (?:hours?|hrs?|h)$", "every $1 hour"), (r"^every (\S+) (?:minutes?|mins?)$", "every $1 minute"),
+    (r"^every (\S+) (?:weeks?|wks?)$", "every $1 week"), (r"^every (\S+) (?:years?|yrs?)$", "every $1 year"),
+    (r"^every (\S+) (day|week|month|night|hour|morning|evening)s?$", "every $1 $2"),
 ]
 
 
@@ -355,7 +456,8 @@ def _compile(reps: list[tuple[str, str]]) -> list[tuple[re.Pattern, str]]:
 
 _NUMBER_WORDS_PY = _compile(_NUMBER_WORDS)
 _NUMBER_TAIL_PY = _compile([(r"(\d),(\d{3})", "$1$2"), (r"(^|[^\d])\.(\d)", "${1}0.$2"), (r"(\d)\s*(?:-to-|-|to|or|and)\s*(\d)", "$1-$2")])
-_UNIT_CANON_PY = _compile([(r"\byears? old\b", "year")] + _UNIT_CANON + [(r"(\d)[\s-]*([a-z°])", "$1 $2"), (r"(\d)\s+%", "$1%"),
+# "6h" = "6 h" before the unit words are read ("6 hour"), and again after ("5mg/kg")
+_UNIT_CANON_PY = _compile([(r"\byears? old\b", "year"), (r"(\d)[\s-]*([a-z°])", "$1 $2")] + _UNIT_CANON + [(r"(\d)[\s-]*([a-z°])", "$1 $2"), (r"(\d)\s+%", "$1%"),
                                                                         ])
 _FREQ_CANON_PY = _compile(_FREQ_CANON + [(r"\bhours\b", "hour"), (r"\bdays\b", "day"), (r"\bweeks\b", "week"), (r"\bmonths\b", "month")])
 
@@ -430,19 +532,47 @@ def canon_quantity(text: str) -> str:
 
 
 def canon_frequency(text: str) -> str:
+    both = re.fullmatch(r"(?:in the )?morning and (?:in the |at )?(evening|night)", _ws(text))
+    if both:  # "morning and evening" = "in the morning and in the evening": two times of day
+        return "1x/morning" + SEP + "1x/" + both.group(1)
     out = _ws(_sub_all(canon_number(_ws(text)), _FREQ_CANON_PY))
-    m = re.fullmatch(r"every (\d+) (hour|day)", out)  # every 72 hours = every 3 days; every 24 hours = daily
+    # one unit per interval: every 60 minutes = hourly, every 1.5 hours = every 90 minutes, every 72 hours = every
+    # 3 days, every 24 hours = daily, every 14 days = every 2 weeks
+    m = re.fullmatch(r"every (\d+(?:\.\d+)?) (minute|hour|day)", out)
     if m:
-        n, unit = int(m.group(1)), m.group(2)
+        n, unit = float(m.group(1)), m.group(2)
+        if unit == "hour" and n != int(n) and (n * 60) == int(n * 60):
+            n, unit = n * 60, "minute"
+        if unit == "minute" and n % 60 == 0:
+            n, unit = n // 60, "hour"
         if unit == "hour" and n % 24 == 0:
             n, unit = n // 24, "day"
         if unit == "day" and n % 7 == 0:
             n, unit = n // 7, "week"
-        out = f"1x/{unit}" if n == 1 else f"every {n} {unit}"
+        out = f"1x/{unit}" if n == 1 else f"every {_fmt(n)} {unit}"
+    if out == "7x/week":  # "7 days a week" = "every day"
+        out = "1x/day"
     return out
 
 
 # ---------------------------------------------------------------- lexicon
+
+
+# "trouble swallowing" = "difficulty swallowing" = "struggles with swallowing" = "swallowing problems": a lexicon
+# name "trouble / difficulty / problems <verb>ing" is matched in each of these wordings
+_TROUBLE_LEADS = ("trouble", "trouble with", "difficulty", "difficulty with", "difficulties", "difficulties with", "problems",
+                  "problems with", "a problem with", "struggle with", "struggles with", "struggling with", "a hard time",
+                  "hard time")
+_TROUBLE_TAILS = ("difficulty", "difficulties", "problems", "trouble")
+
+
+def _wordings(name: str) -> list[str]:
+    m = re.fullmatch(r"(?:trouble|difficulty|difficulties|problems?)(?: with)? (\w+ing)|(\w+ing) (?:difficult(?:y|ies)|problems?|trouble)",
+                     name)
+    if not m:
+        return [name]
+    verb = m.group(1) or m.group(2)
+    return [name, *(f"{lead} {verb}" for lead in _TROUBLE_LEADS), *(f"{verb} {tail}" for tail in _TROUBLE_TAILS)]
 
 
 def _read_lexicon(path: Path, exact: bool = False) -> dict[str, str]:
@@ -457,7 +587,8 @@ def _read_lexicon(path: Path, exact: bool = False) -> dict[str, str]:
         canon = names[0].lower()
         for n in names:
             if (n.isupper() and len(n) <= 5) == exact:
-                out.setdefault(n if exact else n.lower(), canon)
+                for w in ([n] if exact else _wordings(n.lower())):
+                    out.setdefault(w, canon)
     return out
 
 
@@ -515,13 +646,36 @@ _ORG_RULE_RUST = _ORG_RULE.replace(r"\b", r"(?-u:\b)")
 _ORG_GATE = _ORG_TAIL.replace(r"\b", r"(?-u:\b)")
 
 
+def _ascii_classes(pattern: str) -> str:
+    """The Rust form of a pattern: ASCII ``\\b`` / ``\\s`` / ``\\d`` / ``\\w`` (Unicode classes make the combined
+    alternation's lazy DFA too big for its cache: ~3x slower, same matches on this text)."""
+    return (pattern.replace(r"\b", r"(?-u:\b)").replace(r"\s", r"[\t\n\v\f\r ]").replace(r"\d", "[0-9]")
+            .replace(r"\w", "[0-9A-Za-z_]"))
+
+
+# a street address is where, not a medical fact: "45 Maple Avenue", "1200 Oak Street, Suite 300", "350 5th Ave.",
+# "P.O. Box 1234", "Chicago, IL 60601" (read in the original case: a number, capitalized words, a street word;
+# "Dr" is left out, it is a doctor as often: "give 2 Tylenol Dr. Lee said")
+_STREET = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Way|Court|Ct|Place|Pl|Parkway|Pkwy|Highway|Hwy|"
+           r"Terrace|Circle|Plaza|Square|Sq|Pike|Turnpike)")
+_ADDRESS = (
+    r"\b\d{1,6}(?:-\d{1,5})?\s+(?:[NSEW]\.?\s+)?(?:(?:[A-Z][A-Za-z'-]*|\d{1,3}(?:st|nd|rd|th))\s+){1,3}" + _STREET + r"\b\.?"
+    r"(?:,?\s+(?:Suite|Ste\.?|Apt\.?|Unit|Room|Floor|#)\s*#?\d+[A-Za-z]?\b)?"
+    r"|\b(?:Suite|Ste\.|Apt\.?|Room|Rm\.|Floor)\s+#?\d+[A-Za-z]?\b|\bP\.?\s?O\.?\s+Box\s+\d+\b|,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
+)
+_ADDRESS_RUST = _ascii_classes(_ADDRESS)
+_ADDRESS_GATE = _ascii_classes(r"\b(?:" + _STREET + r"|Suite|Ste|Apt|Box|Room|Rm|Floor)\b|,\s*[A-Z]{2}\s+\d{5}")
+
+
 def _drop_organizations(texts: pl.Series) -> pl.Series:
-    """Blank out the general rule's organization names (original case); the listed names are matched later, in
-    the lower-cased pass."""
-    mask = texts.str.contains(_ORG_GATE)
-    if not mask.any():
-        return texts
-    return texts.scatter(mask.arg_true(), texts.filter(mask).str.replace_all(_ORG_RULE_RUST, " "))
+    """Blank out the general rule's organization names and street addresses (original case); the listed names
+    are matched later, in the lower-cased pass.  Only the texts that hold an organization or street word are
+    rewritten."""
+    for gate, rule in ((_ORG_GATE, _ORG_RULE_RUST), (_ADDRESS_GATE, _ADDRESS_RUST)):
+        mask = texts.str.contains(gate)
+        if mask.any():
+            texts = texts.scatter(mask.arg_true(), texts.filter(mask).str.replace_all(rule, " "))
+    return texts
 
 
 @functools.lru_cache(maxsize=8)
@@ -548,29 +702,40 @@ def _prep(col: str) -> pl.Expr:
     )
 
 
-def _ascii_classes(pattern: str) -> str:
-    """The Rust form of a pattern: ASCII ``\\b`` / ``\\s`` / ``\\d`` / ``\\w`` (Unicode classes make the combined
-    alternation's lazy DFA too big for its cache: ~3x slower, same matches on this text)."""
-    return (pattern.replace(r"\b", r"(?-u:\b)").replace(r"\s", r"[\t\n\v\f\r ]").replace(r"\d", "[0-9]")
-            .replace(r"\w", "[0-9A-Za-z_]"))
+
+# a name read (and blanked) in the names pass: the numbers pass reads what is left ("2 ¦ tablets" is no "2 tablets")
+_BLANK = " ¦ "
 
 
 @functools.lru_cache(maxsize=16)
 def _extractor(extra_dir: str | None, not_facts: bool = True):
-    """The combined alternation (idioms and other not-facts to ignore, frequencies, quantities, names, drug
-    suffixes, bare numbers: leftmost-first, in this order) and the classifiers that canonicalize one matched span.
+    """``(numbers, names, full, surface)``: the two Rust alternations, the classifiers that canonicalize one
+    matched span, and the lexicon surfaces.
+
+    ``names`` (web addresses and the listed organization names, then the lexicon names; leftmost-first) is read
+    first and its matches are blanked out; ``numbers`` (idioms and other not-facts to ignore, frequencies,
+    quantities, drug suffixes, bare numbers: leftmost-first, in this order) reads the rest.  Two passes, because
+    the lexicon's big literal alternation and the number patterns in one alternation overflow the lazy DFA's
+    cache (~50x slower); a name never starts inside a number fact, so the matches are the same.
     ``not_facts=False`` leaves out the list-marker / phone / web / non-dosing-day / idiom rules (a baseline)."""
     names_rx, surface = _name_patterns(extra_dir)
     ignore = _IDIOMS + "|" + _NOT_RATE
+    name_ignore = ""
     if not_facts:
-        ignore += "|" + _NUMWORD_IDIOMS  # the listed organization names, in any case, before the names they hold ("alzheimer's")
-        ignore += "|" + _NOT_FACTS + "|" + _alternation(n.lower() for n in organizations(extra_dir))
+        ignore += "|" + _NUMWORD_IDIOMS + "|" + _NOT_FACTS
+        # web addresses and the listed organization names, in any case, before the names they hold ("alzheimer's")
+        name_ignore = _WEB + "|" + _alternation(n.lower() for n in organizations(extra_dir))
     parts = [
         ("named_count", _NAMED_COUNT),
         ("ignore", ignore),
+        *([("year", _YEAR)] if not_facts else []),
         ("number_ctx", _NUMBER_CTX),
         ("reading", _READING),
         ("age", _AGE),
+        ("clock", _CLOCK),
+        ("temperature", _TEMPERATURE),
+        ("count_form", _COUNT_FORM.replace(r"[a-z][a-z'-]*", r"(?:[a-z][a-z'-]*|¦)")),
+        ("one_measure", _ONE_MEASURE),
         ("frequency", _FREQ + r"|/\s?(?:day|week|month|night|hour)\b"),  # "5 mg/day" = "5 mg a day"
         ("quantity_in_period", _QTY_IN_PERIOD),
         ("quantity_range", _QTY_RANGE),
@@ -583,10 +748,12 @@ def _extractor(extra_dir: str | None, not_facts: bool = True):
         ("number", _BARE),
         ("number_word", _NUMWORD_BARE),
     ]
-    combined = "|".join(f"(?:{p})" for _, p in parts)
-    rust = _ascii_classes(combined)
+    if name_ignore:
+        parts.insert(0, ("name_ignore", name_ignore))
+    numbers = _ascii_classes("|".join(f"(?:{p})" for k, p in parts if k not in ("name_ignore", "name")))
+    names = _ascii_classes("|".join(f"(?:{p})" for k, p in parts if k in ("name_ignore", "name")))
     full = [(kind, re.compile(p)) for kind, p in parts]
-    return rust, full, surface
+    return numbers, names, full, surface
 
 
 def _canon_quantity_range(span: str) -> str:
@@ -647,13 +814,31 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
         span = _ws(re.sub(r"[µμ]g", "mcg", re.sub(r"[–—−]", "-", re.sub(r"[’‘]", "'", span))).lower())
         for sym, dec, frac in (("½", ".5", "1/2"), ("¼", ".25", "1/4"), ("¾", ".75", "3/4")):
             span = re.sub(r"(\d)\s?" + sym, r"\g<1>" + dec, span).replace(sym, frac)
-    _, full, surface = _extractor(extra_dir)
+    _, _, full, surface = _extractor(extra_dir)
     kind = next((k for k, rx in full if rx.fullmatch(span)), None)
     if kind is None:  # a labeled span with words around its fact ("for 10 days"): the one fact it holds
         found = [f for f in (_canonical_within(span, extra_dir) or []) if f]
         out = SEP.join(found) if found else span.replace(",", "")
-    elif kind == "ignore":
+    elif kind in ("ignore", "name_ignore"):
         out = None
+    elif kind == "year":  # the year of an event is no fact; "in 2000 mg doses" is the amount
+        unit = re.search(r"(\d{4})\s*([^\d\s][^\d]*)$", span)
+        out = canon_quantity(f"{unit.group(1)} {unit.group(2)}") if unit else None
+    elif kind == "clock":  # "8 a.m." = "8:00 am" -> "8am"; "10:30 pm" -> "10:30pm"; "10:30" -> "10:30"
+        m = re.fullmatch(r"(\d{1,2})(?::(\d\d))?\s*([ap])?.*", span)
+        h, mins, ap = int(m.group(1)), m.group(2), m.group(3)
+        out = (f"{h}" + ("" if mins in (None, "00") else ":" + mins) + ap + "m") if ap else f"{h}:{mins}"
+    elif kind == "temperature":
+        out = re.sub(r"\s*([fc])$", r" °\1", span)
+    elif kind == "count_form":  # "one 28 mg memantine capsule" -> "1 capsule" + the facts of "28 mg memantine"
+        count, rest = span.split(None, 1)
+        middle, form = rest.rsplit(None, 1)
+        inner = facts_series(pl.Series([middle], dtype=pl.Utf8), extra_dir)[0].to_list()
+        out = SEP.join([canon_quantity(f"{count} {form}"), *inner])
+    elif kind == "one_measure":  # "put a drop in each eye" -> "1 drop"
+        unit = re.search(r"\b(" + _MEASURE + r"|dose|tablet|pill|capsule|injection|shot|patch|puff|drop|spray|"
+                         r"suppository)\b", span).group(1)
+        out = canon_quantity("1 " + re.sub(r"ful$", "", unit))
     elif kind == "frequency":
         out = canon_frequency(span)
     elif kind in ("quantity", "quantity_fraction"):
@@ -680,6 +865,8 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
                                   " ", span).strip()).replace(" ", "")
     elif kind == "number_range":
         out = canon_number(span).replace(" ", "")
+    elif kind == "number" and span == "1":  # a bare "1" is "one", which is no fact either ("one at 8 p.m.")
+        out = None
     else:
         out = span.replace(",", "")
     if len(_CANON_CACHE) < 500_000:
@@ -687,11 +874,14 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
     return out
 
 
-def _spans(prepped: pl.Series, rows: pl.Series, rust: str, exact: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``(_row, _m)`` frames of the matched spans (lower-cased pass) and of the original-case names: capitalized
-    names before a dose and the lexicon's capitals-only abbreviations (already canonical)."""
+def _spans(prepped: pl.Series, rows: pl.Series, numbers: str, names: str,
+           exact: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(_row, _m)`` frames of the matched spans (lower-cased passes: names, then numbers in what is left) and of
+    the original-case names: capitalized names before a dose and the lexicon's capitals-only abbreviations
+    (already canonical)."""
+    low = pl.col("_t").str.to_lowercase()
     cols = [
-        pl.col("_t").str.to_lowercase().str.extract_all(rust).alias("_m"),
+        pl.concat_list(low.str.extract_all(names), low.str.replace_all(names, _BLANK).str.extract_all(numbers)).alias("_m"),
         pl.col("_t").str.extract_all(_DOSE_NAME).list.eval(
             pl.element().str.extract(r"([A-Z][a-z]{3,})", 1).str.to_lowercase()).alias("_d"),
     ]
@@ -710,13 +900,13 @@ def _spans(prepped: pl.Series, rows: pl.Series, rust: str, exact: dict[str, str]
 def facts_series(texts: pl.Series, extra_lexicon_dir: str | None = None, *, not_facts: bool = True) -> pl.Series:
     """``list[str]`` of canonical facts per text (unique, sorted); null text -> empty list.  ``not_facts=False``
     turns off the list-marker / phone / web / organization / non-dosing-day rules (for a baseline)."""
-    rust, _, surface = _extractor(extra_lexicon_dir, not_facts)
+    numbers, names, _, surface = _extractor(extra_lexicon_dir, not_facts)
     n = len(texts)
     prepped = texts.to_frame("_t").select(_prep("_t"))["_t"]
     if not_facts:
         prepped = _drop_organizations(prepped)
     rows = pl.int_range(0, n, eager=True, dtype=pl.UInt32)
-    ex, dose = _spans(prepped, rows, rust, lexicon(extra_lexicon_dir)["exact_case"])
+    ex, dose = _spans(prepped, rows, numbers, names, lexicon(extra_lexicon_dir)["exact_case"])
     uniq = ex["_m"].unique().to_list()
     mapping = {u: canonical(u, extra_lexicon_dir) for u in uniq}
     ex = ex.with_columns(pl.col("_m").replace_strict(mapping, return_dtype=pl.Utf8, default=None))

@@ -502,3 +502,138 @@ def test_benchmark_counts_a_two_fact_label_as_both_and_takes_a_relative_path(tmp
     assert res.returncode == 0, res.stderr
     ours = next(o for o in map(json.loads, res.stdout.splitlines()) if o.get("system") == "facts")
     assert ours["lost_labeled"] == 3 and ours["lost_precision"] == 1.0 and ours["lost_recall"] == 1.0, ours
+
+
+# ---------------------------------------------------------------- rules that generalize to a third author's wording
+
+
+@pytest.mark.parametrize("a,b", [
+    # units written out or shortened
+    ("Give 4 oz of juice.", "Give four fluid ounces of juice."),
+    ("Give 4 fl. oz.", "Give 4 ounces."),
+    ("Inject 12 units of insulin.", "Inject insulin 12 U."),
+    ("Give 5 mL.", "Give five mls."),
+    ("Mix 2 tablespoons.", "Mix 2 tbsps."),
+    ("He is 6 feet tall.", "He is 6 ft tall."),
+    ("Give 1 milligram per kilogram.", "Give 1 mg/kg."),
+    ("Call if it is over 100.4 F.", "Call if it is over 100.4°F."),
+    ("Wait 6h.", "Wait 6 hours."),
+    # intervals in any spelling; one unit per interval
+    ("Repeat every 6 hrs.", "Repeat every six hours."),
+    ("Repeat every 6h.", "Repeat q6h."),
+    ("Repeat 4-hourly.", "Repeat every 4 hours."),
+    ("Check every 15 min.", "Check every fifteen minutes."),
+    ("Check every 60 minutes.", "Check hourly."),
+    ("Check every 1.5 hours.", "Check every 90 minutes."),
+    ("Walk 7 days a week.", "Walk every day."),
+    ("See the doctor quarterly.", "See the doctor every 3 months."),
+    ("Have it checked semiannually.", "Have it checked every six months."),
+    # the same dosing frequency, however it is said
+    ("Take it once a day.", "Take it daily."),
+    ("Take it once a day.", "Take it every day."),
+    ("Take it once a day.", "Take it one time each day."),
+    # a time of day
+    ("Give 5 mg in the morning.", "Give 5 mg every morning."),
+    ("Give 5 mg at night.", "Give 5 mg at bedtime."),
+    ("Give 5 mg before bed.", "Give 5 mg nightly."),
+    ("Give it once in the morning.", "Give it each morning."),
+    ("Twice a day, morning and evening.", "Two times a day, in the morning and in the evening."),
+    # a clock time
+    ("Give it at 8 AM and 8 PM.", "Give it at 8 a.m. and 8:00 p.m."),
+    # counts of a dosage form and of a measure
+    ("Give 1 capsule of memantine 28 mg daily.", "Give one 28 mg memantine capsule daily."),
+    ("Take 2 tablets of 500 mg.", "Take two 500 mg tablets."),
+    ("Put 1 drop in each eye.", "Put a drop in each eye."),
+    ("Add 1 teaspoon of the powder.", "Add a teaspoon of the powder."),
+    ("One dose is enough.", "A single dose is enough."),
+    # spelled-out numbers, ranges and counts
+    ("Give 2-4 oz.", "Give two to four ounces."),
+    ("It takes 2 to 3.", "It takes two to three."),
+    ("He has 2 refills left.", "He has two refills left."),
+    ("Take 1 at 8 a.m.", "Take one at 8 a.m."),
+    # "Step N" markers, any spelling
+    ("Step two: give 5 mg.", "Give 5 mg."),
+    ("Step 2 of 4: give 5 mg.", "Give 5 mg."),
+    ("Steps 1-3 are the same. Give 5 mg.", "Give 5 mg."),
+    # lexicon wordings
+    ("She has trouble swallowing pills.", "She struggles with swallowing pills."),
+    ("He has difficulty sleeping.", "He has a hard time sleeping."),
+])
+def test_third_author_forms_of_the_same_fact(a, b):
+    assert facts_diff(a, b) == ([], []), (extract_facts(a), extract_facts(b))
+
+
+@pytest.mark.parametrize("text", [
+    # local phone numbers
+    "Call the poison control line at 555-0110 right away.",
+    "Our nurse line is 555-0199.",
+    # street addresses and rooms
+    "Pick up a cuff at the senior center, 45 Maple Avenue.",
+    "The clinic at 1200 Oak Street, Suite 300, sees families.",
+    "Mail it to P.O. Box 1234, Springfield, IL 62704.",
+    "She is in Room 204.",
+    # dates and the year of an event
+    "On March 3 the hospital called.",
+    "It started on 3 March 2021.",
+    "He was diagnosed back in 2019.",
+    "The program opened in 2015.",
+    "Her visit on 3/15/2024 went well.",
+    # a person's age in passing
+    "Your 82-year-old father is lucky to have you.",
+    # always available
+    "Our 24-hour helpline is there for you.",
+    "Help is there 24 hours a day, 7 days a week.",
+    "One-to-one support can help.",
+    # a bare symptom word and "a pill" that names a medicine
+    "The patch can really help with her pain.",
+])
+def test_where_when_and_who_are_not_facts(text):
+    assert extract_facts(text) == [], extract_facts(text)
+
+
+@pytest.mark.parametrize("a,b,lost,added", [
+    ("She takes 15 mg at bedtime.", "She takes 15 mg in the morning.", ["1x/night"], ["1x/morning"]),
+    ("Repeat every 5 minutes.", "Wait 5 minutes.", ["every 5 minute"], ["5 minute"]),
+    ("Give one 28 mg capsule.", "Give two 28 mg capsules.", ["1 capsule"], ["2 capsule"]),
+    ("Put a drop in each eye.", "Put 2 drops in each eye.", ["1 drop"], ["2 drop"]),
+    ("Take it in 2000 mg doses.", "Take it in 1000 mg doses.", ["2000 mg"], ["1000 mg"]),  # not a year
+    ("Call 555-0110 for help.", "Call for help; give 500-1000 mg.", [], ["500-1000 mg"]),  # not a phone number
+    ("Adults 65 and older.", "Adults 60 and older.", ["65"], ["60"]),  # an age limit is no age in passing
+    ("Give it at 8 a.m.", "Give it at 9 a.m.", ["8am"], ["9am"]),
+    ("Delirium can follow surgery.", "Parkinson's disease can follow surgery.", ["delirium"], ["parkinson's disease"]),
+    ("Use the patch for chest pain.", "Use the patch.", ["chest pain"], []),
+    ("He takes a pill at bedtime.", "He takes tamsulosin at bedtime.", [], ["tamsulosin"]),  # "a pill" counts none
+])
+def test_third_author_changed_facts_are_found(a, b, lost, added):
+    assert facts_diff(a, b) == (lost, added), (extract_facts(a), extract_facts(b))
+
+
+def test_names_pass_reads_what_the_combined_alternation_read():
+    # the lexicon names are read (and blanked) before the number patterns: a name between a count and its form
+    # leaves the count form whole, names inside web addresses and organization names stay no facts, and a name
+    # with a number in it ("type 2 diabetes") adds no bare number
+    assert extract_facts("Give one 28 mg memantine capsule.") == ["1 capsule", "28 mg", "memantine"]
+    assert extract_facts("See www.parkinson.org or the Alzheimer's Association.") == []
+    assert extract_facts("He has type 2 diabetes and takes 2 Tylenol tablets.") == ["2", "acetaminophen", "type 2 diabetes"]
+    from filters.facts import _extractor
+
+    numbers, names, _, _ = _extractor(None)
+    assert "donepezil" in names and "donepezil" not in numbers
+
+
+def test_benchmark_labels_a_file_by_name_and_refuses_held_out_errors(tmp_path):
+    line = {"source": "Take 5 mg daily.", "text": "Take 10 mg daily.", "lost": ["5 mg"], "added": ["10 mg"], "note": ""}
+    f = tmp_path / "mine.jsonl"
+    f.write_text(json.dumps(line) + "\n")
+    script = str(ROOT / "benchmarks" / "fact_quality.py")
+    res = subprocess.run([sys.executable, script, "--file", str(f)], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert {o["split"] for o in out} == {"file:mine.jsonl"}
+    heldout = ROOT / "filters" / "data" / "labeled" / "facts_heldout.jsonl"
+    link = tmp_path / "other_name.jsonl"
+    link.symlink_to(heldout)
+    for args in (["--show-errors"], ["--split", "heldout", "--show-errors"], ["--file", str(heldout), "--show-errors"],
+                 ["--file", str(link), "--show-errors"]):
+        res = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, timeout=60)
+        assert res.returncode == 2 and res.stdout == "" and "held-out" in res.stderr, (args, res.stderr)
