@@ -29,18 +29,15 @@ def config_init(
     output: str = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout (refuses to overwrite)."),
 ) -> None:
     """Print the full default YAML config (every key, every default, with comments)."""
-    from pathlib import Path
-
     from curate.config import default_yaml
-    from curate.errors import UsageError
     from curate.io import write_text
+    from curate.outputs import check_output_file
 
     text = default_yaml()
     if output is None:
         typer.echo(text, nl=False)
         return
-    if Path(output).exists():
-        raise UsageError(f"{output}: exists; refusing to overwrite it")
+    check_output_file(output, flag="-o")  # a file is never overwritten; an unwritable place is one line, exit 2
     write_text(text, output)
     typer.echo(f"wrote {output}")
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from align.config import AlignConfig
 from curate.errors import UsageError
-from curate.configlib import dump_yaml, field, from_dict, load_yaml, to_dict
+from curate.configlib import ConfigError, check, dump_yaml, field, finite, from_dict, join_problem, load_yaml, to_dict
 from curate.publish.config import PublishConfig
 from curate.review.config import ReviewConfig
 from filters.config import FilterConfig
@@ -29,24 +30,58 @@ class CurateConfig:
     align: AlignConfig = field(default_factory=AlignConfig, help="DPO training and evaluation (`align dpo`, `align eval`)")
 
 
-def load_config(path: str | Path | None = None, overrides: dict | None = None) -> CurateConfig:
-    """Defaults <- YAML file <- overrides (a nested dict of CLI flags that were given)."""
+    def __post_init__(self) -> None:
+        check(isinstance(self.output_dir, str) and self.output_dir.strip() != "", "output_dir", "must be a directory path")
+        # the publish section's numbers, checked here so a bad value fails before any stage starts
+        p = self.publish
+        if p is not None and not isinstance(p, dict):
+            check(finite(p.test_size) and 0 <= p.test_size < 1, "publish.test_size",
+                  f"must be in [0, 1) (a fraction of the rows; 0 = no test split), got {p.test_size}")
+            check(p.max_shard_rows >= 1, "publish.max_shard_rows", f"must be >= 1, got {p.max_shard_rows}")
+            check(p.seed >= 0, "publish.seed", f"must be >= 0, got {p.seed}")
+
+
+def flag_name(key: str) -> str:
+    """The command-line flag of a config key: ``filter.batch_rows`` -> ``--batch-rows``."""
+    return "--" + key.rsplit(".", 1)[-1].replace("_", "-")
+
+
+def load_config(path: str | Path | None = None, overrides: dict | None = None,
+                flags: Mapping[str, str] | None = None) -> CurateConfig:
+    """Defaults <- YAML file <- overrides (a nested dict of CLI flags; ``None`` = not given), validated once.
+
+    A bad value is one line naming where it came from: the flag the user typed (``--batch-rows must be >= 1``;
+    ``flags`` maps a key such as ``rewrite.timeout_s`` to its flag when the flag is not simply ``--timeout-s``), or
+    the file and key (``my.yaml: filter.batch_rows: must be >= 1``).
+    """
     data = load_yaml(path) if path else {}
+    merged = dict(data)
+    given: set[str] = set()
+    for section, values in (overrides or {}).items():
+        if isinstance(values, dict):
+            values = {k: v for k, v in values.items() if v is not None}
+            if not values:
+                continue
+            base = merged.get(section)
+            if base is None:
+                base = {}
+            if isinstance(base, dict):  # else the file's section is not a mapping: from_dict names it below
+                merged[section] = {**base, **values}
+                given.update(f"{section}.{k}" for k in values)
+        elif values is not None:
+            merged[section] = values
+            given.add(section)
     try:
-        cfg = from_dict(CurateConfig, data, "config")
-    except UsageError as e:
-        if path:  # name the file the bad key is in
-            raise UsageError(f"{path}: {e}") from None
-        raise
-    if overrides:
-        merged = to_dict(cfg)
-        for section, values in overrides.items():
-            if isinstance(values, dict):
-                merged[section].update({k: v for k, v in values.items() if v is not None})
-            elif values is not None:
-                merged[section] = values
-        cfg = from_dict(CurateConfig, merged, "config")
-    return cfg
+        return from_dict(CurateConfig, merged, "config")
+    except ConfigError as e:
+        key = e.where.removeprefix("config").lstrip(".")
+        flag_key = next((k for k in given if key == k or key.startswith(k + "[")), None)
+        if flag_key is not None:
+            flag = (flags or {}).get(flag_key) or flag_name(flag_key)
+            raise UsageError(join_problem(flag, e.problem, colon=False)) from None
+        if path:  # name the file and the key the bad value is in
+            raise UsageError(f"{path}: {join_problem(key or 'config', e.problem)}") from None
+        raise UsageError(join_problem(key or "config", e.problem)) from None
 
 
 def default_yaml() -> str:

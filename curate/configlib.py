@@ -7,6 +7,8 @@ Each stage owns a dataclass (``rewrite.config.RewriteConfig``, ``filters.config.
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import types
 import typing
 from pathlib import Path
@@ -15,6 +17,43 @@ from typing import Any
 import yaml
 
 from curate.errors import UsageError
+
+
+def join_problem(subject: str, problem: str, colon: bool = True) -> str:
+    """``subject`` + ``problem``: "config.filter.batch_rows: must be >= 1"; without ``colon``, a problem that reads as
+    a predicate joins with a space: "--batch-rows must be >= 1"."""
+    if not colon and problem.startswith(("must", "is ", "cannot")):
+        return f"{subject} {problem}"
+    return f"{subject}: {problem}"
+
+
+class ConfigError(UsageError):
+    """A bad config value, with where it is (``where``: a dotted key such as ``config.filter.batch_rows``) and what
+    is wrong (``problem``), so a caller can name the flag or the file the value came from instead of the key."""
+
+    def __init__(self, where: str, problem: str):
+        self.where, self.problem = where, " ".join(str(problem).split())
+        super().__init__(join_problem(where, self.problem))
+
+
+class ConfigValueError(ValueError):
+    """Raised by a config dataclass's ``__post_init__`` for one field (``field`` may be dotted for a nested section)."""
+
+    def __init__(self, field: str, problem: str):
+        self.field, self.problem = field, problem
+        super().__init__(join_problem(field, problem, colon=False))
+
+
+def check(ok: bool, field: str, problem: str) -> None:
+    """``__post_init__`` helper: ``check(self.batch_rows >= 1, "batch_rows", "must be >= 1")``."""
+    if not ok:
+        raise ConfigValueError(field, problem)
+
+
+def finite(x) -> bool:
+    """A real number (not NaN, not +-inf): YAML's ``.nan`` compares false with everything, so every range check
+    below also rejects it, but an unbounded check (``> 0``) would let ``.inf`` through."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def to_dict(obj: Any) -> Any:
@@ -37,50 +76,52 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return None
-        errors = []
+        errors: list[UsageError] = []
         for a in args:
             if a is type(None):
                 continue
             try:
                 return _coerce(a, value, where)
             except UsageError as e:
-                errors.append(str(e))
-        raise UsageError(errors[0] if errors else f"{where}: invalid value {value!r}")
+                errors.append(e)
+        if errors:
+            raise errors[0]
+        raise ConfigError(where, f"invalid value {value!r}")
     if dataclasses.is_dataclass(tp):
         if value is None:  # an empty section in YAML
             value = {}
         if not isinstance(value, dict):
-            raise UsageError(f"{where}: expected a mapping, got {type(value).__name__}")
+            raise ConfigError(where, f"expected a mapping, got {type(value).__name__}")
         return from_dict(tp, value, where)
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            raise UsageError(f"{where}: expected a list, got {value!r}")
+            raise ConfigError(where, f"expected a list, got {value!r}")
         inner = args[0] if args else Any
         return [_coerce(inner, v, f"{where}[{i}]") for i, v in enumerate(value)]
     if origin is dict:
         if not isinstance(value, dict):
-            raise UsageError(f"{where}: expected a mapping, got {value!r}")
+            raise ConfigError(where, f"expected a mapping, got {value!r}")
         vt = args[1] if len(args) == 2 else Any
         return {k: _coerce(vt, v, f"{where}.{k}") for k, v in value.items()}
     if origin is typing.Literal:
         if value not in args:
-            raise UsageError(f"{where}: must be one of {', '.join(map(repr, args))}, got {value!r}")
+            raise ConfigError(where, f"must be one of {', '.join(map(repr, args))}, got {value!r}")
         return value
     if tp is bool:
         if not isinstance(value, bool):
-            raise UsageError(f"{where}: expected true/false, got {value!r}")
+            raise ConfigError(where, f"expected true/false, got {value!r}")
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise UsageError(f"{where}: expected an integer, got {value!r}")
+            raise ConfigError(where, f"expected an integer, got {value!r}")
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise UsageError(f"{where}: expected a number, got {value!r}")
+            raise ConfigError(where, f"expected a number, got {value!r}")
         return float(value)
     if tp is str:
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise UsageError(f"{where}: expected a string, got {value!r}")
+            raise ConfigError(where, f"expected a string, got {value!r}")
         return str(value)
     return value
 
@@ -92,12 +133,19 @@ def from_dict(cls: type, data: dict | None, where: str = "config") -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise UsageError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(fields)}")
+        raise ConfigError(where, f"unknown key {unknown[0]!r}; known keys: {', '.join(fields)}")
     kwargs = {name: _coerce(hints[name], value, f"{where}.{name}") for name, value in data.items()}
     try:
         obj = cls(**kwargs)
+    except ConfigValueError as e:
+        raise ConfigError(f"{where}.{e.field}", e.problem) from None
     except (TypeError, ValueError) as e:
-        raise UsageError(f"{where}: {e}") from None
+        # a plain ValueError("batch_rows must be >= 1") from a section's __post_init__: find the field it names
+        text = " ".join(str(e).split())
+        m = re.match(r"([A-Za-z_]\w*)(?::\s*|\s+)(.+)", text)
+        if m and m.group(1) in fields:
+            raise ConfigError(f"{where}.{m.group(1)}", m.group(2)) from None
+        raise ConfigError(where, text) from None
     return obj
 
 

@@ -51,15 +51,20 @@ def register(app: typer.Typer) -> None:
         min_tone_margin: Optional[float] = typer.Option(None, help="Override filter.min_tone_margin."),
         meaning_check: Optional[bool] = typer.Option(None, "--meaning-check/--no-meaning-check", help="Override filter.meaning_check (the embedding similarity check)."),
         batch_rows: Optional[int] = typer.Option(None, help="Override filter.batch_rows."),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of this tool in OUTPUT (never a folder of your own files)."),
     ) -> None:
         """Score every pair (readability, tone, facts, dedup, PHI, margins); keep or drop each with named reasons."""
         from curate.config import load_config
-        from filters.stage import run_filter_stage
+        from curate.outputs import check_output_dir, replacing
+        from filters.stage import resolve_input, run_filter_stage
 
         overrides = {"filter": {"max_chosen_grade": max_chosen_grade, "min_tone_margin": min_tone_margin,
                                 "meaning_check": meaning_check, "batch_rows": batch_rows}}
-        cfg = load_config(config, overrides).filter
-        manifest = run_filter_stage(input, output, cfg, progress=True)
+        cfg = load_config(config, overrides).filter  # every option checked before any work starts
+        resolve_input(input)  # a missing / wrong input is reported before the output dir is looked at
+        plan = check_output_dir(output, overwrite=overwrite, flag="-o", inputs=[input])
+        with replacing(plan):
+            manifest = run_filter_stage(input, output, cfg, progress=True)
         c = manifest["counts"]
         typer.echo(f"{c['input_rows']} pairs: {c['kept']} kept, {c['dropped']} dropped -> {output}")
         for reason, n in c["drops_by_reason"].items():

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from curate.configlib import field
+from curate.configlib import field, finite
 
 
 @dataclass
@@ -56,6 +56,16 @@ class FilterConfig:
 
     def __post_init__(self) -> None:
         checks = [
+            # every number is checked before any work starts: a nonsense threshold fails here, not silently later
+            (finite(self.max_chosen_grade) and self.max_chosen_grade > 0,
+             f"max_chosen_grade must be a positive grade level (health-literacy target: 8), got {self.max_chosen_grade}"),
+            (finite(self.min_grade_margin) and -30.0 <= self.min_grade_margin <= 30.0,
+             f"min_grade_margin must be in [-30, 30] grades, got {self.min_grade_margin}"),
+            (self.max_chosen_smog is None or (finite(self.max_chosen_smog) and self.max_chosen_smog > 0),
+             f"max_chosen_smog must be a positive grade level or null, got {self.max_chosen_smog}"),
+            (-1.0 <= self.min_chosen_tone <= 1.0, f"min_chosen_tone must be in [-1, 1] (tone is in [-1, 1]), got {self.min_chosen_tone}"),
+            (-1.0 <= self.max_rejected_tone <= 1.0, f"max_rejected_tone must be in [-1, 1] (tone is in [-1, 1]; 1 = off), got {self.max_rejected_tone}"),
+            (0 <= self.minhash_seed < 2**32, f"minhash_seed must be in [0, 2**32), got {self.minhash_seed}"),
             (0.0 < self.near_dup_threshold <= 1.0, "near_dup_threshold must be in (0, 1]"),
             (self.minhash_num_perm >= 2, "minhash_num_perm must be >= 2"),
             (self.shingle_size >= 1, "shingle_size must be >= 1"),

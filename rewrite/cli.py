@@ -21,9 +21,12 @@ def rewrite(
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Token budget per generation."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="transformers backend: prompts per batch."),
     concurrency: Optional[int] = typer.Option(None, "--concurrency", help="HTTP backend: requests in flight."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="HTTP backend: seconds to wait for an answer before the request is retried (rewrite.timeout_s; raise it for a slow server)."),
+    max_retries: Optional[int] = typer.Option(None, "--max-retries", help="HTTP backend: retries per request (rewrite.max_retries)."),
     styles_dir: Optional[str] = typer.Option(None, "--styles-dir", help="Directory with extra or overriding style specs."),
     device: Optional[str] = typer.Option(None, "--device", help="transformers backend: auto, cpu, cuda, cuda:N."),
     redo: Optional[str] = typer.Option(None, "--redo", help="A `curate filter` output dir: regenerate only the failed side(s) of its dropped pairs (no input file)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of this tool in OUTPUT (its generation cache is kept, so only what changed is regenerated)."),
 ) -> None:
     """Rewrite each source answer into a supportive (chosen) and a prescriptive (rejected) variant.
 
@@ -31,24 +34,31 @@ def rewrite(
     """
     from curate.config import load_config
     from curate.errors import UsageError
-    from rewrite.runner import REDO_WITH_INPUT, run_rewrite, summary_line
+    from curate.outputs import check_output_dir, replacing
+    from rewrite.runner import REDO_WITH_INPUT, http_summary_line, run_rewrite, summary_line
 
     overrides = dict(model=model, base_url=base_url, question_col=question_col, answer_col=answer_col, limit=limit,
                      allow_phi=allow_phi, phi=phi, max_new_tokens=max_new_tokens, batch_size=batch_size, concurrency=concurrency,
-                     styles_dir=styles_dir, device=device, redo=redo)
-    cfg = load_config(config, {"rewrite": overrides}).rewrite
-    if cfg.redo:
-        from rewrite.redo import redo_summary_line, run_redo
-
-        if input is not None:
-            raise UsageError(REDO_WITH_INPUT)
-        manifest = run_redo(cfg.redo, output, cfg)
-        typer.echo(redo_summary_line(manifest, output))
-        return
-    if input is None:
+                     timeout_s=timeout, max_retries=max_retries, styles_dir=styles_dir, device=device, redo=redo)
+    # every option is checked here, before the output dir, the input or a model is touched
+    cfg = load_config(config, {"rewrite": overrides}, flags={"rewrite.timeout_s": "--timeout"}).rewrite
+    if cfg.redo and input is not None:
+        raise UsageError(REDO_WITH_INPUT)
+    if not cfg.redo and input is None:
         raise UsageError("rewrite: missing the input file (or --redo FILTER_OUT_DIR)")
-    manifest = run_rewrite(input, output, cfg)
-    typer.echo(summary_line(manifest, output))
+    plan = check_output_dir(output, overwrite=overwrite, flag="-o", inputs=[input, cfg.redo])
+    with replacing(plan):
+        if cfg.redo:
+            from rewrite.redo import redo_summary_line, run_redo
+
+            manifest = run_redo(cfg.redo, output, cfg)
+            typer.echo(redo_summary_line(manifest, output))
+        else:
+            manifest = run_rewrite(input, output, cfg)
+            typer.echo(summary_line(manifest, output))
+    line = http_summary_line(manifest)
+    if line:
+        typer.echo(line)
 
 
 def register(app: typer.Typer) -> None:

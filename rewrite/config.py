@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
-from curate.configlib import field
+from curate.configlib import check, field, finite
 
 
 @dataclass
@@ -27,7 +28,7 @@ class RewriteConfig:
     rejected_style: str = field("prescriptive", help="Style spec for the rejected answer")
     styles_dir: str | None = field(None, help="Directory of extra/overriding style YAML files; null = only the built-in styles")
     # --- generation
-    max_new_tokens: int = field(512, help="Token budget per generation; an output that hits it is quarantined as truncated")
+    max_new_tokens: int = field(512, help="Token budget per generation; an output that hits it is quarantined as `truncated`, one that falls into a loop (a block repeated 3+ times) as `repetition` (a local model stops it early). 512 fits the styles: their longest few-shot rewrite is 85 tokens, 1.8x its source, so a 280-token source answer still fits")
     temperature: float = field(0.3, help="Sampling temperature (0 = greedy)")
     top_p: float = field(0.95, help="Nucleus sampling")
     seed: int = field(0, help="Sampling seed (recorded with each row)")
@@ -37,6 +38,7 @@ class RewriteConfig:
     timeout_s: float = field(120.0, help="HTTP backend: seconds before a request is abandoned and retried")
     max_retries: int = field(4, help="HTTP backend: retries per request on 429 / 5xx / timeouts (exponential backoff with jitter)")
     # --- validation
+    max_copy_similarity: float = field(0.9, help="Quarantine a variant as `near_copy` when its word-level similarity to the source answer (difflib ratio of the normalized words, in [0, 1]) is at or above this: a light edit of the source teaches no change of tone; 1.0 = only exact copies (`unchanged_source`)")
     min_length_ratio: float = field(0.35, help="Quarantine an output shorter than this fraction of the source answer (in words)")
     max_length_ratio: float = field(3.0, help="Quarantine an output longer than this multiple of the source answer (in words)")
     max_input_chars: int = field(20000, help="Quarantine a source answer longer than this many characters instead of sending it")
@@ -49,3 +51,30 @@ class RewriteConfig:
     cache_path: str | None = field(None, help="SQLite cache for resume; null = OUT_DIR/.cache/rewrite.sqlite")
     # --- repair instead of discard
     redo: str | None = field(None, help="A `curate filter` output dir: regenerate only the failed side(s) of its dropped pairs (kept pairs pass through unchanged) instead of rewriting an input file; `curate rewrite --redo DIR -o OUT` without an input")
+
+    def __post_init__(self) -> None:
+        """Every option checked before any work starts (one line each; the CLI names the flag that set it)."""
+        for name in ("max_new_tokens", "batch_size", "concurrency", "chunk_rows", "max_input_chars"):
+            value = getattr(self, name)
+            check(value >= 1, name, f"must be >= 1, got {value}")
+        check(self.limit is None or self.limit >= 1, "limit", f"must be >= 1, got {self.limit}")
+        check(finite(self.timeout_s) and self.timeout_s > 0, "timeout_s", f"must be a positive number of seconds, got {self.timeout_s}")
+        check(self.max_retries >= 0, "max_retries", f"must be >= 0, got {self.max_retries}")
+        check(finite(self.temperature) and 0 <= self.temperature <= 2, "temperature", f"must be in [0, 2] (0 = greedy), got {self.temperature}")
+        check(finite(self.top_p) and 0 < self.top_p <= 1, "top_p", f"must be in (0, 1], got {self.top_p}")
+        check(self.seed >= 0, "seed", f"must be >= 0, got {self.seed}")
+        check(finite(self.max_copy_similarity) and 0 < self.max_copy_similarity <= 1, "max_copy_similarity",
+              f"must be in (0, 1] (1 = only exact copies), got {self.max_copy_similarity}")
+        check(finite(self.min_length_ratio) and self.min_length_ratio >= 0, "min_length_ratio",
+              f"must be >= 0, got {self.min_length_ratio}")
+        check(finite(self.max_length_ratio) and self.max_length_ratio > self.min_length_ratio, "max_length_ratio",
+              f"must be above min_length_ratio ({self.min_length_ratio}), got {self.max_length_ratio}")
+        check(self.decode in ("auto", "static", "generate"), "decode", f"must be auto, static or generate, got {self.decode!r}")
+        check(self.dtype in ("auto", "float32", "bfloat16", "float16"), "dtype",
+              f"must be auto, float32, bfloat16 or float16, got {self.dtype!r}")
+        check(bool(re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", str(self.device))), "device",
+              f"must be auto, cpu, mps, cuda or cuda:N, got {self.device!r}")
+        check(self.phi in ("refuse", "allow", "redact"), "phi", f"must be refuse, allow or redact, got {self.phi!r}")
+        check(bool(self.chosen_style) and self.chosen_style != self.rejected_style, "rejected_style",
+              f"must differ from chosen_style ({self.chosen_style!r})")
+        check(bool(str(self.api_key_env).strip()), "api_key_env", "must name an environment variable")

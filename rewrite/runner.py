@@ -38,24 +38,13 @@ REDO_WITH_INPUT = ("--redo (rewrite.redo) reads a `curate filter` output dir ins
 
 
 def check_config(cfg: RewriteConfig) -> None:
-    """Reject values that would only fail (or do nonsense) later, with one line each."""
-    for name in ("max_new_tokens", "batch_size", "concurrency", "chunk_rows", "max_input_chars"):
-        if getattr(cfg, name) < 1:
-            raise UsageError(f"rewrite.{name} must be at least 1")
-    if cfg.limit is not None and cfg.limit < 1:
-        raise UsageError("rewrite.limit (--limit) must be at least 1")
-    if cfg.timeout_s <= 0:
-        raise UsageError("rewrite.timeout_s must be positive")
-    if cfg.max_retries < 0:
-        raise UsageError("rewrite.max_retries must be 0 or more")
-    if cfg.temperature < 0:
-        raise UsageError("rewrite.temperature must be 0 or more")
-    if not 0 < cfg.top_p <= 1:
-        raise UsageError("rewrite.top_p must be in (0, 1]")
-    if cfg.decode not in ("auto", "static", "generate"):
-        raise UsageError(f"rewrite.decode must be auto, static or generate, got {cfg.decode!r}")
-    if not 0 <= cfg.min_length_ratio < cfg.max_length_ratio:
-        raise UsageError("rewrite.min_length_ratio must be >= 0 and below rewrite.max_length_ratio")
+    """Check a config again (``RewriteConfig.__post_init__`` checks every new one; this catches fields changed after)."""
+    from curate.configlib import ConfigValueError
+
+    try:
+        cfg.__post_init__()
+    except ConfigValueError as e:
+        raise UsageError(f"rewrite.{e}") from None
 
 
 def prepare_rows(df: pl.DataFrame, cfg: RewriteConfig, source: str) -> pl.DataFrame:
@@ -144,43 +133,108 @@ def public_url(url: str | None) -> str | None:
     return urlunparse((u.scheme, u.hostname + (f":{u.port}" if u.port else "") if u.hostname else "", u.path, "", "", ""))
 
 
-class _LogProgress:
-    """Progress for a log file or pipe (no terminal): one plain line at most every ``every_s`` seconds."""
+class RewriteProgress:
+    """Progress of the generations: a rich bar on a terminal, plain lines in a log or pipe, nothing when disabled.
 
-    def __init__(self, total: int, every_s: float = 30.0):
-        self.total, self.done, self.every_s = total, 0, every_s
+    Moves with every finished generation (the transformers backend hands each row over the moment it stops, the
+    HTTP backend as each answer arrives) and shows rows done / total and tokens/s. In a log it prints a line for the
+    first finished generation, for every further tenth of the run, for the last one, and at least every ``every_s``
+    seconds while generations finish or a long batch is still decoding (a heartbeat with the tokens/s so far). ``advance(task, n)`` keeps the signature of ``rich.progress.Progress``.
+    """
+
+    def __init__(self, total: int, enabled: bool = True, tty: bool = False, every_s: float = 15.0,
+                 rows_total: int | None = None, label: str = "rewrite"):
+        self.total, self.enabled, self.tty, self.every_s, self.label = total, enabled and total > 0, tty, every_s, label
+        self.rows_total = rows_total
+        self.done = self.rows_done = self.tokens = self.step_tokens = self.done_shown = 0
         self.t0 = self.last = time.monotonic()
+        self.printed = False
+        self._bar = None
+        self._task = None
 
+    # --- the rich.progress.Progress surface the runners use
     def __enter__(self):
+        if self.enabled and self.tty:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+            from curate.clikit import err_console
+
+            self._bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                                 TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=False)
+            self._bar.__enter__()
+            self._task = self._bar.add_task(self.label, total=self.total, info="")
+        self.t0 = self.last = time.monotonic()
         return self
 
     def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
         return False
 
     def add_task(self, name: str, total: int):
         return 0
 
-    def advance(self, task, n: int = 1) -> None:
-        from curate.clikit import err_console
-
+    def advance(self, task=None, n: int = 1, *, tokens: int = 0, rows_done: int | None = None) -> None:
+        """``n`` generations finished (``tokens``: the tokens they generated this run; ``rows_done``: rows with both
+        variants finished so far)."""
         self.done += n
+        self.tokens += tokens
+        if rows_done is not None:
+            self.rows_done = rows_done
+        if n:
+            # a line for the first finished generation, the last one, and every further tenth of the run
+            tenth = self.done - self.done_shown >= max(1, self.total // 10)
+            self._show(force=not self.printed or self.done >= self.total or tenth)
+
+    def batch(self, index: int, batches: int, prompts: int, prompt_tokens: int) -> None:
+        """A local model starts a batch (its prompt pass comes first and can take a minute on a CPU)."""
+        if not self.enabled:
+            return
+        text = f"batch {index}/{batches}: {prompts} prompts, {prompt_tokens:,} prompt tokens"
+        if self._bar is not None:
+            self._bar.update(self._task, info=text)
+            return
         now = time.monotonic()
-        if now - self.last >= self.every_s and self.done < self.total:
+        if index == 1 or now - self.last >= self.every_s:
+            from curate.clikit import err_console
+
             self.last = now
-            err_console.print(f"rewrite: {self.done}/{self.total} generations ({100 * self.done / self.total:.0f}%), "
-                              f"{now - self.t0:.0f} s elapsed", markup=False)
+            err_console.print(f"{self.label}: {self.done}/{self.total} generations, {text}", markup=False)
+
+    def step(self, tokens: int) -> None:
+        """Tokens generated in one decoding step (a heartbeat while a batch decodes)."""
+        self.step_tokens += tokens
+        self._show(force=False)
+
+    # --- rendering
+    def rate(self) -> float:
+        elapsed = max(time.monotonic() - self.t0, 1e-9)
+        return max(self.tokens, self.step_tokens) / elapsed
+
+    def line(self) -> str:
+        rows = f", {self.rows_done}/{self.rows_total} rows" if self.rows_total is not None else ""
+        pct = 100 * self.done / self.total if self.total else 100.0
+        return (f"{self.label}: {self.done}/{self.total} generations ({pct:.0f}%){rows}, {self.rate():.1f} tok/s, "
+                f"{time.monotonic() - self.t0:.0f} s elapsed")
+
+    def _show(self, force: bool) -> None:
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            rows = f"{self.rows_done}/{self.rows_total} rows " if self.rows_total is not None else ""
+            self._bar.update(self._task, completed=self.done, info=f"{rows}{self.rate():.1f} tok/s")
+            return
+        now = time.monotonic()
+        if force or now - self.last >= self.every_s:
+            from curate.clikit import err_console
+
+            self.last, self.printed, self.done_shown = now, True, self.done
+            err_console.print(self.line(), markup=False)
 
 
-def _progress(total: int, enabled: bool, tty: bool):
-    """A progress bar on a terminal, periodic lines in a log, nothing when disabled."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    from curate.clikit import err_console
-
-    if enabled and total and not tty:
-        return _LogProgress(total)
-    return Progress(TextColumn("rewrite"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                    console=err_console, disable=not enabled or total == 0, transient=False)
+def _progress(total: int, enabled: bool, tty: bool, rows_total: int | None = None) -> RewriteProgress:
+    """A progress bar on a terminal, lines in a log, nothing when disabled (``rewrite.redo`` uses it too)."""
+    return RewriteProgress(total, enabled, tty, rows_total=rows_total)
 
 
 @dataclasses.dataclass
@@ -199,6 +253,14 @@ class _Run:
     from_cache: int = 0
     failed: int = 0
     first_error: str | None = None
+    finished: Counter = dataclasses.field(default_factory=Counter)  # row id -> generations finished (2 = row done)
+    rows_done: int = 0
+
+    def finish(self, row_id: str, n: int = 1) -> None:
+        before = self.finished[row_id]
+        self.finished[row_id] = before + n
+        if before < 2 <= before + n:
+            self.rows_done += 1
 
     def roles(self):
         return (("chosen", self.chosen), ("rejected", self.rejected))
@@ -227,7 +289,10 @@ class _Run:
         todo = [r for r in requests if r.key not in cached]
         self.requests += len(requests)
         self.from_cache += len(requests) - len(todo)
-        bar.advance(task, len(requests) - len(todo))
+        for r in requests:
+            if r.key in cached:
+                self.finish(r.row_id)
+        bar.advance(task, len(requests) - len(todo), rows_done=self.rows_done)
         errors: dict[str, str] = {}
         pv = {s.name: s.prompt_version for _, s in self.roles()}
 
@@ -240,7 +305,8 @@ class _Run:
                 errors[req.key] = redact(res.error or "unknown error", self.secrets)
                 self.failed += 1
                 self.first_error = self.first_error or errors[req.key]
-            bar.advance(task)
+            self.finish(req.row_id)
+            bar.advance(task, tokens=(res.completion_tokens or 0) if res.text is not None else 0, rows_done=self.rows_done)
 
         if todo:
             self.backend.generate(todo, on_result)
@@ -265,7 +331,7 @@ class _Run:
                     text, finish_reason=finish, error=errors.get(key) if text is None else None,
                     question=row[S.QUESTION], source_answer=row[S.SOURCE_ANSWER], instructions=spec.instructions,
                     min_length_ratio=cfg.min_length_ratio, max_length_ratio=cfg.max_length_ratio,
-                    examples=[ex["output"] for ex in spec.few_shot])
+                    examples=[ex["output"] for ex in spec.few_shot], max_copy_similarity=cfg.max_copy_similarity)
             bad = [f"{role}:{v.reason}" for role, v in verdicts.items() if not v.ok]
             if bad:
                 quarantine.append(_quarantine_row(row, "rewrite", ";".join(bad),
@@ -343,8 +409,11 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     pairs: list[dict] = []
     quarantine: list[dict] = []
     try:
-        with timer("generate"), _progress(2 * valid.height, progress, sys.stderr.isatty()) as bar:
+        with timer("generate"), _progress(2 * valid.height, progress, sys.stderr.isatty(), rows_total=valid.height) as bar:
             task = bar.add_task("rewrite", total=2 * valid.height)
+            if isinstance(backend, LazyBackend) or hasattr(backend, "on_tokens"):
+                backend.on_tokens = bar.step  # a local model reports every decoding step: tokens/s while a batch runs
+                backend.on_batch = bar.batch
             for chunk in valid.iter_slices(cfg.chunk_rows):
                 p, q = run.chunk(chunk, bar, task)
                 pairs += p
@@ -404,3 +473,17 @@ def summary_line(manifest: dict, out_dir: str | Path) -> str:
     return (f"rewrite: {c['input_rows']} rows -> {c['pairs']} pairs, {c['quarantined']} quarantined"
             f"{f' ({why})' if why else ''}{skipped}; {c['generated_this_run']} generated, {c['from_cache']} from cache; "
             f"{secs:.1f} s -> {out_dir}{hint}")
+
+
+def http_summary_line(manifest: dict) -> str | None:
+    """One line on what the HTTP backend went through (requests, retries by reason, timeouts, give-ups), or None
+    for a local model."""
+    st = manifest.get("backend_stats") or {}
+    if "retries" not in st:
+        return None
+    why = ", ".join(f"{k}: {v}" for k, v in sorted((st.get("retry_reasons") or {}).items(), key=lambda kv: -kv[1]))
+    timeouts = st.get("timeouts", 0)
+    hint = (f"; a timeout re-sends a request the server may still be working on: raise rewrite.timeout_s (--timeout, "
+            f"now {st.get('timeout_s'):g} s) for a slow server" if timeouts and st.get("timeout_s") else "")
+    return (f"rewrite: HTTP: {st.get('requests', 0)} requests, {st['retries']} retried{f' ({why})' if why else ''}, "
+            f"{timeouts} timed out, {st.get('failed', 0)} gave up after {st.get('max_retries', 0)} retries{hint}")

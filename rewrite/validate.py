@@ -1,12 +1,15 @@
 """Output validation: what a model said becomes a clean variant or a named quarantine reason.
 
-Order of checks: backend error, empty, truncated at the token limit, meta-text stripped ("Here is the
-rewritten answer:", "Sure!", wrapping quotes, "I hope this helps"), echo of the instructions, copy of a
-few-shot example, echo of the question, unchanged copy of the source, too short / too long against the source (in words).
+Order of checks: backend error, empty, a repetition loop (the model repeated one block until it was stopped or hit
+the token limit), truncated at the token limit, meta-text stripped ("Here is the rewritten answer:", "Sure!",
+wrapping quotes, "I hope this helps"), echo of the instructions, copy of a few-shot example, echo of the question,
+unchanged copy of the source, a near copy of the source (word-level similarity at or above ``max_copy_similarity``),
+too short / too long against the source (in words).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -81,13 +84,75 @@ def copies_example(text: str, examples: list[str], threshold: float = 0.5) -> bo
     return False
 
 
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+
+def _norm_words(text: str) -> list[str]:
+    return _WORD.findall(normalize_text(text))
+
+
+def copy_similarity(text: str, source: str) -> float:
+    """How much of ``text`` is ``source`` unchanged, in [0, 1]: difflib's ratio (2 * matching words / all words) over
+    lower-cased words, punctuation ignored. 1.0 = the same words in the same order; a source with one sentence
+    added or a few words swapped stays above 0.9; a real rewrite in another register is far below (~0.2 - 0.6)."""
+    a, b = _norm_words(text), _norm_words(source)
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def is_near_copy(text: str, source: str, threshold: float) -> bool:
+    a, b = _norm_words(text), _norm_words(source)
+    if not a or not b:
+        return False
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # the cheap upper bounds first: most real rewrites are rejected without the full comparison
+    return sm.real_quick_ratio() >= threshold and sm.quick_ratio() >= threshold and sm.ratio() >= threshold
+
+
+# a row "loops" when its last tokens are the same block of 1..LOOP_MAX_PERIOD tokens repeated at least
+# LOOP_MIN_REPEATS times and spanning at least LOOP_MIN_SPAN tokens (real prose never does that)
+LOOP_MAX_PERIOD, LOOP_MIN_REPEATS, LOOP_MIN_SPAN = 64, 3, 24
+
+
+def ends_in_loop(seq, max_period: int = LOOP_MAX_PERIOD, min_repeats: int = LOOP_MIN_REPEATS,
+                 min_span: int = LOOP_MIN_SPAN) -> bool:
+    """True when ``seq`` (token ids or words) ends with one block repeated ``min_repeats``+ times over ``min_span``+ items."""
+    n = len(seq)
+    for period in range(1, min(max_period, n // min_repeats) + 1):
+        span = max(min_repeats * period, -(-min_span // period) * period)
+        if span > n:
+            continue
+        last = n - 1
+        if all(seq[last - j] == seq[last - j - period] for j in range(span - period)):
+            return True
+    return False
+
+
+def loop_end(seq) -> int | None:
+    """The first length ``t`` at which ``seq[:t]`` ends in a loop (where a step-by-step watch stops the row), or None."""
+    for t in range(LOOP_MIN_SPAN, len(seq) + 1):
+        if ends_in_loop(seq[:t]):
+            return t
+    return None
+
+
+def loops_at_end(text: str) -> bool:
+    """True when ``text`` ends with one block of words repeated 3+ times (a weak model's loop)."""
+    return ends_in_loop(text.split(), min_span=18)
+
+
 def validate_output(raw: str | None, *, finish_reason: str | None, error: str | None, question: str,
                     source_answer: str, instructions: str, min_length_ratio: float,
-                    max_length_ratio: float, examples: list[str] = ()) -> Verdict:
+                    max_length_ratio: float, examples: list[str] = (),
+                    max_copy_similarity: float | None = None) -> Verdict:
+    """``max_copy_similarity``: quarantine a near copy of the source as ``near_copy`` (None = only exact copies)."""
     if error:
         return Verdict(None, "backend_error")
     if raw is None or not raw.strip():
         return Verdict(None, "empty_output")
+    if finish_reason == "repetition" or (finish_reason == "length" and loops_at_end(raw)):
+        return Verdict(None, "repetition")
     if finish_reason == "length":
         return Verdict(None, "truncated")
     text = strip_meta(raw)
@@ -105,6 +170,8 @@ def validate_output(raw: str | None, *, finish_reason: str | None, error: str | 
         return Verdict(None, "echo_question")
     if norm == normalize_text(source_answer):
         return Verdict(None, "unchanged_source")
+    if max_copy_similarity is not None and is_near_copy(text, source_answer, max_copy_similarity):
+        return Verdict(None, "near_copy")
     n_src = max(1, _words(source_answer))
     ratio = _words(text) / n_src
     if ratio < min_length_ratio:

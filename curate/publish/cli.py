@@ -19,9 +19,11 @@ def publish(
     allow_unreviewed: bool = typer.Option(None, "--allow-unreviewed", help="Publish rows still pending review (the card says how many)", show_default=False),
     allow_unfiltered: bool = typer.Option(None, "--allow-unfiltered", help="Publish DATA that did not come from `curate filter` or `curate review pull` (the card says the pairs were NOT filtered)", show_default=False),
     config: Path = typer.Option(None, "--config", help="YAML config; its `publish:` section is the base, flags override it"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of this tool in --to-dir (never a folder of your own files)"),
 ) -> None:
     """Publish reviewed / filtered pairs as a DPO-ready dataset: train/test split, dataset card, gates.
 
+    An existing --to-dir must be empty, or an earlier output of this tool with --overwrite.
     Refuses (exit 2, writes nothing) data that never went through `curate filter` or `curate review pull` unless
     --allow-unfiltered, rows flagged for PHI, rows the filters dropped, rows discarded in review, and rows still
     pending review unless --allow-unreviewed.
@@ -42,7 +44,16 @@ def publish(
         cfg.repo_id = None
     elif repo_id is not None:
         cfg.to_dir = None
-    manifest = run_publish(data, cfg)
+    from curate.outputs import OutputPlan, check_output_dir, replacing
+
+    plan = OutputPlan(Path("."), "", "new")  # pushing to the Hub only: no local folder
+    if cfg.to_dir:
+        if not Path(data).exists():
+            raise UsageError(f"{data}: no such file or directory")
+        plan = check_output_dir(cfg.to_dir, overwrite=overwrite, flag="--to-dir" if to_dir is not None else "publish.to_dir",
+                                inputs=[data], keep=())
+    with replacing(plan):
+        manifest = run_publish(data, cfg)
     c = manifest["counts"]
     where = [f"{cfg.to_dir}" if cfg.to_dir else None, manifest.get("hub", {}).get("commit_url")]
     typer.echo(f"published {c['train']} train + {c['test']} test rows to {' and '.join(w for w in where if w)}")

@@ -18,7 +18,7 @@ class GenRequest:
 @dataclass
 class GenResult:
     text: str | None = None
-    finish_reason: str | None = None   # "stop" | "length" | None when the request failed
+    finish_reason: str | None = None   # "stop" | "length" | "repetition" (stopped in a loop) | None when it failed
     error: str | None = None           # set when the backend gave up (after retries)
     completion_tokens: int | None = None
     meta: dict = field(default_factory=dict)
@@ -62,8 +62,16 @@ class LazyBackend:
             self.load_s = round(time.perf_counter() - t0, 3)
         return self._backend
 
+    # progress hooks, handed to the backend it loads
+    on_tokens: Callable[[int], None] | None = None
+    on_batch: Callable[[int, int, int, int], None] | None = None
+
     def generate(self, requests: list[GenRequest], on_result: OnResult) -> None:
-        self.load().generate(requests, on_result)
+        backend = self.load()
+        for hook in ("on_tokens", "on_batch"):
+            if getattr(self, hook) is not None:
+                setattr(backend, hook, getattr(self, hook))
+        backend.generate(requests, on_result)
 
     @property
     def fatal(self):

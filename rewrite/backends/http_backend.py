@@ -51,6 +51,30 @@ class _Wait:
         return max(base, ra) if ra else base
 
 
+MAX_TIMEOUT_NOTES = 5  # a message for each of the first timeouts that are retried; the rest are in the summary
+
+
+def _stderr_line(text: str) -> None:
+    from curate.clikit import err_console
+
+    err_console.print(text, markup=False)
+
+
+def _is_timeout(exc: BaseException | None) -> bool:
+    return isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError, TimeoutError))
+
+
+def _reason(exc: BaseException | None) -> str:
+    """A short name for why an attempt failed: ``timeout``, ``HTTP 429``, ``connection error``, ..."""
+    if _is_timeout(exc):
+        return "timeout"
+    if isinstance(exc, RetryableError):
+        return str(exc)
+    if isinstance(exc, httpx.HTTPError):
+        return "connection error"
+    return type(exc).__name__ if exc is not None else "unknown"
+
+
 class HTTPBackend:
     def __init__(self, base_url: str, model: str | None = None, *, api_key_env: str = "OPENAI_API_KEY",
                  max_new_tokens: int = 512, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
@@ -70,7 +94,11 @@ class HTTPBackend:
         self.timeout = httpx.Timeout(timeout_s)
         self.deadline_s = timeout_s * 1.5
         self.max_retries = max(0, max_retries)
-        self.stats = {"requests": 0, "retries": 0, "failed": 0}
+        self.timeout_s = timeout_s
+        self.stats = {"requests": 0, "retries": 0, "failed": 0, "timeouts": 0, "retry_reasons": {},
+                      "timeout_s": timeout_s, "max_retries": self.max_retries}
+        self.log = _stderr_line  # where retry messages go (one line each)
+        self._timeout_notes = 0
         self.model_id = model or self._discover_model()
 
     def _headers(self) -> dict:
@@ -124,18 +152,40 @@ class HTTPBackend:
         }
         headers = {**self._headers(), "X-Curate-Request": f"{req.row_id}/{req.style}"}
         attempts = 0
+
+        def before_sleep(state) -> None:  # a retry is about to happen: count it by reason, tell the user of timeouts
+            exc = state.outcome.exception() if state.outcome else None
+            reason = _reason(exc)
+            reasons = self.stats["retry_reasons"]
+            reasons[reason] = reasons.get(reason, 0) + 1
+            if reason == "timeout" and self._timeout_notes <= MAX_TIMEOUT_NOTES:
+                self._timeout_notes += 1
+                wait = getattr(state, "upcoming_sleep", None) or getattr(getattr(state, "next_action", None), "sleep", 0) or 0
+                if self._timeout_notes <= MAX_TIMEOUT_NOTES:
+                    self.log(f"rewrite: request {req.row_id}/{req.style} got no answer within {self.timeout_s:g} s "
+                             f"(attempt {state.attempt_number} of {self.max_retries + 1}); sending it again in {wait:.1f} s "
+                             "-- a slow server may still be working on the first one: raise rewrite.timeout_s (--timeout)")
+                else:
+                    self.log("rewrite: more requests timed out and are retried; the counts are in the summary at the end")
+
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self.max_retries + 1),
                 wait=_Wait(),
                 retry=retry_if_exception(lambda e: isinstance(e, (RetryableError, httpx.HTTPError, TimeoutError))),
+                before_sleep=before_sleep,
                 reraise=True,
             ):
                 with attempt:
                     attempts += 1
                     self.stats["requests"] += 1
                     # a hard deadline per attempt: a server that trickles bytes cannot hold a request forever
-                    res = await asyncio.wait_for(self._attempt(client, payload, headers), self.deadline_s)
+                    try:
+                        res = await asyncio.wait_for(self._attempt(client, payload, headers), self.deadline_s)
+                    except BaseException as e:
+                        if _is_timeout(e):
+                            self.stats["timeouts"] += 1
+                        raise
                     res.meta["attempts"] = attempts
                     return res
         except (RetryableError, httpx.HTTPError, TimeoutError) as e:

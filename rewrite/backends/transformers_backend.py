@@ -15,6 +15,7 @@ from pathlib import Path
 
 from curate.errors import UsageError
 from rewrite.backends.base import GenRequest, GenResult, OnResult
+from rewrite.validate import LOOP_MAX_PERIOD, ends_in_loop, loop_end
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,51 @@ def load_model_and_tokenizer(model: str, device: str = "auto", dtype: str = "aut
     return lm, tok
 
 
+def _criteria(watch):
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class _Criteria(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            return watch(input_ids)
+
+    return StoppingCriteriaList([_Criteria()])
+
+
+class _Watch:
+    """Called after every decoding step of a ``generate()`` batch: hands over each row the moment it produced a stop
+    token (so progress and the resume cache move with every finished generation, not once per batch), stops a row
+    that fell into a repetition loop, and reports the tokens of the step (``backend.on_tokens``) for tokens/s."""
+
+    def __init__(self, backend: "TransformersBackend", requests: list[GenRequest], on_result: OnResult, prompt_len: int):
+        self.backend, self.requests, self.on_result, self.prompt_len = backend, requests, on_result, prompt_len
+        self.reported: set[int] = set()
+
+    def __call__(self, input_ids):
+        import torch
+
+        new = input_ids[:, self.prompt_len:]
+        done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        active = [r for r in range(new.shape[0]) if r not in self.reported]
+        if not active or new.shape[1] == 0:
+            return done
+        tails = new[active, -3 * LOOP_MAX_PERIOD:].tolist()  # all a loop check looks at: each step stays cheap
+        stop_ids = self.backend.stop_ids
+        for r, tail in zip(active, tails):
+            if tail[-1] in stop_ids or ends_in_loop(tail):
+                self.reported.add(r)
+                if tail[-1] not in stop_ids:
+                    done[r] = True  # a loop: stop generating it (a stop token already ends the row in generate())
+                self.on_result(self.requests[r], self.backend.result(new[r].tolist()))
+        hook = getattr(self.backend, "on_tokens", None)
+        if hook is not None:
+            hook(len(active))
+        return done
+
+
 class TransformersBackend:
     remote = False
+    on_tokens = None  # set by the runner: called with the tokens generated in each decoding step (for tokens/s)
+    on_batch = None  # set by the runner: called as a batch starts with (batch, batches, prompts, prompt tokens)
 
     def __init__(self, model: str, *, max_new_tokens: int = 512, temperature: float = 0.0, top_p: float = 1.0,
                  seed: int = 0, batch_size: int = 16, device: str = "auto", dtype: str = "auto",
@@ -134,8 +178,12 @@ class TransformersBackend:
     def prompt_text(self, messages: list[dict]) -> str:
         return self.tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
-    def generate_ids(self, input_ids, attention_mask, *, seed: int = 0, min_new_tokens: int | None = None) -> list[list[int]]:
-        """One batched ``generate`` call; returns the new token ids of each row (padding included)."""
+    def generate_ids(self, input_ids, attention_mask, *, seed: int = 0, min_new_tokens: int | None = None,
+                     watch=None) -> list[list[int]]:
+        """One batched ``generate`` call; returns the new token ids of each row (padding included).
+
+        ``watch`` (a :class:`_Watch`, ``generate()`` path only) sees every decoding step: it reports each row the moment
+        it finishes and stops a row that has fallen into a repetition loop."""
         import torch
 
         sample = self.temperature > 0
@@ -157,24 +205,42 @@ class TransformersBackend:
                 top_p=self.top_p if sample else None,
                 top_k=None,
                 pad_token_id=self.tok.pad_token_id,
+                **({"stopping_criteria": _criteria(watch)} if watch is not None else {}),
             )
         return out[:, input_ids.shape[1] :].tolist()
+
+    def result(self, ids: list[int]) -> GenResult:
+        """The text of one row's new tokens: cut at the first stop token (``stop``), else at the first point where it
+        fell into a repetition loop (``repetition``: a weak model repeats a sentence until the token limit), else
+        ``length`` (hit ``max_new_tokens``)."""
+        stop_at = next((k for k, t in enumerate(ids) if t in self.stop_ids), None)
+        if stop_at is not None:
+            ids, finish = ids[:stop_at], "stop"
+        else:
+            end = loop_end(ids)
+            ids, finish = (ids, "length") if end is None else (ids[:end], "repetition")
+        return GenResult(text=self.tok.decode(ids, skip_special_tokens=True), finish_reason=finish,
+                         completion_tokens=len(ids))
 
     def generate(self, requests: list[GenRequest], on_result: OnResult) -> None:
         prompts = [self.prompt_text(r.messages) for r in requests]
         # tokenized once; the chat template already has BOS where the model wants one: no second one from the tokenizer
         encoded = self.tok(prompts, add_special_tokens=False)["input_ids"]
         order = sorted(range(len(requests)), key=lambda i: -len(encoded[i]))  # longest first: OOM shows at once
+        n_batches = -(-len(order) // self.batch_size)
         for b, start in enumerate(range(0, len(order), self.batch_size)):
             idx = order[start : start + self.batch_size]
             enc = self.tok.pad({"input_ids": [encoded[i] for i in idx]}, padding=True, return_tensors="pt")
-            new = self.generate_ids(enc["input_ids"], enc["attention_mask"], seed=self.seed + b)
-            for i, ids in zip(idx, new):
-                stop_at = next((k for k, t in enumerate(ids) if t in self.stop_ids), None)
-                finish = "stop" if stop_at is not None else "length"
-                ids = ids if stop_at is None else ids[:stop_at]
-                text = self.tok.decode(ids, skip_special_tokens=True)
-                on_result(requests[i], GenResult(text=text, finish_reason=finish, completion_tokens=len(ids)))
+            if self.on_batch is not None:  # before the prompt pass, which alone can take a minute on a CPU
+                self.on_batch(b + 1, n_batches, len(idx), sum(len(encoded[i]) for i in idx))
+            uses_generate = self.decoder is None or not self.decoder.fits(enc["input_ids"].shape[1] + self.max_new_tokens)
+            watch = (_Watch(self, [requests[i] for i in idx], on_result, enc["input_ids"].shape[1])
+                     if uses_generate else None)
+            new = self.generate_ids(enc["input_ids"], enc["attention_mask"], seed=self.seed + b, watch=watch)
+            for j, (i, ids) in enumerate(zip(idx, new)):
+                if watch is not None and j in watch.reported:
+                    continue  # already handed over the moment it finished
+                on_result(requests[i], self.result(ids))
 
     def close(self) -> None:
         pass

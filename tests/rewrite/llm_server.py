@@ -21,18 +21,33 @@ PREFACE = {
     "supportive": "You are doing a caring thing by asking, and it is okay to feel unsure. ",
     "prescriptive": "Follow these instructions. The caregiver must note the following. ",
 }
+CLOSING = {
+    "supportive": " You do not have to do this alone; the care team is there to help you with it.",
+    "prescriptive": " Deviation from these instructions is not permitted; document every step in the care log.",
+}
+
+
+def default_rewrite(style: str, answer: str) -> str:
+    """The loopback server's stand-in for a rewrite: the style's preface, the source's sentences in reverse order and,
+    for a long answer, a closing sentence -- every fact kept, and far enough from the source not to count as a near
+    copy of it (a short answer is far enough with the preface alone, and stays within the length limits)."""
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", answer.strip()) if x]
+    closing = CLOSING.get(style, "") if len(answer.split()) >= 30 else ""
+    return PREFACE.get(style, "") + " ".join(reversed(sentences)) + closing
 
 
 class LLMServer:
     def __init__(self, *, fail_rate: float = 0.0, garbage_rate: float = 0.0, hang_s: float = 5.0,
                  delay_s: float = 0.0, seed: int = 0, model: str = "loopback-llm", always_status: int | None = None,
-                 respond=None):
-        """``respond(style, source_answer) -> text`` replaces the default preface + source answer."""
+                 respond=None, hang_first: int = 0):
+        """``respond(style, source_answer) -> text`` replaces ``default_rewrite``; ``hang_first``: the first N completion
+        requests sleep ``hang_s`` before they answer (a slow server that is still working when the client times out)."""
         self.fail_rate, self.garbage_rate, self.hang_s, self.delay_s = fail_rate, garbage_rate, hang_s, delay_s
+        self.hang_first = hang_first
         self.rng = random.Random(seed)
         self.model = model
         self.always_status = always_status  # answer every completion with this status (e.g. 401)
-        self.respond = respond or (lambda style, answer: PREFACE.get(style, "") + answer)
+        self.respond = respond or default_rewrite
         self.lock = threading.Lock()
         self.log: list[tuple[str, str]] = []          # (request tag, outcome) in arrival order
         self.auth_headers: list[str] = []
@@ -77,9 +92,15 @@ class LLMServer:
                     return self._send(server.always_status, b'{"error": "no"}')
                 if server.delay_s:
                     time.sleep(server.delay_s)
+                with server.lock:
+                    slow = server.hang_first > 0
+                    server.hang_first -= int(slow)
                 f = server.fail_rate
                 outcome = "ok"
-                if roll < f / 3:
+                if slow:  # still working when the client gives up; it answers anyway, to nobody
+                    outcome = "slow"
+                    time.sleep(server.hang_s)
+                elif roll < f / 3:
                     outcome = "429"
                 elif roll < 2 * f / 3:
                     outcome = "500"

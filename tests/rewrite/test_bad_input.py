@@ -60,7 +60,7 @@ def test_usage_errors_exit_2(tmp_path):
     r = _run_cli(["rewrite", str(src)])  # missing -o
     assert r.returncode == 2 and "error:" in r.stderr
     r = _run_cli(["rewrite", str(src), "-o", str(tmp_path / "o"), "--limit", "0", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"])
-    assert r.returncode == 2 and r.stderr.strip() == "error: rewrite.limit (--limit) must be at least 1"
+    assert r.returncode == 2 and r.stderr.strip() == "error: --limit must be >= 1, got 0"
     r = _run_cli(["rewrite", str(src), "-o", str(tmp_path / "o"), "--model", str(tmp_path / "missing.gguf")])
     assert r.returncode == 2 and "GGUF file not found" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     cfg = tmp_path / "c.yaml"

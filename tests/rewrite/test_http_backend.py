@@ -182,14 +182,22 @@ def test_environment_proxy_is_never_used_for_loopback(tmp_path, monkeypatch):
 
 
 def test_progress_without_a_terminal_prints_plain_lines(capsys):
-    from rewrite.runner import _LogProgress, _progress
+    from rewrite.runner import RewriteProgress, _progress
 
-    assert isinstance(_progress(10, True, tty=False), _LogProgress)
-    p = _LogProgress(10, every_s=0.0)
+    p = _progress(10, True, tty=False, rows_total=5)
+    assert isinstance(p, RewriteProgress)
+    p.every_s = 0.0
     with p:
         task = p.add_task("rewrite", total=10)
-        for _ in range(3):
-            p.advance(task, 2)
-        p.advance(task, 4)  # the last step prints nothing: the summary line follows
+        for i in range(3):
+            p.advance(task, 2, tokens=40, rows_done=i + 1)
+        p.step(7)  # a decoding step of a running batch: a heartbeat line with the tokens so far
+        p.advance(task, 4, tokens=80, rows_done=5)
     lines = [l for l in capsys.readouterr().err.splitlines() if l.startswith("rewrite:")]
-    assert [l.split(" generations")[0] for l in lines] == ["rewrite: 2/10", "rewrite: 4/10", "rewrite: 6/10"]
+    assert [l.split(" generations")[0] for l in lines] == ["rewrite: 2/10", "rewrite: 4/10", "rewrite: 6/10",
+                                                          "rewrite: 6/10", "rewrite: 10/10"]
+    assert "5/5 rows" in lines[-1] and "3/5 rows" in lines[2] and all(" tok/s" in l for l in lines)
+    quiet = _progress(10, False, tty=False)
+    with quiet:
+        quiet.advance(None, 10)
+    assert capsys.readouterr().err == ""

@@ -17,7 +17,7 @@ from rewrite.config import RewriteConfig
 from rewrite.redo import load_repair_notes, run_redo
 from rewrite.runner import make_backend, run_rewrite
 from tests.rewrite.conftest import write_qa
-from tests.rewrite.llm_server import PREFACE, LLMServer
+from tests.rewrite.llm_server import LLMServer, default_rewrite
 
 L = pl.List(pl.Utf8)
 PAIR_COLS = ["id", "question", "source_answer", "chosen", "rejected", "source", "rewrite_model", "prompt_version",
@@ -196,12 +196,13 @@ def test_redo_regenerates_only_failed_sides(tmp_path):
             if side in sides:
                 base = row["source_answer"] if row["source_answer"] else row["chosen"]
                 style = "supportive" if side == "chosen" else "prescriptive"
-                assert got[side] == PREFACE[style] + " ".join(base.split()), name
+                assert got[side] == default_rewrite(style, " ".join(base.split())), name
             else:
                 assert got[side] == row[side], name  # byte-identical
         assert got["topic"] == row["topic"]
     # no source answer: the rejected side was rewritten from the chosen answer
-    assert by_id[cases["no_source"][0]["id"]]["rejected"].endswith(cases["no_source"][0]["chosen"])
+    no_source = cases["no_source"][0]
+    assert by_id[no_source["id"]]["rejected"] == default_rewrite("prescriptive", " ".join(no_source["chosen"].split()))
     # provenance: a one-sided repair names both models; prompt_version names the repair notes on the repaired side
     hostile = by_id[cases["hostile"][0]["id"]]
     assert hostile["rewrite_model"] == "chosen: old-model; rejected: loopback-llm"
@@ -317,7 +318,7 @@ def test_bad_redo_input_exit_2_nothing_written(tmp_path, capsys):
         (["rewrite", "--redo", str(tmp_path / "half"), "-o", str(out), *url], "no dropped.parquet"),
         (["rewrite", "--redo", str(tmp_path / "nope"), "-o", str(out), *url], "not a directory"),
         (["rewrite", str(src), "--redo", str(tmp_path / "f"), "-o", str(out), *url], "not both"),
-        (["rewrite", "--redo", str(tmp_path / "f"), "-o", str(tmp_path / "f"), *url], "must not be the --redo dir"),
+        (["rewrite", "--redo", str(tmp_path / "f"), "-o", str(tmp_path / "f"), *url], "holds this command's input"),
         (["rewrite", "--redo", str(tmp_path / "f"), "-o", str(out), "--limit", "2", *url], "does not apply to --redo"),
         (["rewrite", "-o", str(out), *url], "missing the input file"),
     ]:

@@ -92,7 +92,10 @@ def test_rerun_replaces_an_earlier_publish_and_refuses_other_dirs(tmp_path, filt
     out = tmp_path / "ds"
     assert curate_cli("publish", filter_dir, "--to-dir", out)[0] == 0
     first = (out / "data/train-00000-of-00001.parquet").read_bytes()
-    assert curate_cli("publish", filter_dir, "--to-dir", out, "--test-size", "0")[0] == 0
+    code, _, err = curate_cli("publish", filter_dir, "--to-dir", out, "--test-size", "0")
+    assert code == 2 and "--overwrite" in one_line(err)  # an earlier publish is replaced only when asked
+    assert (out / "data/train-00000-of-00001.parquet").read_bytes() == first
+    assert curate_cli("publish", filter_dir, "--to-dir", out, "--test-size", "0", "--overwrite")[0] == 0
     assert tree(out) == ["README.md", "data", "data/train-00000-of-00001.parquet", "manifest.json"]
     assert (out / "data/train-00000-of-00001.parquet").read_bytes() != first
     other = tmp_path / "mine"
@@ -203,7 +206,7 @@ def test_usage_errors(tmp_path, filter_dir, curate_cli, monkeypatch):
     code, _, err = curate_cli("publish", filter_dir)
     assert code == 2 and "--to-dir" in err
     code, _, err = curate_cli("publish", filter_dir, "--to-dir", tmp_path / "x", "--test-size", "1.5")
-    assert code == 2 and "test_size" in err and not (tmp_path / "x").exists()
+    assert code == 2 and "--test-size" in err and not (tmp_path / "x").exists()
     code, _, err = curate_cli("publish", tmp_path, "--to-dir", tmp_path / "x")
     assert code == 2 and "not a stage output dir" in err
 
