@@ -314,7 +314,8 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
             v = validate_output(text, finish_reason=finish, error=err, question=row[S.QUESTION] or "",
                                 source_answer=j.base, instructions=f"{j.note}\n{j.spec.instructions}",
                                 min_length_ratio=cfg.min_length_ratio, max_length_ratio=cfg.max_length_ratio,
-                                examples=[ex["output"] for ex in j.spec.few_shot])
+                                examples=[ex["output"] for ex in j.spec.few_shot],
+                                max_copy_similarity=cfg.max_copy_similarity)
             if v.ok and S.normalize_text(v.text) == S.normalize_text(j.failed):
                 v = dataclasses.replace(v, text=None, reason=SAME_AS_FAILED)
             if v.ok:

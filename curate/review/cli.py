@@ -9,8 +9,11 @@ from typing import Optional
 
 import typer
 
-review_app = typer.Typer(help="Human review in Argilla: serve, push, status, pull.", no_args_is_help=True,
+review_app = typer.Typer(help="Human review in Argilla: serve, users, push, status, pull.", no_args_is_help=True,
                          rich_markup_mode=None)
+users_app = typer.Typer(help="Reviewer accounts on the Argilla server (owner's API key): add, list.",
+                        no_args_is_help=True, rich_markup_mode=None)
+review_app.add_typer(users_app, name="users")
 
 _URL_HELP = "Argilla URL (default: $ARGILLA_API_URL, else http://localhost:6900)"
 _KEY_HELP = "Argilla API key (default: $ARGILLA_API_KEY; prefer the environment, flags end up in shell history)"
@@ -42,8 +45,9 @@ def push_cmd(
     dataset: Optional[str] = typer.Option(None, "--dataset", "-d", help="Argilla dataset name (created if missing, updated if it exists)"),
     workspace: Optional[str] = typer.Option(None, "--workspace", "-w", help=_WS_HELP),
     min_submitted: Optional[int] = typer.Option(None, "--min-submitted", help="Task distribution: annotators needed per record (default 1)"),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the per-record A/B order (default 0)"),
-    no_suggestions: bool = typer.Option(False, "--no-suggestions", help="Do not pre-fill answers from the filter scores"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the per-record A/B order (default: random; a known seed lets anyone with the record ids recompute the order)"),
+    suggestions: Optional[bool] = typer.Option(None, "--suggestions/--no-suggestions", show_default=False,
+                                               help="Non-blind review: pre-fill the answers from the filter scores and show every score as metadata (tells reviewers which response is chosen). Default: blind (review.suggestions: false)"),
     api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
     api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
@@ -54,16 +58,20 @@ def push_cmd(
     from curate.review.push import push, validate_pairs
 
     cfg = _config(config, dataset=dataset, workspace=workspace, min_submitted=min_submitted, seed=seed,
-                  suggestions=False if no_suggestions else None)
+                  suggestions=suggestions)
     if not cfg.review.dataset:
         raise UsageError("give --dataset NAME (or review.dataset in the config)")
     path = data / "kept.parquet" if data.is_dir() and (data / "kept.parquet").exists() else data
     df = validate_pairs(read_table(path), str(path))
     _quiet_sdk()
     client = _client(cfg, api_url, api_key)
-    out = push(df, client, cfg.review, cfg.review.dataset, cfg.review.workspace)
+    out = push(df, client, cfg.review, cfg.review.dataset, cfg.review.workspace, source=path)
     typer.echo(f"{out['dataset']} (workspace {out['workspace']}): {out['created']} created, {out['updated']} updated, "
                f"{out['unchanged']} unchanged; {out['records_in_dataset']} records in the dataset")
+    typer.echo("blind review: no suggestions, no metadata that describes a side; " if out["blind"] else
+               "NON-BLIND review (review.suggestions: true): the suggestions tell reviewers which response is chosen; ",
+               nl=False)
+    typer.echo(f"the A/B order and the pushed rows are in {out['key']} (keep annotators out of that workspace)")
     if out["reopened"]:
         typer.echo(f"{out['reopened']} updated pair(s) had responses to the old text: {out['responses_discarded']} "
                    f"response(s) discarded, the pairs are open for review again")
@@ -89,7 +97,7 @@ def status_cmd(
         raise UsageError("give --dataset NAME (or review.dataset in the config)")
     _quiet_sdk()
     client = _client(cfg, api_url, api_key)
-    ds = get_dataset(client, cfg.review.dataset, cfg.review.workspace)
+    ds = get_dataset(client, cfg.review.dataset, cfg.review.workspace, exclude=cfg.review.key_workspace)
     progress = ds.progress(with_users_distribution=True)
     if as_json:
         typer.echo(json.dumps(progress, sort_keys=True))
@@ -117,7 +125,7 @@ def pull_cmd(
     output: Path = typer.Option(..., "-o", "--output", help="Output dir: reviewed.parquet, review_dropped.parquet, review_report.md, manifest.json"),
     dataset: Optional[str] = typer.Option(None, "--dataset", "-d", help="Argilla dataset name"),
     workspace: Optional[str] = typer.Option(None, "--workspace", "-w", help=_WS_HELP),
-    data: Optional[Path] = typer.Option(None, "--data", help="The table that was pushed: its provenance and score columns are kept (default: rebuild the pairs from the dataset)"),
+    data: Optional[Path] = typer.Option(None, "--data", help="The table to merge the review into (default: the rows as they were pushed, from the review key: every column, ready for `curate publish`)"),
     min_votes: Optional[int] = typer.Option(None, "--min-votes", help="Submitted responses a record needs to be decided (default 1)"),
     api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
     api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP),
@@ -136,6 +144,111 @@ def pull_cmd(
     c = manifest["counts"]
     typer.echo(f"{output}: {c['accepted']} accepted, {c['dropped']} dropped, {c['disputed']} disputed, "
                f"{c['pending']} pending ({c['corrected']} corrected); see {output / 'review_report.md'}")
+
+
+_USERNAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
+ROLES = ("annotator", "admin")
+
+
+def _require_owner(client, what: str) -> None:
+    from curate.errors import UsageError
+
+    me = client.me
+    role = str(getattr(me.role, "value", me.role))
+    if role != "owner":
+        raise UsageError(f"only the Argilla owner can {what} (this API key belongs to {role} {me.username!r}); use the "
+                         f"owner's key, which `curate review serve` prints")
+
+
+@users_app.command("add")
+def users_add_cmd(
+    name: str = typer.Argument(..., help="Username of the new account: letters, digits, '.', '_', '-'"),
+    role: str = typer.Option("annotator", "--role", help="annotator (answers the review questions) or admin (also manages the workspace's datasets)"),
+    workspace: Optional[str] = typer.Option(None, "--workspace", "-w", help="Workspace the account may review in (default: review.workspace, else the key's first workspace; created if missing)"),
+    as_json: bool = typer.Option(False, "--json", help="Print the credentials as one JSON object"),
+    api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP + "; must be the owner's"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
+) -> None:
+    """Create a reviewer account, add it to the workspace and print its username, password and API key (once)."""
+    import json
+    import re
+    import secrets
+
+    import httpx
+
+    from curate.errors import RuntimeFailure, UsageError
+    from curate.review.connection import get_workspace
+
+    if not re.fullmatch(_USERNAME, name):
+        raise UsageError(f"user name {name!r}: use 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    if role not in ROLES:
+        raise UsageError(f"--role {role!r}: must be one of {', '.join(ROLES)}")
+    cfg = _config(config, workspace=workspace)
+    if (cfg.review.workspace or "") == cfg.review.key_workspace:
+        raise UsageError(f"workspace {cfg.review.key_workspace!r} is the review key workspace: reviewers must not be members")
+    _quiet_sdk()
+    client = _client(cfg, api_url, api_key)
+    _require_owner(client, "create accounts")
+    import argilla as rg
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the SDK warns when the name is free
+        taken = client.users(username=name) is not None
+    if taken:
+        raise UsageError(f"user {name!r} already exists on {client.api_url}; pick another name (a password is shown "
+                         f"only when the account is created)")
+    ws = get_workspace(client, cfg.review.workspace, create=True, exclude=cfg.review.key_workspace)
+    password = secrets.token_urlsafe(12)
+    user = rg.User(username=name, password=password, role=role, client=client).create()
+    user.add_to_workspace(ws)
+    url = client.api_url.rstrip("/")
+    try:  # the new account's API key: log in as it, the way the UI does
+        token = httpx.post(f"{url}/api/v1/token", data={"username": name, "password": password}, timeout=30)
+        token.raise_for_status()
+        me = httpx.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}, timeout=30)
+        me.raise_for_status()
+        key = me.json()["api_key"]
+    except (httpx.HTTPError, KeyError, ValueError) as e:
+        raise RuntimeFailure(f"created user {name!r}, but logging in as it failed ({type(e).__name__}); its password "
+                             f"is {password}") from None
+    if as_json:
+        typer.echo(json.dumps({"url": url, "username": name, "password": password, "api_key": key, "role": role,
+                               "workspace": ws.name}))
+        return
+    typer.echo(f"created {role} {name!r} in workspace {ws.name!r} at {url}\n"
+               f"  username: {name}\n  password: {password}\n  api key:  {key}\n"
+               f"Give these to the reviewer: they log in at {url} with the username and password (the API key is for "
+               f"scripts). They are shown only now.")
+
+
+@users_app.command("list")
+def users_list_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Print the accounts as JSON"),
+    api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP + "; must be the owner's"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
+) -> None:
+    """The accounts on the server: username, role, workspaces (never passwords or keys)."""
+    import json
+
+    cfg = _config(config)
+    _quiet_sdk()
+    client = _client(cfg, api_url, api_key)
+    _require_owner(client, "list accounts")
+    http = client.api.http_client
+    rows = []
+    for u in client.users:
+        r = http.get(f"/api/v1/users/{u.id}/workspaces")
+        names = sorted(w["name"] for w in r.json().get("items", [])) if r.status_code == 200 else []
+        rows.append({"username": u.username, "role": str(getattr(u.role, "value", u.role)), "workspaces": names})
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    for r in sorted(rows, key=lambda r: r["username"]):
+        typer.echo(f"{r['username']:<24} {r['role']:<10} {', '.join(r['workspaces']) or '-'}")
 
 
 @review_app.command("serve")

@@ -50,11 +50,13 @@ def connect(api_url: str | None = None, api_key: str | None = None, timeout: flo
     return client
 
 
-def get_workspace(client, name: str | None, create: bool = False):
+def get_workspace(client, name: str | None, create: bool = False, exclude: str | None = None):
+    """The workspace ``name``; without a name the key's first workspace other than ``exclude`` (the review key
+    workspace, never one to review in)."""
     import argilla as rg
 
     if name is None:
-        spaces = list(client.workspaces)
+        spaces = [w for w in client.workspaces if w.name != exclude]
         if not spaces:
             raise UsageError("this Argilla user has no workspace; pass --workspace NAME")
         return spaces[0]
@@ -66,9 +68,9 @@ def get_workspace(client, name: str | None, create: bool = False):
     return ws
 
 
-def get_dataset(client, name: str, workspace: str | None):
+def get_dataset(client, name: str, workspace: str | None, exclude: str | None = None):
     """The dataset ``name`` or a one-line ``UsageError`` naming what exists."""
-    ws = get_workspace(client, workspace)
+    ws = get_workspace(client, workspace, exclude=exclude)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = client.datasets(name=name, workspace=ws)

@@ -183,13 +183,14 @@ class ReviewStack:
                 json.dump(creds, f)
         self.info = StackInfo(url=url, **creds)
 
-    def stop(self) -> None:
-        """Stop every process (worker, server, search, redis: SIGTERM, then SIGKILL) and remove the temp folder."""
-        for name in ("worker", "server", "osmem", "redis"):
-            p = self.procs.pop(name, None)
-            if p is None:
-                continue
-            _stop_group(p)
+    def stop(self, grace_s: float = 1.0) -> None:
+        """Stop every process (worker, server, search, redis) at once: SIGTERM to each process group, SIGKILL to
+        what is still running after ``grace_s`` seconds; then remove the temp folder.  Redis and the search index
+        keep nothing on disk and SQLite commits are atomic, so a kill loses nothing: stopping takes ~1 s, not the
+        sum of each process's own graceful shutdown."""
+        procs = [self.procs.pop(name) for name in ("worker", "server", "osmem", "redis") if name in self.procs]
+        procs += [self.procs.pop(name) for name in list(self.procs)]
+        _stop_groups(procs, grace_s)
         for f in getattr(self, "_logfiles", []):
             f.close()
         self._logfiles = []
@@ -248,24 +249,33 @@ def _http_ok(url: str, api_key: str | None = None) -> bool:
         return False
 
 
-def _stop_group(p: subprocess.Popen, timeout: float = 15.0) -> None:
-    """SIGTERM the process group we started (its own session), then SIGKILL after ``timeout``."""
-    if p.poll() is not None:
-        return
-    try:
-        os.killpg(p.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        p.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
+def _stop_groups(procs: list[subprocess.Popen], grace_s: float = 1.0) -> None:
+    """SIGTERM the process groups we started (each in its own session) all at once, SIGKILL the ones still alive
+    after ``grace_s``, and leave no member of any group behind (the rq worker may have forked)."""
+    for p in procs:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + grace_s
+    for p in procs:
+        try:
+            p.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for p in procs:
         try:
             os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
+        except (ProcessLookupError, PermissionError):
             pass
-        p.wait(timeout=5)
-    # workers forked by the rq pool live in the same group; make sure none is left
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    for p in procs:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def _stop_group(p: subprocess.Popen, timeout: float = 15.0) -> None:
+    """One process group: see :func:`_stop_groups`."""
+    _stop_groups([p], timeout)

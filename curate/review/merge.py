@@ -1,7 +1,8 @@
 """``curate review pull``: fetch submitted responses and merge them into the pair table.
 
 Per pair: the submitted responses of every annotator are mapped from the A/B positions back to the pair
-(``response_a_is`` metadata), then a majority vote decides:
+(the order from the review key, which pull puts in ``metadata["response_a_is"]`` of each fetched record), then a
+majority vote decides:
 
 * ``supportive``  (the chosen answer won)           -> accepted
 * ``tie``                                           -> accepted (or dropped ``tie`` with ``drop_ties``)
@@ -28,6 +29,7 @@ import polars as pl
 from curate import schema as S
 from curate.review.agreement import agreement_summary
 from curate.review.config import ReviewConfig
+from curate.review.report import SMALL_SAMPLE
 from curate.review.push import F_A, F_B, F_QUESTION, F_SOURCE, M_A_IS, Q_CORRECTED, Q_FACTS, Q_NOTE, Q_PREFERENCE
 
 STATUSES = ("accepted", "dropped", "disputed", "pending")
@@ -123,7 +125,7 @@ def decide(rec: FetchedRecord, cfg: ReviewConfig) -> dict:
 
 
 def records_frame(records: list[FetchedRecord]) -> pl.DataFrame:
-    """The pairs as the dataset holds them (A/B put back), plus the numeric/terms metadata that was pushed."""
+    """The pairs as the dataset shows them (A/B put back): id, question, source_answer, chosen, rejected."""
     rows = []
     for r in records:
         a_chosen = r.metadata.get(M_A_IS, "chosen") == "chosen"
@@ -134,6 +136,13 @@ def records_frame(records: list[FetchedRecord]) -> pl.DataFrame:
                                       S.CHOSEN: pl.Utf8, S.REJECTED: pl.Utf8})
 
 
+def _in_record_order(rows: pl.DataFrame, records: list[FetchedRecord]) -> pl.DataFrame:
+    """``rows`` of the dataset's records, in the records' order."""
+    pos = pl.DataFrame({S.ID: [r.id for r in records], "_pos": list(range(len(records)))},
+                       schema={S.ID: pl.Utf8, "_pos": pl.Int64})
+    return rows.with_columns(pl.col(S.ID).cast(pl.Utf8)).join(pos, on=S.ID, how="inner").sort("_pos").drop("_pos")
+
+
 def rescore(df: pl.DataFrame, filter_cfg=None) -> pl.DataFrame:
     """Run the filter stage's public scorer on ``df`` (the corrected pairs)."""
     from filters import filter_frame
@@ -142,13 +151,24 @@ def rescore(df: pl.DataFrame, filter_cfg=None) -> pl.DataFrame:
 
 
 def merge(records: list[FetchedRecord], cfg: ReviewConfig, data: pl.DataFrame | None = None,
-          filter_cfg=None) -> tuple[pl.DataFrame, dict]:
-    """-> (reviewed table with every pair and its review columns, summary for the report/manifest)."""
+          filter_cfg=None, pushed: pl.DataFrame | None = None) -> tuple[pl.DataFrame, dict]:
+    """-> (reviewed table with every pair and its review columns, summary for the report/manifest).
+
+    The rows come from ``data`` (the user's table: its pairs not in the dataset stay pending), else from
+    ``pushed`` (the rows as pushed, from the review key), else from what the records show.  ``keep`` is set from
+    the review: false for pairs dropped or disputed in review, the filter's (or the re-scoring's) decision for the
+    others, true where no filter decided."""
     decisions = {r.id: decide(r, cfg) for r in records}
     base = records_frame(records)
-    if data is not None:  # the user's table carries provenance and scores; its pairs not in the dataset stay pending
-        extra = base.filter(~pl.col(S.ID).is_in(data[S.ID].cast(pl.Utf8).to_list()))
-        base = pl.concat([data.with_columns(pl.col(S.ID).cast(pl.Utf8)), extra], how="diagonal_relaxed")
+    primary = None
+    if data is not None:
+        primary = data.with_columns(pl.col(S.ID).cast(pl.Utf8))
+    elif pushed is not None:
+        primary = _in_record_order(pushed, records)
+    if primary is not None:
+        extra = base.filter(~pl.col(S.ID).is_in(primary[S.ID].to_list()))
+        base = pl.concat([primary, extra], how="diagonal_relaxed") if extra.height else primary
+    had_keep, had_reasons = "keep" in base.columns, "drop_reasons" in base.columns
     base = base.with_row_index("_order")
     review_rows = []
     for pid in base[S.ID].to_list():
@@ -183,9 +203,18 @@ def merge(records: list[FetchedRecord], cfg: ReviewConfig, data: pl.DataFrame | 
                 .then(pl.concat_str(pl.lit("correction_failed_filters:"), reasons))
                 .otherwise(pl.col("review_drop_reason")).alias("review_drop_reason"),
             )
+        if not had_reasons:  # an unfiltered table: the re-scoring decided about the corrected pairs only
+            scored = scored.drop([c for c in ("drop_reasons",) if c in scored.columns])
         rest = table.filter(~pl.col("review_corrected"))
         table = pl.concat([rest, scored], how="diagonal_relaxed")
     table = table.sort("_order").drop("_order")
+    goes_on = pl.col("review_status").is_in(["accepted", "pending"])
+    if "keep" in table.columns and table.schema["keep"] in (pl.Boolean, pl.Null):
+        keep = pl.col("keep").cast(pl.Boolean)
+        table = table.with_columns(pl.when(~goes_on).then(False)
+                                   .otherwise(keep if had_keep else keep.fill_null(True)).alias("keep"))
+    elif "keep" not in table.columns:
+        table = table.with_columns(goes_on.alias("keep"))
 
     summary = summarize(records, table, rescored_n)
     return table, summary
@@ -206,6 +235,8 @@ def summarize(records: list[FetchedRecord], table: pl.DataFrame, rescored_n: int
         "counts": {"pairs": table.height, "records_in_dataset": len(records), **counts,
                    "corrected": int(table["review_corrected"].sum()), "rescored": rescored_n,
                    "drops_by_reason": dict(zip(reasons["review_drop_reason"].to_list(), reasons["count"].to_list()))},
-        "agreement": {"preference": agreement_summary(pref_ratings), "facts_kept": agreement_summary(fact_ratings)},
+        "agreement": {q: {**a, "small_sample": 0 < a["items_with_2plus_ratings"] < SMALL_SAMPLE}
+                      for q, a in (("preference", agreement_summary(pref_ratings)),
+                                   ("facts_kept", agreement_summary(fact_ratings)))},
         "submitted_by_annotator": dict(sorted(per_user.items())),
     }

@@ -7,8 +7,25 @@ import polars as pl
 from curate import schema as S
 
 
+# below this many pairs rated by two or more annotators, agreement statistics are too noisy to read as more than a hint
+SMALL_SAMPLE = 30
+
+
 def _fmt(x) -> str:
     return "n/a" if x is None else (f"{x:.3f}" if isinstance(x, float) else str(x))
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _with_n(x, n) -> str:
+    return "n/a" if x is None else f"{_fmt(x)} (n = {n})"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 pair``, ``2 pairs``; ``plural(1, "answer was", "answers were")``."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _short(text: str | None, n: int = 90) -> str:
@@ -19,10 +36,10 @@ def _short(text: str | None, n: int = 90) -> str:
 def render(table: pl.DataFrame, summary: dict, dataset: str, workspace: str) -> str:
     c = summary["counts"]
     lines = [f"# Review report: `{dataset}` (workspace `{workspace}`)", "",
-             f"{c['pairs']} pairs ({c['records_in_dataset']} records in the dataset): "
+             f"{plural(c['pairs'], 'pair')} ({plural(c['records_in_dataset'], 'record')} in the dataset): "
              f"**{c['accepted']} accepted**, {c['dropped']} dropped, {c['disputed']} disputed, {c['pending']} pending "
-             f"(not yet reviewed by enough annotators). {c['corrected']} supportive answers were corrected by a "
-             f"reviewer and {c['rescored']} re-scored by the filters.", "",
+             f"(not yet reviewed by enough annotators). {plural(c['corrected'], 'supportive answer was', 'supportive answers were')} "
+             f"corrected by a reviewer and {c['rescored']} re-scored by the filters.", "",
              "## Decisions", "", "| review_status | pairs |", "|---|---:|"]
     lines += [f"| {s} | {c[s]} |" for s in ("accepted", "dropped", "disputed", "pending")]
     lines += ["", "## Drops by reason", ""]
@@ -33,12 +50,22 @@ def render(table: pl.DataFrame, summary: dict, dataset: str, workspace: str) -> 
         lines.append("None.")
     lines += ["", "## Agreement", "",
               "Computed on the pairs with at least two submitted responses; labels are in pair space "
-              "(supportive / prescriptive / tie / both_unacceptable), so the A/B order does not matter.", "",
-              "| question | annotators | items | % agreement | Krippendorff's alpha | Fleiss' kappa | Cohen's kappa |",
+              "(supportive / prescriptive / tie / both_unacceptable), so the A/B order does not matter. "
+              "n = the pairs each statistic used.", "",
+              "| question | annotators | pairs rated by ≥ 2 | % agreement | Krippendorff's alpha | Fleiss' kappa | Cohen's kappa |",
               "|---|---:|---:|---:|---:|---:|---:|"]
+    small = []
     for q, a in summary["agreement"].items():
-        lines.append(f"| {q} | {a['annotators']} | {a['items_with_2plus_ratings']} | {_fmt(a['percent_agreement'])} | "
-                     f"{_fmt(a['krippendorff_alpha'])} | {_fmt(a['fleiss_kappa'])} | {_fmt(a.get('cohen_kappa'))} |")
+        n = a["items_with_2plus_ratings"]
+        cohen = _with_n(a.get("cohen_kappa"), a.get("cohen_items")) if "cohen_kappa" in a else "n/a (not 2 annotators)"
+        lines.append(f"| {q} | {a['annotators']} | {n} | {_pct(a['percent_agreement'])} | "
+                     f"{_with_n(a['krippendorff_alpha'], n)} | {_with_n(a['fleiss_kappa'], a.get('fleiss_items'))} | {cohen} |")
+        if 0 < n < SMALL_SAMPLE:
+            small.append(f"{q} (n = {n})")
+    if small:
+        lines += ["", f"**Small sample:** agreement for {', '.join(small)} rests on fewer than {SMALL_SAMPLE} pairs "
+                      "rated by two or more annotators; at this size kappa and alpha have wide confidence intervals "
+                      "(one disagreement more or less moves them a lot), so read them as a rough hint, not an estimate."]
     lines += ["", "## Annotators", "", "| annotator | records submitted |", "|---|---:|"]
     lines += [f"| {u} | {n} |" for u, n in summary["submitted_by_annotator"].items()] or ["| (none) | 0 |"]
     corrected = table.filter(pl.col("review_corrected"))

@@ -6,14 +6,18 @@ redis-server (scripts/setup_ci_system.sh).  Nothing is skipped when they are mis
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import sys
 import time
-import uuid
 
 import httpx
 import polars as pl
 import pytest
 
+from curate.cli import app
+from curate.clikit import run_app
 from curate.review.launcher import ReviewStack
 from tests.curate.review.helpers import make_pairs
 
@@ -44,21 +48,25 @@ def owner_client(argilla):
     return connect(argilla.url, argilla.api_key)
 
 
+def add_user(info, name: str, role: str = "annotator", workspace: str | None = None) -> dict:
+    """`curate review users add NAME --role ROLE --json` with the owner's key: the printed credentials."""
+    argv = ["review", "users", "add", name, "--role", role, "--json", "--api-url", info.url, "--api-key", info.api_key]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = run_app(app, "curate", argv + (["--workspace", workspace] if workspace else []))
+    assert rc == 0, out.getvalue()
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
 @pytest.fixture(scope="session")
 def annotators(argilla, owner_client):
-    """Two annotator accounts in the workspace; each logs in like the UI does and reads its API key from /me."""
-    import argilla as rg
-
-    ws = owner_client.workspaces(name=argilla.workspace)
+    """Two annotator accounts made by `curate review users add`; {username: the API key it printed}."""
     keys = {}
     for name in ("ann-ada", "ann-bo"):
-        password = uuid.uuid4().hex
-        user = rg.User(username=name, password=password, role="annotator", client=owner_client).create()
-        user.add_to_workspace(ws)
-        token = httpx.post(f"{argilla.url}/api/v1/token", data={"username": name, "password": password}).json()["access_token"]
-        me = httpx.get(f"{argilla.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
-        assert me["role"] == "annotator"
-        keys[name] = me["api_key"]
+        creds = add_user(argilla, name)
+        me = httpx.get(f"{argilla.url}/api/v1/me", headers={"X-Argilla-Api-Key": creds["api_key"]}).json()
+        assert me["role"] == "annotator" and me["username"] == name
+        keys[name] = creds["api_key"]
     return keys
 
 

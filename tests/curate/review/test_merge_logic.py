@@ -13,7 +13,8 @@ from curate.errors import UsageError
 from curate.io import write_table
 from curate.review.config import ReviewConfig
 from curate.review.merge import FetchedRecord, decide, merge
-from curate.review.push import a_is_chosen, build_records, validate_pairs
+from curate.review.push import a_is_chosen, build_records, names_a_side, validate_pairs
+from curate.review.report import render
 from tests.curate.review.helpers import make_pairs
 
 
@@ -25,13 +26,14 @@ def test_position_is_random_per_record_but_stable():
     assert first != [a_is_chosen(i, 1) for i in ids]  # the seed changes it
 
 
-def test_records_payload_fields_metadata_suggestions():
+def test_records_payload_fields_metadata_suggestions_non_blind():
     df = make_pairs(6).with_columns(pl.Series("tone_chosen", [0.5, float("nan"), 0.1, 0.2, 0.3, 0.4]),
                                     pl.Series("drop_reasons", [[], ["tone_margin"], [], [], [], []]))
-    recs = build_records(df, ReviewConfig())
+    recs = build_records(df, ReviewConfig(suggestions=True))
     assert [r["id"] for r in recs] == df["id"].to_list()
     for rec, row in zip(recs, df.to_dicts()):
-        a_chosen = rec["metadata"]["response_a_is"] == "chosen"
+        a_chosen = rec["a_is"] == "chosen"
+        assert "response_a_is" not in rec["metadata"]  # the order goes to the key dataset only
         assert rec["fields"]["response_a"] == (row["chosen"] if a_chosen else row["rejected"])
         assert rec["fields"]["response_b"] == (row["rejected"] if a_chosen else row["chosen"])
         pref = next(s for s in rec["suggestions"] if s["question_name"] == "preference")
@@ -45,13 +47,38 @@ def test_records_payload_fields_metadata_suggestions():
     assert recs[0]["metadata"]["facts_lost_n"] >= 1 and facts0["value"] == "no"
 
 
-def test_content_hash_changes_only_with_the_pair():
-    df = make_pairs(4)
-    h = [r["metadata"]["content_hash"] for r in build_records(df, ReviewConfig())]
-    assert h == [r["metadata"]["content_hash"] for r in build_records(df, ReviewConfig())]
-    changed = df.with_columns(pl.when(pl.int_range(pl.len()) == 2).then(pl.lit("new text")).otherwise(pl.col("rejected")).alias("rejected"))
-    h2 = [r["metadata"]["content_hash"] for r in build_records(changed, ReviewConfig())]
-    assert [a == b for a, b in zip(h, h2)] == [True, True, False, True]
+def test_blind_by_default_no_suggestions_and_no_metadata_that_describes_a_side():
+    df = make_pairs(6).with_columns(pl.Series("drop_reasons", [[], ["tone_margin"], [], [], [], []]),
+                                    fkgl_source_answer=pl.lit(9.5), words_rejected=pl.lit(40), cluster_id=pl.lit("c1"))
+    cfg = ReviewConfig()
+    assert cfg.suggestions is False and cfg.seed is None
+    recs = build_records(df, cfg)
+    for rec in recs:
+        assert rec["suggestions"] == []
+        assert set(rec["metadata"]) == {"source", "fkgl_source_answer", "content_hash"}, rec["metadata"]
+    # every side-describing column of the filter stage is recognised
+    for col in ("tone_chosen", "words_chosen", "fkgl_rejected", "tone_margin", "facts_lost_chosen", "keep",
+                "drop_reasons", "meaning_sim_rejected", "redo_side", "chosen_original"):
+        assert names_a_side(col), col
+    for col in ("source", "cluster_id", "fkgl_source_answer", "tone_source_answer", "has_source", "phi", "dup_kind"):
+        assert not names_a_side(col), col
+    # asking for a side-describing column in a blind review is refused with one line
+    with pytest.raises(UsageError, match="tone_chosen.*describes one side"):
+        build_records(df, ReviewConfig(metadata_columns=["source", "tone_chosen"]))
+    # the order is random per pair without a seed (not recomputable from the public code and the record id) ...
+    orders = {tuple(r["a_is"] for r in build_records(make_pairs(20), cfg)) for _ in range(4)}
+    assert len(orders) > 1
+    # ... and a known seed reproduces it
+    assert [r["a_is"] for r in build_records(df, ReviewConfig(seed=3))] == \
+        ["chosen" if a_is_chosen(i, 3) else "rejected" for i in df["id"].to_list()]
+
+
+def test_empty_source_answer_is_left_out():
+    df = make_pairs(3).with_columns(pl.Series("source_answer", ["", None, "A real source."]))
+    recs = build_records(df, ReviewConfig())
+    assert [("source_answer" in r["fields"]) for r in recs] == [False, False, True]
+    imported = validate_pairs(make_pairs(2).drop("source_answer"))  # a pair table with no source column at all
+    assert all("source_answer" not in r["fields"] for r in build_records(imported, ReviewConfig()))
 
 
 def _rec(votes: dict, a_is: str = "chosen", **extra) -> FetchedRecord:
@@ -126,7 +153,9 @@ def test_push_payload_from_real_filter_output():
     from filters import filter_frame
 
     scored = filter_frame(make_pairs(3).select("id", "question", "source_answer", "chosen", "rejected", "source"))
-    recs = build_records(scored, ReviewConfig())
+    assert all("suggestions" in r and r["suggestions"] == [] for r in build_records(scored, ReviewConfig()))
+    assert not any(names_a_side(k) for r in build_records(scored, ReviewConfig()) for k in r["metadata"])
+    recs = build_records(scored, ReviewConfig(suggestions=True))
     for rec, row in zip(recs, scored.to_dicts()):
         md = rec["metadata"]
         assert md["tone_margin"] == pytest.approx(row["tone_margin"])
@@ -139,3 +168,40 @@ def test_push_payload_from_real_filter_output():
         pref = next(s for s in rec["suggestions"] if s["question_name"] == "preference")
         assert pref["score"] == (1.0 if row["keep"] else 0.5)
     assert recs[0]["metadata"]["facts_lost_n"] >= 1  # pair 0's pushed chosen lost the heart-rate instruction
+
+
+def test_merge_sets_keep_from_the_review():
+    df = make_pairs(3)
+    ids = df["id"].to_list()
+    recs = [FetchedRecord(id=i, fields={}, metadata={"response_a_is": "chosen"}, responses=v) for i, v in zip(ids, [
+        {"u1": {"preference": "A", "facts_kept": "yes"}},
+        {"u1": {"preference": "both_unacceptable", "facts_kept": "no"}},
+        {}])]
+    for kwargs in ({"pushed": df}, {"data": df}, {"pushed": df.drop("keep", "drop_reasons")}):
+        table, _ = merge(recs, ReviewConfig(rescore_corrections=False), **kwargs)
+        assert table["review_status"].to_list() == ["accepted", "dropped", "pending"]
+        assert table["keep"].to_list() == [True, False, True], kwargs.keys()
+        assert table["fkgl_chosen"].to_list() == df["fkgl_chosen"].to_list()  # the pushed columns are all there
+
+
+def _summary(corrected: int, n_items: int) -> dict:
+    counts = {"pairs": 1, "records_in_dataset": 1, "accepted": 1, "dropped": 0, "disputed": 0, "pending": 0,
+              "corrected": corrected, "rescored": corrected, "drops_by_reason": {}}
+    agreement = {"annotators": 2, "items_with_2plus_ratings": n_items, "percent_agreement": 0.75,
+                 "krippendorff_alpha": 0.5, "fleiss_kappa": 0.5, "fleiss_items": n_items, "cohen_kappa": 0.5,
+                 "cohen_items": n_items}
+    return {"counts": counts, "agreement": {"preference": agreement}, "submitted_by_annotator": {"a": 1, "b": 1}}
+
+
+def test_report_plurals_and_small_sample_caveat():
+    table = make_pairs(1).with_columns(review_status=pl.lit("accepted"), review_corrected=pl.lit(False),
+                                       review_votes=pl.lit("{}"), review_notes=pl.lit([], pl.List(pl.Utf8)),
+                                       chosen_original=pl.lit(None, pl.Utf8))
+    one = render(table, _summary(1, 4), "d", "w")
+    assert "1 pair (1 record in the dataset)" in one
+    assert "1 supportive answer was corrected" in one and "answers were" not in one
+    assert "0.500 (n = 4)" in one  # every statistic with its sample size
+    assert "**Small sample:**" in one and "preference (n = 4)" in one
+    many = render(table, _summary(2, 30), "d", "w")
+    assert "2 supportive answers were corrected" in many
+    assert "Small sample" not in many and "0.500 (n = 30)" in many

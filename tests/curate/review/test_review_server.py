@@ -11,6 +11,7 @@ from curate.cli import app
 from curate.clikit import run_app
 from curate.io import write_table
 from curate.net import free_port
+from curate.review.keys import read_key
 from tests.curate.review.helpers import GOOD_CORRECTION, letter_of, submit
 
 
@@ -33,32 +34,40 @@ def test_push_twice_no_duplicates_and_changed_pair_updates(cli_env, owner_client
     recs = _records(owner_client, "dup-check")
     assert len(recs) == 20 and set(recs) == set(pairs["id"].to_list())
 
-    target, rescored = pairs["id"][7], pairs["id"][8]
-    for pid in (target, rescored):  # both were already reviewed
+    target, relabelled, rescored = pairs["id"][7], pairs["id"][8], pairs["id"][9]
+    for pid in (target, relabelled):  # both were already reviewed
         submit(cli_env.url, annotators["ann-ada"], str(recs[pid]._server_id), {"preference": "A", "facts_kept": "yes"})
     changed = pairs.with_columns(
         pl.when(pl.col("id") == target).then(pl.lit("A rewritten supportive answer.")).otherwise(pl.col("chosen")).alias("chosen"),
+        pl.when(pl.col("id") == relabelled).then(pl.lit("caregiver_qa_v2")).otherwise(pl.col("source")).alias("source"),
         pl.when(pl.col("id") == rescored).then(pl.lit(3.5)).otherwise(pl.col("fkgl_chosen")).alias("fkgl_chosen"))
     write_table(changed, data)
     assert curate("review", "push", str(data), "--dataset", "dup-check") == 0
     out = capsys.readouterr().out
+    # fkgl_chosen is not on the annotators' records (blind review): that change reaches the key only
     assert "0 created, 2 updated, 18 unchanged" in out
     assert "1 updated pair(s) had responses to the old text: 1 response(s) discarded" in out
+    assert "blind review" in out and "curate-keys/argilla--dup-check" in out
     ds = owner_client.datasets(name="dup-check")
     recs = {str(r.id): r for r in ds.records(with_responses=True)}
     assert len(recs) == 20
     assert len(recs[target].responses) == 0  # the text changed: its old judgement is gone
-    assert len(recs[rescored].responses) == 2  # only a score changed: the judgement (2 answered questions) stays
-    assert recs[rescored].metadata["fkgl_chosen"] == 3.5
+    assert len(recs[relabelled].responses) == 2  # only metadata changed: the judgement (2 answered questions) stays
+    assert recs[relabelled].metadata["source"] == "caregiver_qa_v2"
     shown = {recs[target].fields["response_a"], recs[target].fields["response_b"]}
     assert "A rewritten supportive answer." in shown
-    # the hidden order mapping says where the chosen text is, and annotators cannot see it
-    a_is = recs[target].metadata["response_a_is"]
+    # the order and the full rows are in the key dataset, which annotators cannot read
+    key = read_key(owner_client.datasets(name="argilla--dup-check", workspace="curate-keys"))[1]
+    assert set(key) == set(pairs["id"].to_list())
+    a_is = key[target].a_is
     assert recs[target].fields["response_a" if a_is == "chosen" else "response_b"] == "A rewritten supportive answer."
+    assert json.loads(key[rescored].row)["fkgl_chosen"] == 3.5
+    # a re-push keeps every pair's order
+    assert all(recs[p].fields["response_a" if key[p].a_is == "chosen" else "response_b"] == c
+               for p, c in zip(changed["id"], changed["chosen"]))
     assert ds.settings.guidelines.startswith("You see a caregiver's question")
-    hidden = {m.name: m.visible_for_annotators for m in ds.settings.metadata}
-    assert hidden["response_a_is"] is False and hidden["content_hash"] is False
-    assert hidden["fkgl_chosen"] is True  # score columns are filterable metadata
+    meta = {m.name: m.visible_for_annotators for m in ds.settings.metadata}
+    assert meta == {"content_hash": False, "source": True}  # nothing on the records describes a side
 
 
 def test_review_round_trip(cli_env, owner_client, annotators, pairs, tmp_path, capsys):
@@ -164,7 +173,10 @@ def test_review_round_trip(cli_env, owner_client, annotators, pairs, tmp_path, c
     assert manifest["submitted_by_annotator"] == {"ann-ada": 10, "ann-bo": 9}
     assert cli_env.api_key not in (out_dir / "manifest.json").read_text()
     report = (out_dir / "review_report.md").read_text()
-    assert "Cohen's kappa" in report and "0.757" in report and "both_unacceptable" in report
+    assert "Cohen's kappa" in report and "0.757 (n = 9)" in report and "both_unacceptable" in report
+    assert "2 supportive answers were corrected" in report
+    assert "**Small sample:**" in report and "preference (n = 9)" in report
+    assert pref["small_sample"] is True
     assert "added the heart-rate advice" in report and "## Corrections" in report
 
 
