@@ -3,19 +3,30 @@ call ``PhiDetector.spans``, so they cannot disagree.
 
 It finds the HIPAA Safe Harbor identifiers that occur in caregiver text and returns typed spans with offsets:
 
-* ``NAME`` -- a person introduced by a title ("Mrs. Okafor"), a kinship word ("my father, Luis Ortega", "Grandma
-  Rose"), a label ("Patient: Jane Doe"), or a naming phrase ("her name is Gloria", "a neighbor named ..."); and a
-  name with no such word, by its place in the sentence: the subject of a caregiver verb ("Harold keeps wandering"),
-  a possessive ("Ngozi's bed"), a sign-off ("- Denise"), a list of people ("(Oluwaseun, Priya and Tomasz)"),
-  "spoke with X", "call me (X)", "X was my neighbor", a lower-case given name after a kinship word ("my mom
-  linda", ``data/phi_given_names.txt``). Each word must be name-shaped and none an ordinary word, place, drug or
-  condition (``data/lexicon``) or public figure;
+* ``NAME`` -- a person introduced by a title ("Mrs. Okafor", "our neighbor mrs kowalski"), a kinship or role word
+  in English or the caregiver's family language ("my father, Luis Ortega", "Grandma Rose", "Yiayia Eleni", "Babcia
+  Wiesława", "Halmeoni, Kim Soon-ja,", "my nani, ...", "Dad's old friend Frank", "our live-in caregiver, Summer,",
+  "my parents, Siobhán and Pádraig"), a label ("Patient: Jane Doe", "Pt Oluwaseun Adeyemi"), or a naming phrase
+  ("her name is Gloria", "the nurses call him Harry"); and a name with no such word, by its place in the sentence:
+  the subject of a caregiver verb ("Harold keeps wandering"), a known given name as the subject of any clause or a
+  pair ("Lorraine was switched ...", "Bogdan and Halina have been married", "Saoirse and I"), the object of a verb
+  of asking, helping or moving ("I asked Desmond to help", "We moved Mary-Kate O'Donnell into memory care"), a
+  possessive ("Ngozi's bed"), a salutation ("Dear Halina,") or sign-off ("- Denise", "Best,\nRuth Ellison"), a
+  list of people ("(Oluwaseun, Priya and Tomasz)"), "spoke with X", "call me (X)", "X was my neighbor", a lower-case
+  given name after a kinship word ("my mom linda"). Names may hold any Latin, Greek or Cyrillic letters, hyphens,
+  apostrophes and particles ("José Luis de la Cruz", "Trần Thị Lan", "Ahmed al-Rashidi"). Each word must be
+  name-shaped and none an ordinary word, place, drug or condition (``data/lexicon``), kinship word ("Mam",
+  "Abuela") or public figure -- except after a kinship or role word, where "my brother Will", "my grandmother June"
+  and "Aunt May" are names ("my mother May I ..." is not). Known given names: ``data/phi_given_names.txt`` and
+  ``data/phi_given_names_world.txt`` (the team's lists, many cultures, no ordinary English words);
 * ``DATE_OF_BIRTH`` -- a date (month and day at least; a year alone is not an identifier) after a birth cue;
 * ``AGE_OVER_89`` -- an individual's age of 90 or more ("aged 93", "a 96-year-old", "she is 94"), not a
   population ("people aged 90 and older");
-* ``PHONE`` (US shapes, "+44 7700 900461", and national numbers with a leading 0 after a phone word), ``EMAIL``;
+* ``PHONE`` (US shapes, "+44 7700 900461", national numbers with a leading 0 after a phone word, and 7-digit local
+  numbers a sentence gives as a person's: "call me first: 555-0173"), ``EMAIL``;
 * ``RECORD_NUMBER`` -- MRN, medical record, chart, patient id, account numbers, in any wording ("His MRN is ...");
-* ``ID_NUMBER`` -- social security, Medicare (the MBI format is caught on its own), Medicaid, insurance numbers;
+* ``ID_NUMBER`` -- social security, Medicare (the MBI format is caught on its own), Medicaid, insurance, health-plan
+  member and subscriber numbers, and a number with letters after a bare "ID" ("his ID KQ48215T");
 * ``ADDRESS`` -- street addresses, P.O. boxes, rural routes ("RR 2 Box 118") and streets in other languages
   ("9 Rue Chaponnay", "Lindenstraße 14").
 
@@ -59,11 +70,33 @@ class Span:
 
 # ---------------------------------------------------------------- building blocks
 
-_UP = "A-ZÀ-ÖØ-Þ"
-_LOW = "a-zß-öø-ÿ"
-_CAP = rf"(?:Mc|Mac|O'|O’|D'|De|Van|Le)?[{_UP}][{_LOW}]+(?:['’][{_LOW}]+)?"
-_CAPH = rf"{_CAP}(?:-{_CAP})?"
-_NAMEWORDS = rf"{_CAPH}(?: (?:[{_UP}]\. )?{_CAPH}){{0,2}}"
+def _letter_class(test) -> str:
+    """The letters of the Latin (with Extended-A/B and Vietnamese), Greek and Cyrillic blocks that ``test`` accepts,
+    as the body of a regex character class (runs collapsed to ranges): "Wiesława", "Trần Thị Lan", "Łukasz"."""
+    chars = [chr(c) for lo, hi in ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF),
+                                   (0x1E00, 0x1EFF)) for c in range(lo, hi + 1) if test(chr(c)) and chr(c) != "×"]
+    out, i = [], 0
+    while i < len(chars):
+        j = i
+        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
+            j += 1
+        out.append(chars[i] if i == j else f"{chars[i]}-{chars[j]}")
+        i = j + 1
+    return "".join(out)
+
+
+_UP = _letter_class(str.isupper)
+_LOW = _letter_class(lambda c: c.islower() and c not in "ªº")
+# one capitalized name word: "O'Donnell", "McAllister", "al-Rashidi", "D'Angelo", "Dad's" (the possessive is trimmed)
+_CAP = rf"(?:Mc|Mac|O'|O’|D'|D’|De|Van|Le|Al-|El-|al-|el-)?[{_UP}][{_LOW}]+(?:['’][{_LOW}]+)?"
+# a hyphenated name: "Mary-Kate", "Jean-Baptiste", "Al-Rashidi", and Korean given names "Soon-ja", "Sung-min"
+_HYPH_LOW = (rf"(?!(?:up|in|on|out|off|by|to|of|day|days|time|term|care|home|like|free|back|old|aged|year|long|well|"
+             rf"made|run|over|end|all|way|law|step|born|based|led|sized|wide|ish)\b)[{_LOW}]{{2,4}}\b")
+_CAPH = rf"{_CAP}(?:-(?:{_CAP}|{_HYPH_LOW}))?"
+# lower-case particles inside a full name: "José Luis de la Cruz", "Ludwig van der Berg", "Ahmed bin Said"
+_PARTICLE = (r"(?:(?:de|del|della|di|da|do|dos|das|du|des|la|las|los|le|van|von|der|den|ter|ten|bin|binti|bint|ibn|"
+             r"al|el|abu|zu) )")
+_NAMEWORDS = rf"{_CAPH}(?: (?:[{_UP}]\. )?{_PARTICLE}*{_CAPH}){{0,3}}"
 _MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
            r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _DATE = (
@@ -75,35 +108,79 @@ _DATE = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS}\.?(?:,? (?:19|20)\d{{2}})?"
     rf"|{_MONTHS}\.? (?:19|20)\d{{2}})"
 )
+# family words caregivers use, in English and in the languages of the families they care for (a name may follow)
+_KIN_FOREIGN = (r"abuel[ao]|abuelit[ao]|t[ií][ao]|tit[ao]|lol[ao]|yiayi[aá]|yaya|pap?pou|babci[ae]|dziadek|dziadziu|"
+                r"halmeoni|halmoni|harabeoji|harabuji|om[ai]|opa|nonn[ao]|bubb?e|bubby|zayde|zaidy|"
+                r"nan[ai](?:[ -]ji)?|dad[ai](?:[ -]ji)?|bibi|mam|mammy|amma|appa|umma|ammi|baba|jiddo|teta|sittu")
 _KIN = (r"mother|father|mom|mum|mommy|dad|daddy|wife|husband|partner|spouse|son|daughter|brother|sister|"
-        r"grandmother|grandfather|grandma|grandpa|granddaughter|grandson|grandchild|aunt|uncle|niece|nephew|cousin|"
-        r"(?:mother|father|son|daughter|brother|sister)-in-law|stepmother|stepfather|stepson|stepdaughter|"
-        r"neighbou?r|friend|roommate|fianc[ée]e?|boyfriend|girlfriend|patient|client|resident|loved one|parent")
-_KIN_TITLE = r"Grandma|Grandpa|Granny|Gran|Nana|Nanna|Papa|Mama|Aunt|Auntie|Uncle|Cousin|Abuela|Abuelo|Tia|Tio|Oma|Opa"
+        r"grandmother|grandfather|grandma|grandpa|granddaughter|grandson|grandchild|aunt|auntie|aunty|uncle|niece|"
+        r"nephew|cousin|(?:mother|father|son|daughter|brother|sister)-in-law|stepmother|stepfather|stepson|"
+        r"stepdaughter|stepdad|stepmom|stepmum|stepbrother|stepsister|half-brother|half-sister|godmother|godfather|"
+        r"grandad|granddad|grandmom|gramma|grampa|granny|gran|great-aunt|great-uncle|"
+        r"neighbou?r|friend|roommate|housemate|flatmate|fianc[ée]e?|boyfriend|girlfriend|patient|client|resident|"
+        rf"loved one|parent|{_KIN_FOREIGN}")
+# people paid or asked to help: "our live-in caregiver, Summer,", "her aide Marta" (name rules only)
+_ROLE_WORDS = (r"caregiver|care-giver|carer|aide|helper|companion|sitter|housekeeper|home health aide|care worker|"
+               r"PCA|CNA")
+_KIN_PLURAL = (r"parents|grandparents|kids|children|sons|daughters|boys|girls|siblings|brothers|sisters|twins|"
+               r"grandkids|grandchildren|granddaughters|grandsons|aunts|uncles|cousins|nieces|nephews|in-laws|"
+               r"neighbou?rs|friends|caregivers|carers|aides|roommates")
+_KIN_TITLE = (r"Grandma|Grandpa|Granny|Gran|Grandad|Granddad|Gramma|Grampa|Nana|Nanna|Nani|Papa|Mama|Aunt|Auntie|"
+              r"Aunty|Uncle|Cousin|Abuela|Abuelo|Abuelita|Abuelito|Tia|Tía|Tio|Tío|Tita|Tito|Oma|Opa|Yiayia|Yaya|"
+              r"Papou|Pappou|Babcia|Dziadek|Halmeoni|Halmoni|Harabeoji|Lola|Lolo|Nonna|Nonno|Bubbe|Zayde|Dadi|Bibi")
+_KIN_MOD = (r"(?:(?:late|dear|elderly|older|younger|little|big|baby|twin|step|great-|great|old|best|oldest|youngest|"
+            r"eldest|elder|new|live-in|former|childhood|next-door|beloved|sweet|favou?rite|only|home|private|"
+            r"part-time|full-time|night|day|overnight|weekend|paid|hired|long-time|longtime|usual|regular|wonderful|"
+            r"lovely|amazing|dear old)\s{0,3}){0,4}")
+# who the kinship word belongs to: "my", "our", ..., "Dad's" ("Dad's old friend Frank"), Spanish / Portuguese "mi"
+_POSSESSOR = (r"(?:my|our|his|her|their|your|the|and|mi|mis|minha|meu|"
+              r"(?!(?:it|he|she|that|what|there|here|who|where|let|how|one)['’]s)[a-z]+['’]s)")
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sr|Sra)"
 
-_NAME_RULES = [
+# name rules with a cue word, by rule group (the vectorized pre-check of ``GROUPS`` decides which groups run): each
+# a list of ``(regex, cued)``; ``cued``: the cue is a kinship or role word, so a name that is also an ordinary word
+# or a month ("my brother Will", "my grandmother June", "Aunt May") is a name too
+_KIN_ANY = rf"(?:{_KIN}|{_ROLE_WORDS})"
+_NAME_RULES: dict[str, list[tuple[re.Pattern, bool]]] = {
     # title + name: the title is part of the span
-    re.compile(rf"\b(?P<n>{_TITLE}\.? (?P<w>{_NAMEWORDS}))"),
-    # possessive + kinship word (+ comma) + name
-    re.compile(rf"(?i:\b(?:my|our|his|her|their|your|the|and)\s+(?:(?:late|dear|elderly|older|younger|little|big|baby|"
-               rf"twin|step|great-)\s*)*(?:{_KIN})(?:['’]s)?)(?:,|:| -)?\s+(?:\()?(?P<n>(?P<w>{_NAMEWORDS}))"),
-    # kinship title + first name
-    re.compile(rf"\b(?:{_KIN_TITLE}) (?P<n>(?P<w>{_CAPH}))"),
-    # labels
-    re.compile(rf"(?i:\b(?:patient|resident|client|name|care recipient|notes (?:for|on)|caregiver for|visit for))"
-               rf"\s*:?\s+(?P<n>(?P<w>{_CAPH} (?:[{_UP}]\. )?{_CAPH}(?: {_CAPH})?))"),
-    re.compile(rf"(?i:\b(?:patient|resident|client|name))\s*:\s*(?P<n>(?P<w>{_CAPH}))"),
-    # naming phrases
-    re.compile(rf"(?i:\b(?:name is|name was|name's|named|goes by|I am|I'm|this is))\s+(?P<n>(?P<w>{_NAMEWORDS}))"),
+    "title": [(re.compile(rf"\b(?P<n>{_TITLE}\.? (?P<w>{_NAMEWORDS}))"), False),
+              # "our neighbor mrs kowalski": a lower-case surname after a lower-case title
+              (re.compile(rf"(?<![\w.])(?:mrs|mr)\.?\s+(?P<n>(?P<w>[{_LOW}]{{3,}}))\b(?![-'’])"), False)],
+    # possessive + kinship or role word (+ comma) + name: "my father, Luis Ortega", "Dad's old friend Frank"
+    "kin": [(re.compile(rf"(?i:\b{_POSSESSOR}\s+{_KIN_MOD}(?:{_KIN_ANY})(?:['’]s)?)(?:,|:| -)?\s+(?:\()?"
+                        rf"(?P<n>(?P<w>{_NAMEWORDS}))"), True),
+            # a kinship word at the start of a clause with the name in apposition: "Halmeoni, Kim Soon-ja, chewed"
+            (re.compile(rf"(?:^|(?<=[.!?;:])\s+|\n)(?i:{_KIN_MOD}(?:{_KIN}))(?:,| -| –| —)\s+"
+                        rf"(?P<n>(?P<w>{_NAMEWORDS}))\s*(?:,|\s[-–—]\s)"), True)],
+    # kinship title + name: "Grandma Rose", "Yiayia Eleni Papadopoulou", "Babcia Wiesława"
+    "kin_title": [(re.compile(rf"\b(?:{_KIN_TITLE}) (?P<n>(?P<w>{_NAMEWORDS}))"), True)],
+    # labels: "Patient: Jane Doe", "Pt Oluwaseun Adeyemi, b. ...", "Pt: Yolanda Ruiz"
+    "label": [(re.compile(rf"(?:(?i:\b(?:patient|resident|client|name|care recipient|notes (?:for|on)|caregiver for|"
+                          rf"visit for))|\b(?:Pt|PT|pt)\b\.?)\s*:?\s+(?P<n>(?P<w>{_CAPH} (?:[{_UP}]\. )?{_PARTICLE}*"
+                          rf"{_CAPH}(?: {_PARTICLE}*{_CAPH}){{0,2}}))"), False),
+              (re.compile(rf"(?:(?i:\b(?:patient|resident|client|name))|\b(?:Pt|PT|pt)\b\.?)\s*:\s*"
+                          rf"(?P<n>(?P<w>{_CAPH}))"), False)],
+    # naming phrases: "her name is Gloria", "the nurses call him Harry", "known as Bud"
+    "naming": [(re.compile(rf"(?i:\b(?:name is|name was|name's|named|goes by|went by|I am|I'm|this is|known as|"
+                           rf"nicknamed|(?:call|calls|called|calling) (?:him|her|me|them))),?\s+"
+                           rf"(?P<n>(?P<w>{_NAMEWORDS}))"), False)],
     # a full name right before a birth or age cue: "Ida Greenberg (DOB ...", "Jane Doe, born ..."
-    re.compile(rf"(?P<n>(?P<w>{_CAPH} (?:[{_UP}]\. )?{_CAPH}))\s*[(,]\s*(?i:dob|d\.o\.b|born|date of birth|age[d]? \d)"),
+    "name_cue": [(re.compile(rf"(?P<n>(?P<w>{_CAPH} (?:[{_UP}]\. )?{_PARTICLE}*{_CAPH}))\s*[(,]\s*"
+                             rf"(?i:dob|d\.o\.b|born|date of birth|age[d]? \d)"), False)],
     # a name followed by its kinship: "Sarah Thompson, my sister", "Joan (my aunt)"
-    re.compile(rf"(?P<n>(?P<w>{_NAMEWORDS}))\s*[(,]\s*(?i:(?:my|our|his|her|their)\s+(?:(?:late|dear|elderly|older|"
-               rf"younger|little|big|baby|twin|step|great-)\s*)*(?:{_KIN})\b)"),
+    "name_kin_after": [(re.compile(rf"(?P<n>(?P<w>{_NAMEWORDS}))\s*[(,]\s*(?i:(?:my|our|his|her|their)\s+"
+                                   rf"{_KIN_MOD}(?:{_KIN_ANY})\b)"), False)],
     # a kinship word used as a name, then the name in brackets: "Dad (Walter Kim)"
-    re.compile(rf"(?i:\b(?:{_KIN}|{_KIN_TITLE})(?:['’]s)?)\s*\(\s*(?P<n>(?P<w>{_NAMEWORDS}))\s*[),]"),
-]
+    "kin_bracket": [(re.compile(rf"(?i:\b(?:{_KIN}|{_KIN_TITLE})(?:['’]s)?)\s*\(\s*"
+                                rf"(?P<n>(?P<w>{_NAMEWORDS}))\s*[),]"), False)],
+}
+# after a kinship or role cue, these ordinary words and months are names ("my brother Will and I", "my sister April
+# visits") unless the next word shows they are not ("my mother May I ...", "my son Will be ...", "my dad May 3")
+_CUED_WORDS = {"will", "may", "june", "april", "august", "jan", "honey", "sunny"}
+_CUED_BLOCK = re.compile(r"\s+(?:I|you|we|he|she|they|it|be|been|have|not)\b|\s+\d|['’](?!s\b)")
+# a kinship plural and the names that follow it: "My parents, Siobhán and Pádraig, both ...", "our kids Ava and Noah"
+_KIN_LIST = re.compile(rf"(?i:\b(?:my|our|his|her|their|your|mi|mis)\s+{_KIN_MOD}(?:{_KIN_PLURAL}))(?:,|:| -)?\s+\(?"
+                       rf"(?P<n>(?P<w>{_CAPH}(?:,\s*{_CAPH})*,?\s+(?:and|&)\s+{_CAPH}))(?![\w'’-])")
 _NOT_NAME = {w.lower() for w in """
 I I'm I've The A An He She They We It You His Her Him My Our Their Your This That These Those There Here And But Or If
 When While Who What Why How Where Which Is Was Are Were Has Had Have Does Did Do Can Will Would Should Could May Might
@@ -154,20 +231,45 @@ _POSS_NOUN = (r"(?:bed|bedroom|room|meds|medications?|medicines?|pills|mrn|chart
               r"teeth|hip|knee|eyes|driving|car|phone|cat|dog|shower|bath|bathing|toileting|incontinence|"
               r"appointments?|infusions?|dose|decline|moods|words|voice|name|own|last)")
 _NAME1 = rf"(?:{_CAP}(?:-{_CAP})?|[{_LOW}]+)"  # one name-shaped word; a lower-case one must be a known given name
-_CLAUSE_START = r"(?:^|(?<=[.!?:;(])\s*|(?<=[.!?:;]\s)\s*|\b(?:and|but|so|then|because|when|now|while|until|since|if)\s+)"
+_TIME_LEAD = (r"(?i:yesterday|today|tonight|lately|recently|sometimes|usually|suddenly|finally|last night|this morning|"
+              r"this week|this afternoon|this evening|last week|every night|every morning),?\s+")
+_CLAUSE_START = (rf"(?:^|(?<=[.!?:;(])\s*|(?<=[.!?:;]\s)\s*"
+                 rf"|\b(?:and|but|so|then|because|when|now|while|until|since|if)\s+|\b{_TIME_LEAD})")
 _NAME_LIST_ITEM = rf"{_CAP}(?:-{_CAP})?"
 _PEOPLE_CUE = re.compile(r"(?:\b(?:us|we|our|siblings|kids|children|sons|daughters|grandkids|grandchildren|cousins|"
                          r"brothers|sisters|family|rota|rotation|roster|schedule|shifts?|team|aides|caregivers|"
                          r"helpers|nurses|visitors|friends|names|neighbou?rs|volunteers)\b)")
+# verbs whose object is a person: "I asked Desmond to help", "we told Halina about it"
+_PERSON_VERB = (r"asked|ask|asking|told|tell|telling|reminded|remind|begged|beg|convinced|persuaded|helped|help|"
+                r"helping|thanked|hugged|texted|introduced|reassured|comforted|calmed|bathed|showered|dressed|fed|"
+                r"woke|missed|miss|warned|hired|thank|invited|trust|trusted|blame|blamed|married")
+# verbs that move a person (or a thing): a full name or a known given name after them
+_MOVE_VERB = r"moved|move|took|take|taking|drove|drive|driving|brought|bring|bringing|dropped off|picked up|left"
+_OBJ_END = (r"(?=\s*(?:[,.!?;:)]|$)|\s+(?:to|into|in|out|home|back|up|down|for|from|with|and|about|over|off|"
+            r"along|outside|inside|downstairs|upstairs|on|at|when|because|but|so|if|that|whether|what|why|how|"
+            r"where|again|twice|yesterday|today|tonight|every|each|last|this|repeatedly|not|too|once)\b)")
 _BARE_NAME_RULES = {
     # "Harold keeps wandering", "... ? Frank does it every evening", "ray gets so restless"
     "verb": re.compile(rf"{_CLAUSE_START}(?P<n>(?P<w>{_NAME1}))\s+{_CARE_VERB}"),
+    # a known given name (``known_names``, not one of ``_AMBIGUOUS_NAMES``) as the subject of any clause: "Lorraine
+    # was switched from ...", "Halina thinks ..."; a name only: a word that is also an ordinary word needs a cue
+    "known": re.compile(rf"{_CLAUSE_START}(?P<n>(?P<w>{_CAP}(?:-(?:{_CAP}|[{_LOW}]{{2,4}}))?))(?=\s+[{_LOW}])"),
+    # two names joined by "and" as the subject: "Bogdan and Halina have been married", "Saoirse and I take turns"
+    "pair": re.compile(rf"{_CLAUSE_START}(?P<n>(?P<w>{_CAPH} (?:and|&) (?:{_CAPH}|I|me)))(?=\s+[{_LOW}])"),
+    # a person as the object: "I asked Desmond to help", "We moved Mary-Kate O'Donnell into memory care"
+    "obj": re.compile(rf"(?i:\b(?P<v>{_PERSON_VERB}|{_MOVE_VERB}))\s+(?P<n>(?P<w>{_NAMEWORDS})){_OBJ_END}"),
     # "We moved Ngozi's bed downstairs", "Dale's MRN is ..."
     "poss": re.compile(rf"(?<![\w'’-])(?P<n>(?P<w>{_CAP}(?:-{_CAP})?))['’]s\s+(?:[a-z]+\s+)?(?i:{_POSS_NOUN})\b"),
-    # sign-offs: "... the advice. - Denise", "Hugs to everyone here. — Marguerite and Paul", "Thanks, Ruth"
-    "sign": re.compile(rf"(?:(?:^|\s)[-–—~]+\s*|(?i:\b(?:thanks|thank you|love|cheers|best|regards|hugs|xoxo?|"
-                       rf"sincerely|warmly|blessings|take care)),\s*(?:[-–—]\s*)?)"
-                       rf"(?P<n>(?P<w>{_NAMEWORDS}(?:\s*(?:and|&)\s*{_CAPH})?))\s*[.!]?\s*$"),
+    # sign-offs: "... the advice. - Denise", "Hugs to everyone here. — Marguerite and Paul", "Thanks, Ruth", and a
+    # signature block: "Best,\nRuth Ellison\nruth@example.net"
+    "sign": re.compile(rf"(?:(?:^|\s)[-–—~]+\s*(?P<n>(?P<w>{_NAMEWORDS}(?:\s*(?:and|&)\s*{_CAPH})?))\s*[.!]?\s*$"
+                       rf"|(?i:\b(?:thanks|thank you|love|cheers|best|regards|hugs|xoxo?|sincerely|warmly|blessings|"
+                       rf"take care|gratefully|respectfully|yours|truly|wishes|gratitude|appreciatively)),"
+                       rf"(?:\s*[-–—])?(?:[ \t]*(?P<n2>(?P<w2>{_NAMEWORDS}(?:\s*(?:and|&)\s*{_CAPH})?))[ \t]*[.!]?\s*$"
+                       rf"|[ \t]*\r?\n[ \t]*(?P<n3>(?P<w3>{_NAMEWORDS}(?:\s*(?:and|&)\s*{_CAPH})?))[ \t]*[.!]?"
+                       rf"[ \t]*(?:\r?\n|$)))"),
+    # a salutation to a known given name: "Dear Halina,", "Hi Desmond -"
+    "hello": re.compile(rf"(?i:\b(?:dear|hi|hello|hey))\s+(?P<n>(?P<w>{_NAMEWORDS}))\s*(?:[,!:—–-]|$|\r?\n)"),
     # a list of three or more first names, or two after "and": "(Oluwaseun, Priya and Tomasz)"
     "list": re.compile(rf"(?<![\w'’-])(?P<n>(?P<w>{_NAME_LIST_ITEM}(?:,\s*{_NAME_LIST_ITEM})+(?:,?\s*(?:and|&)\s*"
                        rf"{_NAME_LIST_ITEM})?|{_NAME_LIST_ITEM}\s+(?:and|&)\s+{_NAME_LIST_ITEM}(?=\)|\s+and I\b)))"
@@ -180,10 +282,11 @@ _BARE_NAME_RULES = {
     "me": re.compile(rf"(?i:\b(?:me|I|myself|us))\s*\(\s*(?P<n>(?P<w>{_NAMEWORDS}))\s*[),]"),
     # "Siobhan O'Connell was my neighbor", "Ruth is our mother"
     "is_kin": re.compile(rf"(?P<n>(?P<w>{_NAMEWORDS}))\s+(?:is|was|has been|had been)\s+(?i:(?:my|our|his|her|their)\s+"
-                         rf"(?:(?:late|dear|elderly|older|younger|little|big|baby|twin|step|great-|best|next-door|"
-                         rf"former|old)\s*)*(?:{_KIN})\b)"),
+                         rf"{_KIN_MOD}(?:{_KIN_ANY})\b)"),
+    # names after a kinship plural: "My parents, Siobhán and Pádraig, both ...", "our kids Ava, Noah and Mateo"
+    "kin_list": _KIN_LIST,
     # a lower-case given name after a kinship word: "my mom linda keeps asking"
-    "kin_low": re.compile(rf"(?i:\b(?:my|our|his|her|their|your)\s+(?:{_KIN}))\s+(?P<n>(?P<w>[{_LOW}]+))\b"),
+    "kin_low": re.compile(rf"(?i:\b(?:my|our|his|her|their|your)\s+(?:{_KIN_ANY}))\s+(?P<n>(?P<w>[{_LOW}]+))\b"),
 }
 _PLACES = {w.lower() for w in """
 Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho Illinois Indiana
@@ -212,6 +315,7 @@ Urine Incontinence Constipation Falls Falling Wandering Pacing Yelling Crying Sh
 Doctor Aide Caregiver Hospitalist Neurologist Geriatrician Pharmacist Social Counselor Chaplain Volunteer Driver
 Everything's Nothing's Life's Mom's Dad's Today's Tonight's It's That's What's There's Here's Who's He's She's
 Meals Pills Meds Medications Patches Infusions Scans Tests Labs Results Bills Taxes Paperwork Forms Calls Texts
+Mondays Tuesdays Wednesdays Thursdays Fridays Saturdays Sundays Weekdays Holidays
 Sleep's Night's Morning's Sunday's Monday's Winter Spring Summer Fall Autumn Christmas Holidays Birthday Birthdays
 Update Question Questions Answer Edit Note Tip Tips Advice Help Thanks Sorry Please Hugs Love Best Cheers Regards
 Any Anybody Whoever Whatever Noone Each Everything Someday Sometimes Always Never Often Rarely Seldom Occasionally
@@ -236,6 +340,39 @@ def given_names() -> frozenset[str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         names.update(line.split("#", 1)[0].lower().split())
     return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def known_names() -> frozenset[str]:
+    """``given_names`` and the team's world list (``data/phi_given_names_world.txt``: Yoruba, Irish, Polish, Korean,
+    Hindi, Arabic, Vietnamese, Greek, Spanish, Somali, ... given names), lower case; none is an ordinary word."""
+    names: set[str] = set(given_names())
+    path = _DATA / "phi_given_names_world.txt"
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            names.update(line.split("#", 1)[0].lower().split())
+    return frozenset(names)
+
+
+# lower-case words after a lower-case title that are no surname ("mr said", "mrs was")
+_LOW_STOP = {"said", "says", "told", "came", "went", "called", "asked", "wants", "wanted", "thinks", "and", "or",
+             "did", "does", "will", "would", "can", "could", "should", "just", "also"}
+
+
+# known given names that are as often a place, a work or a thing ("Florence is where we honeymooned", "Carmen is my
+# favorite opera", "Mercedes dealers"): without a cue they are not taken for a person by the rules that rest on the
+# name list alone (a caregiver verb or a kinship word still makes them one: "Aunt Florence", "Florence keeps ...")
+_AMBIGUOUS_NAMES = set("""
+florence regina lourdes victoria charlotte savannah madison chelsea adelaide alexandria augusta helena eugene carmen
+mercedes madeleine carol jean georgia virginia india asia paris jordan austin lincoln jackson tyler beverly sharon
+shannon chester homer luther winston rosario concepcion santiago trinidad guadalupe xavier ganesh krishna durga
+saraswati lakshmi radha indira golda kamala fidel haile rommel
+""".split())
+
+
+def _known_subject(word: str) -> bool:
+    low = word.replace("’", "'").lower().removesuffix("'s")
+    return low in known_names() and low not in _AMBIGUOUS_NAMES
 
 
 @lru_cache(maxsize=1)
@@ -276,7 +413,13 @@ def _plain_word(w: str) -> bool:
 
 _KIN_WORDS = {w for w in re.split(r"\|", _KIN) if re.fullmatch(r"[a-z' -]+", w)} | {
     w.lower() for w in _KIN_TITLE.split("|")} | {"pop", "pops", "papa", "mama", "nan", "gramps", "grams", "granny",
-                                                 "mommy", "daddy", "hubby", "bro", "sis", "ma", "pa"}
+                                                 "mommy", "daddy", "hubby", "bro", "sis", "ma", "pa"} | set("""
+abuela abuelo abuelita abuelito tia tío tio tía tita tito lola lolo yiayia yiayiá yaya papou pappou babcia babci
+dziadek dziadziu halmeoni halmoni harabeoji harabuji oma omi opa nonna nonno bubbe bube bubby zayde zaidy nani nana nanaji
+naniji dadi dada dadaji dadiji bibi mam mammy amma appa umma ammi baba jiddo teta sittu ji caregiver carer aide
+helper companion sitter housekeeper parents grandparents kids children siblings twins grandkids in-laws mum mom
+mother father dad grandma grandpa auntie aunty stepdad stepmom stepmum grandad granddad gramma grampa gran
+""".split())
 
 
 @lru_cache(maxsize=1)
@@ -300,19 +443,37 @@ def _is_public_name(words: str, before: str) -> bool:
     return bool(_PUBLIC_CUE.search(before[-40:]))
 
 
-def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Drop a trailing possessive and trailing non-name words; ``None`` when nothing name-like is left."""
+# words that make a capitalized phrase an organization's or a program's name, not a person's: "the Caregiver Support
+# Line", "our Friends of the Library group"
+_ORG_WORD = re.compile(r"(?i:^(?:association|foundation|institutes?|center|centre|agency|administration|department|"
+                       r"clinic|hospital|office|alliance|society|network|program|programme|services?|council|"
+                       r"coalition|organi[sz]ation|line|helpline|hotline|support|group|project|fund|partnership|"
+                       r"university|college|school|church|ministries|inc|llc|corp|company|team|circle|club|home|homes|"
+                       r"house|village|place|residence|living|care|health|healthcare|hospice|pharmacy|plan|unit|"
+                       r"initiative|trust|action|resources?|connection)$)")
+
+
+def _trim_name(text: str, start: int, end: int, cued: bool = False) -> tuple[int, int] | None:
+    """Drop a trailing possessive and trailing non-name words; ``None`` when nothing name-like is left. ``cued``: the
+    name follows a kinship or role word, so a first word of ``_CUED_WORDS`` ("my brother Will") is a name when the
+    next word does not make it a verb or a month ("my mother May I", "my son Will be")."""
     s = text[start:end]
     if s.endswith(("'s", "’s")):
         end -= 2
         s = s[:-2]
     words = s.split(" ")
-    while words and words[-1].strip(".").lower() in _NOT_NAME:
+    keep_first = False
+    if cued and words and words[0].lower() in _CUED_WORDS and words[0][:1].isupper():
+        keep_first = not _CUED_BLOCK.match(text, start + len(words[0]))
+    while len(words) > (1 if keep_first else 0) and words[-1].strip(".").lower() in _NOT_NAME:
         end -= len(words[-1]) + (1 if len(words) > 1 else 0)
         words.pop()
-    # the first word (after a title) must not be a common word
+    # the first word (after a title) must not be a common word, a kinship word or an organization's word
     first = next((w for w in words if not re.fullmatch(rf"{_TITLE}\.?", w)), None)
-    if first is None or first.lower().removesuffix("'s") in _NOT_NAME or len(first) < 2:
+    if first is None or len(first) < 2:
+        return None
+    low = first.lower().replace("’", "'").removesuffix("'s")
+    if (low in _NOT_NAME and not keep_first) or low in _KIN_WORDS or any(_ORG_WORD.match(w) for w in words):
         return None
     return start, end
 
@@ -329,12 +490,13 @@ _AGE_OLD = re.compile(rf"\b(?P<n>{_OVER89}(?:[- ]years?[- ]old|\s?(?:y/o|y\.o\.?
 _AGE_AGED = re.compile(rf"(?i:\b(?P<n>(?:aged?|age of|at age)(?:\s*[:=]\s*|\s+){_OVER89}))\b(?!\s*%)")
 _AGE_IS = re.compile(rf"\b(?:is|was|turned|turns|turning|will be|just turned|now|(?i:he|she)['’]s)\s+(?P<n>{_OVER89})"
                      r"(?=\s*(?:[.,;!?)]|$|and\b|now\b|this\b|last\b|next\b|but\b|today\b|in\b|as of\b|on\b|"
-                     r"going on\b|soon\b|yet\b|with\b|years? (?:young|old)\b))")
+                     r"going on\b|soon\b|yet\b|with\b|yesterday\b|tomorrow\b|recently\b|years? (?:young|old)\b))")
 # a name-shaped word or kinship word, then the age between commas or in brackets: "Mr. Okonkwo, 94, has ...",
 # "Klaus, ninety-one, both ...", "Mom (Fatima, 93)"
 _AGE_NAME_APPOS = re.compile(rf"(?P<w>[{_UP}][{_LOW}'’-]+)\s*[,(]\s*(?P<n>{_OVER89})\s*(?=[,)]|\s+and\b)")
 # "my husband, 91, sleeps ...", "Dad (93) ..."
 _AGE_APPOS = re.compile(rf"(?i:\b(?:{_KIN})(?:['’]s)?)\s*[,(]\s*(?P<n>{_OVER89})\s*[,)]")
+_AGE_HINT = re.compile(r"(?:9\d|1[01]\d)|(?i:ninety|hundred)")
 _POPULATION = re.compile(r"(?i:\b(?:people|adults|persons|men|women|those|anyone|everyone|individuals|patients|"
                          r"residents|over|above|older than|under|younger than|by|until|before|after|of|from|to|"
                          r"between|percent|%)\s*(?:aged?\s*)?$)")
@@ -352,6 +514,9 @@ _PHONE_BARE = re.compile(r"(?i:\b(?:phone|tel|telephone|cell|mobile|call|text|nu
 _PHONE_INTL = re.compile(r"(?<![\w+])(?P<n>\+(?!1\b)[2-9]\d{0,2}(?:[\s.-]?\(?\d{1,5}\)?){2,5})(?![\w])")
 _PHONE_NATIONAL = re.compile(r"(?i:\b(?:phone|tel|telephone|cell|mobile|call|text|number|landline|whatsapp|reach|ring)\b)"
                              r"[^.\n\d]{0,30}?(?P<n>(?<![\w+])0\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4})(?![\w])")
+# a 7-digit local number after a phone word: "call me first: 555-0173"
+_PHONE_LOCAL = re.compile(r"(?i:\b(?:phone|tel|telephone|cell|mobile|call|text|number|landline|whatsapp|reach|ring)\b)"
+                          r"[^.\n\d]{0,30}?(?<![\d-])(?P<n>\d{3}[-.]\d{4})(?![\w-]|[.-]\d)")
 _PHONE_SHAPE = re.compile(r"1?-?\d{3}-\d{3}-\d{4}")
 _TOLL_FREE = {"800", "888", "877", "866", "855", "844", "833"}
 _EMAIL = re.compile(r"(?<![\w.+-])(?P<n>[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,})\b")
@@ -381,6 +546,11 @@ _ID_CUE = re.compile(
     r"passport(?: number| no\.?| #)?|tax id|tin|nhs (?:number|no\.?)|health card(?: number)?|"
     r"(?:member|subscriber|enrollee)(?=\s*[:#]?\s*[A-Z]{0,4}\d{4})))"
     rf"(?:{_CONNECT}|\s*#\s*|\s*:\s*)(?P<n>(?-i:[A-Z0-9](?:[A-Z0-9-]|(?<=\d) (?=\d)){{3,}}[A-Z0-9]))(?![\w/])")
+_RECORD_BEFORE_ID = re.compile(r"(?i:\b(?:patient|resident|client|hospital|chart|visit|encounter|facility|admission|"
+                               r"claim|file|case|account)\s*$)")
+# a bare "ID" (upper case) and its number: "his ID KQ48215T isn't active", "ID# 4471902", "I.D. is W9981273"
+_ID_BARE = re.compile(r"(?<![\w-])(?:ID|I\.D\.)(?:\s*(?:number|no\.?|#|:)|\s+(?:is|was))?\s*[:#]?\s*"
+                      r"(?P<n>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,}[A-Z0-9])(?![\w/])")
 _SSN = re.compile(r"(?<![\w-])(?P<n>\d{3}-\d{2}-\d{4})(?![\w-])")
 _SSN_SPACED = re.compile(r"(?<![\w.-])(?P<n>\d{3}([ .])\d{2}\2\d{4})(?![\w-]|\.\d)")
 _MBI = re.compile(r"(?<![\w-])(?P<n>[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?"
@@ -409,6 +579,7 @@ _ADDRESS_INTL = re.compile(
 
 _ORG_CUE = re.compile(
     r"(?i:\b(?:helpline|hotline|help line|support line|crisis line|lifeline|nurse line|info line|locator|association|"
+    r"poison control|(?:advice|triage|appointment|scheduling|main|office|clinic|pharmacy|information) line|"
     r"institutes?|center|centre|agency|administration|department|dept|clinic|clinics|hospital|office|foundation|"
     r"alliance|society|network|program|programme|services|council|coalition|organi[sz]ation|ombudsman|nih|nia|cdc|"
     r"fda|cms|medicare|medicaid|social security|aarp|pharmacy|front desk|switchboard|headquarters|university|library|"
@@ -464,12 +635,17 @@ class PhiDetector:
         self._steps_cache = self._steps()
 
     # -- candidates per kind
-    def _names(self, text: str, out: list[Span], rules: Iterable[re.Pattern] = _NAME_RULES) -> None:
-        for rx in rules:
+    def _names(self, text: str, out: list[Span], group: str) -> None:
+        if group == "kin_bracket" and "(" not in text:
+            return  # a cheap guard for the single-text path (the batch path has checked ``GROUPS`` already)
+        for rx, cued in _NAME_RULES[group]:
             for m in rx.finditer(text):
                 if _is_public_name(m.group("w"), text[:m.start("n")]) or " ".join(m.group(0).lower().split()) in public_names():
                     continue
-                t = _trim_name(text, m.start("n"), m.end("n"))
+                w = m.group("w")
+                if w.islower() and (_plain_word(w) or w in _LOW_STOP):  # "mrs kowalski", not "mr said"
+                    continue
+                t = _trim_name(text, m.start("n"), m.end("n"), cued)
                 if t is None:
                     continue
                 s, e = t
@@ -481,21 +657,64 @@ class PhiDetector:
         or public figure."""
         for key in rules:
             for m in _BARE_NAME_RULES[key].finditer(text):
-                s0, e0 = m.start("n"), m.end("n")
-                words = m.group("w")
+                g = "n" if key != "sign" or m.group("n") else ("n2" if m.group("n2") else "n3")
+                s0, e0 = m.start(g), m.end(g)
+                words = m.group(g)
                 if key in ("verb", "kin_low"):
                     if words.islower():
-                        if words not in given_names():
+                        if words not in known_names():
                             continue
                     elif _plain_word(words):
                         continue
                     out.append(Span(s0, e0, "NAME", text[s0:e0]))
                     continue
+                if key == "hello":
+                    first = words.split()[0]
+                    low = first.replace("’", "'").lower().removesuffix("'s")  # "Dear Florence," is a person
+                    if low in known_names() and not _plain_word(first) and not _is_public_name(words, text[:s0]):
+                        t = _trim_name(text, s0, e0)
+                        if t:
+                            out.append(Span(t[0], t[1], "NAME", text[t[0]:t[1]]))
+                    continue
+                if key == "known":
+                    if words.endswith(("'s", "’s")):
+                        continue  # "Wendy's is her favorite lunch": possessives are the ``poss`` rule's
+                    if _known_subject(words) and not _plain_word(words) and not _is_public_name(words, text[:s0]):
+                        t = _trim_name(text, s0, e0)
+                        if t:
+                            out.append(Span(t[0], t[1], "NAME", text[t[0]:t[1]]))
+                    continue
+                if key == "pair":
+                    first, _, second = re.split(r" (and|&) ", words, maxsplit=1)
+                    a1, b2 = s0 + len(first), e0 - len(second)
+                    cand = [(s0, a1)] + ([] if second in ("I", "me") else [(b2, e0)])
+                    if any(_plain_word(text[a:b]) or _is_public_name(text[a:b], text[:a]) for a, b in cand):
+                        continue
+                    if len(cand) == 2 and not any(_known_subject(text[a:b]) for a, b in cand):
+                        continue  # "Peanut and Butter are the cats' names": one of the two must be a known name
+                    for a, b in cand:
+                        t = _trim_name(text, a, b)
+                        if t:
+                            out.append(Span(t[0], t[1], "NAME", text[t[0]:t[1]]))
+                    continue
+                if key == "obj":
+                    parts = [w for w in words.split() if not w.islower()]  # not the particles ("de la")
+                    if _is_public_name(words, text[:s0]) or " ".join(words.lower().split()) in public_names():
+                        continue
+                    if any(_plain_word(w) for w in parts):
+                        continue
+                    if re.fullmatch(_MOVE_VERB, m.group("v").lower()) and len(parts) < 2 \
+                            and not _known_subject(words):
+                        continue  # "we took Ensure", "brought Depends home": a thing, unless a known name
+                    t = _trim_name(text, s0, e0)
+                    if t:
+                        out.append(Span(t[0], t[1], "NAME", text[t[0]:t[1]]))
+                    continue
                 if key == "poss":
                     if not _plain_word(words) and not _is_public_name(words, text[:s0]):
                         out.append(Span(s0, e0, "NAME", text[s0:e0]))
                     continue
-                if key in ("sign", "list"):
+                if key in ("sign", "list", "kin_list"):
                     items = [(i.start() + s0, i.end() + s0) for i in re.finditer(rf"{_NAMEWORDS}", words)]
                     if key == "list":
                         sent = text[max(0, s0 - 80):s0]
@@ -505,8 +724,8 @@ class PhiDetector:
                     for a, b in items:
                         if " ".join(text[a:b].lower().split()) in public_names():
                             continue
-                        t = _trim_name(text, a, b)
-                        if t and not _plain_word(text[t[0]:t[1]].split()[0]):
+                        t = _trim_name(text, a, b, cued=key == "kin_list")
+                        if t and (key == "kin_list" or not _plain_word(text[t[0]:t[1]].split()[0])):
                             out.append(Span(t[0], t[1], "NAME", text[t[0]:t[1]]))
                     continue
                 if _is_public_name(words, text[:s0]) or " ".join(words.lower().split()) in public_names():
@@ -517,6 +736,8 @@ class PhiDetector:
                 out.append(Span(t[0], t[1], "NAME", text[t[0]:t[1]]))
 
     def _ages(self, text: str, out: list[Span]) -> None:
+        if not _AGE_HINT.search(text):
+            return  # every age rule needs one of these (the same guard as ``GROUPS["age"]``)
         for rx in (_AGE_OLD, _AGE_AGED):
             for m in rx.finditer(text):
                 if _POPULATION.search(text[max(0, m.start() - 30):m.start()]) or _AFTER_POP.match(text[m.end():m.end() + 20]):
@@ -545,6 +766,11 @@ class PhiDetector:
             if digits[:3] in _TOLL_FREE or _org_context(text, m.start("n"), m.end("n")):
                 continue
             out.append(Span(m.start("n"), m.end("n"), "PHONE", m.group("n")))
+        for m in _PHONE_LOCAL.finditer(text):
+            # a 7-digit number is a person's only when the sentence says so ("call me first: 555-0173", "my cell
+            # is ..."): "Call 555-0177 if you see redness" in discharge instructions is the clinic's
+            if _PERSONAL_CUE.search(text, max(0, m.start() - 40), m.start("n")) and not _org_context(text, m.start("n"), m.end("n")):
+                out.append(Span(m.start("n"), m.end("n"), "PHONE", m.group("n")))
         for rx, lo, hi in ((_PHONE_INTL, 8, 15), (_PHONE_NATIONAL, 10, 11)):
             for m in rx.finditer(text):
                 v = m.group("n").rstrip(" .-")
@@ -566,14 +792,16 @@ class PhiDetector:
             out.append(Span(m.start("n"), m.end("n"), "EMAIL", addr))
 
     def _numbers(self, text: str, out: list[Span], cued: bool = True) -> None:
-        for kind, rxs in (("ID_NUMBER", (_SSN, _SSN_SPACED, _MBI, _ID_CUE) if cued else (_SSN, _SSN_SPACED, _MBI)),
+        for kind, rxs in (("ID_NUMBER", (_SSN, _SSN_SPACED, _MBI, _ID_CUE, _ID_BARE) if cued else (_SSN, _SSN_SPACED, _MBI)),
                           ("RECORD_NUMBER", (_RECORD,) if cued else ())):
             for rx in rxs:
                 for m in rx.finditer(text):
                     v = m.group("n")
                     if (sum(c.isdigit() for c in v) < 4 and rx is not _MBI) or re.fullmatch(r"(?:19|20)\d\d", v):
                         continue
-                    if rx in (_ID_CUE, _RECORD) and _PHONE_SHAPE.fullmatch(v):  # "Social Security: 1-800-772-1213"
+                    if rx is _ID_BARE and _RECORD_BEFORE_ID.search(text, max(0, m.start() - 30), m.start()):
+                        continue  # "Patient ID 889201" is a record number (``_RECORD``)
+                    if rx in (_ID_CUE, _ID_BARE, _RECORD) and _PHONE_SHAPE.fullmatch(v):  # "Social Security: 1-800-772-1213"
                         continue
                     out.append(Span(m.start("n"), m.end("n"), kind, v))
 
@@ -599,11 +827,7 @@ class PhiDetector:
             "cued_numbers": lambda t, o: self._numbers(t, o, cued=True),
             "email": self._emails, "dob": self._dobs, "phone": self._phones, "address": self._addresses,
             "age": self._ages,
-            "title": lambda t, o: n(t, o, _NAME_RULES[0:1]), "kin": lambda t, o: n(t, o, _NAME_RULES[1:2]),
-            "kin_title": lambda t, o: n(t, o, _NAME_RULES[2:3]), "label": lambda t, o: n(t, o, _NAME_RULES[3:5]),
-            "naming": lambda t, o: n(t, o, _NAME_RULES[5:6]), "name_cue": lambda t, o: n(t, o, _NAME_RULES[6:7]),
-            "name_kin_after": lambda t, o: n(t, o, _NAME_RULES[7:8]),
-            "kin_bracket": lambda t, o: n(t, o, _NAME_RULES[8:9]),
+            **{g: (lambda g: lambda t, o: n(t, o, g))(g) for g in _NAME_RULES},
             **{f"bare_{k}": (lambda k: lambda t, o: self._bare_names(t, o, (k,)))(k) for k in _BARE_NAME_RULES},
         }
 
@@ -679,43 +903,84 @@ def detect_phi(text: str | None, allow: Iterable[str] | None = None) -> list[str
 # no span of that group's rules, so the batch path runs only the groups a text passes, and most texts none.
 # Each pattern is a superset of its rules (tests/filters/test_phi.py compares both paths on the labeled set).
 _DIGITS4 = r"\d(?:[A-Za-z0-9-]*\d){3}"
+def _alternation(words: Iterable[str]) -> str:
+    """Letters-and-hyphens words as one regex alternation, longest first."""
+    ws = sorted({w for w in words if re.fullmatch(r"[^\W\d_]+(?:-[^\W\d_]+)*", w)}, key=lambda w: (-len(w), w))
+    return "|".join(ws)
+
+
+@lru_cache(maxsize=1)
+def _known_forms() -> tuple[str, str]:
+    """``known_names`` as two regex alternations: the capitalized forms the rules accept ("Lorraine", "Soon-ja",
+    "Soon-Ja", "DeShawn", "McKenzie") and the lower-case ones."""
+    caps: set[str] = set()
+    low = [n for n in known_names() if re.fullmatch(r"[^\W\d_]+(?:-[^\W\d_]+)*", n)]
+    for n in low:
+        parts = n.split("-")
+        caps.add("-".join(x.capitalize() for x in parts))
+        if len(parts) > 1:
+            caps.add("-".join([parts[0].capitalize(), *parts[1:]]))
+        for pre in ("mc", "mac", "de", "le", "van", "al", "el"):
+            if n.startswith(pre) and len(n) > len(pre) + 1:
+                caps.add(pre.capitalize() + n[len(pre):].capitalize())
+    return _alternation(caps), _alternation(low)
+
+
+_CLAUSE_START_V = rf"(?:^|[.!?:;(]\s*|\b(?:and|but|so|then|because|when|now|while|until|since|if)\s+|\b{_TIME_LEAD})"
+# "my [up to four modifiers] sister": the modifiers hold no "," "." ";" or line break and are at most ~80 letters
+_MOD_V = r"[^\n,;.]{0,80}?"
 GROUPS: dict[str, str] = {
     "ids": r"\d{3}-\d{2}-\d{4}|\d{3}[ .]\d{2}[ .]\d{4}|\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d",
     "email": r"@",
     "dob": r"(?i:dob|d\.o\.b|birth|born|\bb\.)",
-    "phone": r"\d{3}[\s.)-]+\d{3}[\s.-]\d{4}|\d{10}|\+[2-9]\d{0,2}[\s.-]?\(?\d|\b0\d{2,4}[\s.-]?\d{3}",
+    "phone": r"\d{3}[\s.)-]+\d{3}[\s.-]\d{4}|\d{10}|\+[2-9]\d{0,2}[\s.-]?\(?\d|\b0\d{2,4}[\s.-]?\d{3}"
+             r"|\d{3}[-.]\d{4}",
     "address": rf"\d{{1,6}} (?:\S+ ){{1,4}}(?i:{_SUFFIX})\b|(?i:p\.? ?o\.? box)|\b(?:RR|R\.R\.|Rural Route|HC|HCR|Star Route) ?\d"
                r"|\d{1,5}[a-z]?,? (?:Rue|Via|Viale|Calle|Avenida|Avda|Rua|Piazza|Plaza|Praça|Chemin|Carrer|Camino|Strada|"
                r"Calea|Ulica|Allée|Place|Quai|Impasse) |(?:straße|strasse|str\.|weg|gasse|platz|allee|laan|straat|gracht|"
                r"vej|gatan|gata) \d",
     "age": r"\b(?:9\d|1[01]\d)(?:\b|st|nd|rd|th)|(?i:ninety|hundred)",
-    "title": r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sr|Sra)\.? \p{Lu}",
-    "kin": rf"(?i:\b(?:{_KIN})(?:['’]s)?)(?:,|:| -)?\s+\(?\p{{Lu}}",
+    "title": r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sr|Sra)\.? \p{Lu}|\bmrs?\.?\s+\p{Ll}",
+    "kin": rf"(?i:\b(?:{_KIN}|{_ROLE_WORDS})(?:['’]s)?)(?:,|:| -| –| —)?\s+\(?\p{{Lu}}",
     "kin_title": rf"\b(?:{_KIN_TITLE}) \p{{Lu}}",
-    "label": r"(?i:\b(?:patient|resident|client|name|care recipient|notes (?:for|on)|caregiver for|visit for))\s*:?\s*\p{Lu}",
-    "naming": r"(?i:\b(?:name is|name was|name's|named|goes by|I am|I'm|this is))\s+\p{Lu}",
-    "name_cue": r"\p{Lu}[\p{L}'’.-]* (?:\p{Lu}\. )?\p{Lu}[\p{L}'’-]*\s*[(,]\s*(?i:dob|d\.o\.b|born|date of birth|age)",
-    "name_kin_after": rf"\p{{Lu}}[\p{{L}}'’.-]*\s*[(,]\s*(?i:(?:my|our|his|her|their)\s+(?:\S+\s+)*?(?:{_KIN})\b)",
+    "label": r"(?i:\b(?:patient|resident|client|name|care recipient|notes (?:for|on)|caregiver for|visit for))\s*:?\s*\p{Lu}"
+             r"|\b(?:Pt|PT|pt)\b\.?\s*:?\s*\p{Lu}",
+    "naming": r"(?i:\b(?:name is|name was|name's|named|goes by|went by|I am|I'm|this is|known as|nicknamed|"
+              r"(?:call|calls|called|calling) (?:him|her|me|them))),?\s+\p{Lu}",
+    "name_cue": r"\p{Lu}[\p{L}'’-]*\s*[(,]\s*(?i:dob|d\.o\.b|born|date of birth|age)",
+    "name_kin_after": rf"\p{{Lu}}[\p{{L}}'’.-]*\s*[(,]\s*(?i:(?:my|our|his|her|their)\s+{_MOD_V}(?:{_KIN}|{_ROLE_WORDS})\b)",
     "kin_bracket": rf"(?i:\b(?:{_KIN}|{_KIN_TITLE})(?:['’]s)?)\s*\(\s*\p{{Lu}}",
-    "bare_verb": r"(?:^|[.!?:;(]\s*|\b(?:and|but|so|then|because|when|now|while|until|since|if)\s+)"
-                 rf"(?:\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?|\p{{Ll}}{{3,}})\s+{_CARE_VERB}",
+    "bare_verb": rf"{_CLAUSE_START_V}(?:\p{{Lu}}[\p{{L}}'’]*(?:-\p{{L}}+)?|\p{{Ll}}{{3,}})\s+{_CARE_VERB}",
+    "bare_known": rf"{_CLAUSE_START_V}(?:{_known_forms()[0]})(?:['’]s)?\s+\p{{Ll}}",
+    "bare_pair": r"\p{Lu}[\p{L}'’-]* (?:and|&) (?:\p{Lu}|me\b)",
+    "bare_obj": rf"(?i:\b(?:{_PERSON_VERB}|{_MOVE_VERB}))\s+\p{{Lu}}",
+    "bare_hello": r"(?i:\b(?:dear|hi|hello|hey))\s+\p{Lu}",
     "bare_poss": rf"\p{{Lu}}\p{{L}}*['’]s\s+(?:[a-z]+\s+)?(?i:{_POSS_NOUN})\b",
-    "bare_sign": r"\p{Lu}[\p{L}'’.-]*\s*[.!]?\s*$",
+    "bare_sign": r"\p{Lu}[\p{L}'’.-]*\s*[.!]?\s*$|,[\s\-–—]*\n[ \t]*\p{Lu}",
     "bare_list": r"\p{Lu}\p{L}*(?:,\s*\p{Lu}\p{L}*)+|\p{Lu}\p{L}*\s+(?:and|&)\s+\p{Lu}\p{L}*",
     "bare_with": r"(?i:\b(?:met with|meet with|spoke with|spoke to|speak to|speak with|talked to|talked with|ask for|"
                  r"asked for|caring for|care of|looking after|look after|sitting with|staying with|living with|"
                  r"lives with|stays with|married to|widow of|widower of|visiting|visited))\s+\p{Lu}",
     "bare_me": r"(?i:\b(?:me|I|myself|us))\s*\(\s*\p{Lu}",
-    "bare_is_kin": rf"\p{{Lu}}[\p{{L}}'’.-]*\s+(?:is|was|has been|had been)\s+(?i:(?:my|our|his|her|their)\s+(?:\S+\s+)*?(?:{_KIN})\b)",
-    "bare_kin_low": rf"(?i:\b(?:my|our|his|her|their|your)\s+(?:{_KIN}))\s+\p{{Ll}}",
+    "bare_is_kin": rf"\p{{Lu}}[\p{{L}}'’.-]*\s+(?:is|was|has been|had been)\s+(?i:(?:my|our|his|her|their)\s+{_MOD_V}"
+                   rf"(?:{_KIN}|{_ROLE_WORDS})\b)",
+    "bare_kin_list": rf"(?i:\b(?:{_KIN_PLURAL}))(?:,|:| -)?\s+\(?\p{{Lu}}",
+    "bare_kin_low": rf"(?i:\b(?:my|our|his|her|their|your)\s+(?:{_KIN}|{_ROLE_WORDS}))\s+(?:{_known_forms()[1]})\b",
 }
 # record and ID numbers after a cue: a cue word and a number with 4 digits
 _NUMBER_CUE = (r"(?i:mrn|m\.r\.n|record|chart|patient|account|acct|case|encounter|visit|hospital|social security|ssn|"
                r"ss#|medicare|mbi|medicaid|member|subscriber|policy|insurance|group|beneficiary|\bid\b|identification|"
-               r"licen|passport|tax id|\btin\b|resident|client|file|admission|claim|facility|nhs|health card|enrollee)")
-# the union without ``bare_verb`` (its pattern passes most sentences that begin with "She keeps"; it has a check of
-# its own, run apart): a text passes one of the two or has no candidate
-PREFILTER = "|".join(f"(?:{p})" for g, p in (*GROUPS.items(), ("digits", _DIGITS4)) if g != "bare_verb")
+               r"licen|passport|tax id|\btin\b|resident|client|file|admission|claim|facility|nhs|health card|enrollee|i\.d\.)")
+# ``bare_verb`` has a pre-check of its own, run apart from the union (its pattern passes most sentences that begin
+# with "She keeps" or "Memantine comes"; a vectorized look-up refuses most of them). The two groups that need a known
+# given name (``bare_known``, ``bare_kin_low``) enter the union as one alternation of the names alone: a text with
+# none of them cannot pass either
+_APART = ("bare_verb", "bare_known", "bare_kin_low")
+# any known given name as a word, capitalized or in lower case
+NAMES_PREFILTER = (rf"(?:^|[^\p{{L}}\d_'’-])(?:{_known_forms()[0]}|{_known_forms()[1]})(?:['’]s)?(?:[^\p{{L}}\d_-]|$)")
+# the union: a text passes it or ``bare_verb``'s check, or has no candidate
+PREFILTER = "|".join(f"(?:{p})" for g, p in (*GROUPS.items(), ("digits", _DIGITS4), ("names", NAMES_PREFILTER))
+                     if g not in _APART)
 
 
 def _group_flags(texts: pl.Series) -> list[list[str]]:
@@ -749,10 +1014,11 @@ def _bare_verb_check(t: pl.Expr) -> pl.Expr:
     """``bare_verb``'s pre-check: a clause-initial word before a caregiver verb that is a capitalized word no
     ordinary word, place, drug or public figure, or a known given name in lower case (most sentences that pass
     the pattern begin with "She keeps ..." or "Memantine comes ...", and the rule would refuse them)."""
-    w = (pl.element().str.replace(r"^(?:[.!?:;(]\s*|(?:and|but|so|then|because|when|now|while|until|since|if)\s+)", "")
-         .str.extract(r"^(\p{L}+(?:-\p{L}+)?)", 1))
+    w = (pl.element().str.replace(rf"^(?:[.!?:;(]\s*|(?:and|but|so|then|because|when|now|while|until|since|if)\s+"
+                                  rf"|{_TIME_LEAD})", "")
+         .str.extract(r"^(\p{L}[\p{L}'’]*(?:-\p{L}+)?)", 1))
     low = w.str.to_lowercase()
-    ok = ((low == w) & low.is_in(sorted(given_names()))) | ((low != w) & low.is_in(_verb_stop()).not_())
+    ok = ((low == w) & low.is_in(sorted(known_names()))) | ((low != w) & low.is_in(_verb_stop()).not_())
     return t.str.extract_all(GROUPS["bare_verb"]).list.eval(ok).list.any().fill_null(False)
 
 

@@ -146,3 +146,75 @@ def test_new_rule_classes_leave_public_and_plain_text_alone(text):
 def test_batch_path_agrees_on_the_new_rule_classes():
     texts = [t for t, _, _ in NEW_RULES] + NEW_RULES_PUBLIC
     assert phi_lists(pl.Series(texts)) == [detect_phi(t) for t in texts]
+
+
+# rules for a new author's text: names with letters outside ASCII, particles, hyphens and apostrophes; kinship and role
+# words of other languages and registers (and those words are no names themselves); after a kinship or role word, a
+# name that is also an ordinary word or a month; signature blocks; known given names as subject, pair or object;
+# salutations; "Pt" labels, lower-case titles, "call him X"; letters in ID numbers after "ID"; 7-digit numbers after "call me"
+NEWER_RULES = [
+ ("Our grandmother, Łucja Wróblewska, keeps the stove on.", "NAME", "Łucja Wróblewska"),
+ ("Mi abuela, María del Carmen de los Santos, prays all night.", "NAME", "María del Carmen de los Santos"),
+ ("My father-in-law Pieter van der Meer hides his pills.", "NAME", "Pieter van der Meer"),
+ ("We visited Anne-Marie D'Souza at rehab on Friday.", "NAME", "Anne-Marie D'Souza"),
+ ("My mother, Phạm Thị Hoa, only eats soup now.", "NAME", "Phạm Thị Hoa"),
+ ("Nonna Giuseppina hides the remote in the oven.", "NAME", "Giuseppina"),
+ ("My dadi, Savitri Bai Kulkarni, refuses the walker.", "NAME", "Savitri Bai Kulkarni"),
+ ("Harabeoji, Lee Byung-ho, was up all night.", "NAME", "Lee Byung-ho"),
+ ("Our overnight aide, Precious, found him on the floor.", "NAME", "Precious"),
+ ("Mom's old roommate Beatrix still calls on Sundays.", "NAME", "Beatrix"),
+ ("My grandchildren, Kofi and Abena, help with meals.", "NAME", "Kofi"),
+ ("My daughter May visits every other weekend.", "NAME", "May"),
+ ("My nephew Will and his wife take Dad on Sundays.", "NAME", "Will"),
+ ("Our home aide, Hope, comes at 8.", "NAME", "Hope"),
+ ("Warm regards,\nTheodora Lindqvist\n(617) 555-0123", "NAME", "Theodora Lindqvist"),
+ ("Many thanks,\nKwame", "NAME", "Kwame"),
+ ("Dear Ifeoma, I'm so sorry you're going through this.", "NAME", "Ifeoma"),
+ ("Tadeusz was moved to a new room after the fall.", "NAME", "Tadeusz"),
+ ("Last night Oksana wandered out to the garden.", "NAME", "Oksana"),
+ ("Chinwe and Obinna have three kids between them.", "NAME", "Chinwe"),
+ ("Ingeborg and I split the night shifts.", "NAME", "Ingeborg"),
+ ("I reminded Wojciech to take his eye drops.", "NAME", "Wojciech"),
+ ("We drove Fiona Gallagher to the memory clinic.", "NAME", "Fiona Gallagher"),
+ ("Pt Marguerite Okonjo seen for a fall at home.", "NAME", "Marguerite Okonjo"),
+ ("Pt: Desmond Achterberg", "NAME", "Desmond Achterberg"),
+ ("the lady next door, mrs abernathy, brings soup", "NAME", "abernathy"),
+ ("Her real name is Wilhelmina but the aides call her Minnie.", "NAME", "Minnie"),
+ ("his ID ZT55019K is on the back of the card", "ID_NUMBER", "ZT55019K"),
+ ("If she wakes up, text me first: 555-0188.", "PHONE", "555-0188"),
+ ("My aunt turned 93 yesterday and wants a party.", "AGE_OVER_89", "93"),
+]
+NEWER_RULES_PUBLIC = [
+ "Babcia keeps asking for her sister.", "Mam's garden is overgrown now.", "Halmeoni loves the park.",
+ "My mother May I ask you something?", "My son Will be there in the morning.", "Will Medicare cover a hospital bed?",
+ "Florence is lovely in the spring.", "Carmen is her favorite opera.", "Peanut and Butter are the cats' names.",
+ "Tuesdays and Thursdays are her day program days.", "Medicare and Medicaid are different programs.",
+ "Call 555-0177 if the wound opens.", "Call the poison control line at 555-0110 right away.",
+ "The Caregiver Support Line is open on weekdays.", "I asked Medicare to review the claim.",
+ "We took Ensure on the trip.", "She brought Depends home from the store.", "I told Hospice about the bruise.",
+ "Maria Shriver wrote a report on women and Alzheimer's.", "Stephen King writes horror novels.",
+ "Photo ID is required at the pharmacy.", "The PT said to keep walking daily.", "We call it sundowning.",
+ "Best wishes to everyone in this group.", "Love,\nMom", "Side effects include:\n- Nausea\n- Dizziness",
+ "Dear Valued Customer, your refill is ready.", "Hi everyone, new here.", "Dear Abby, my mother is 80.",
+ "Help Parkinson's patients keep moving.", "Thank God for the night nurse.", "Lewy and Alzheimer's overlap.",
+]
+
+
+@pytest.mark.parametrize("text,kind,span", NEWER_RULES)
+def test_newer_rule_classes_flag(text, kind, span):
+    assert (kind, span) in [(s.kind, s.text) for s in detect_spans(text)]
+
+
+@pytest.mark.parametrize("text", NEWER_RULES_PUBLIC)
+def test_newer_rule_classes_leave_public_and_plain_text_alone(text):
+    assert detect_phi(text) == []
+
+
+def test_a_kinship_word_is_not_part_of_the_name_and_a_patient_id_is_a_record_number():
+    assert [s.text for s in detect_spans("We all call her Nonna Lucia.")] == ["Lucia"]
+    assert [(s.kind, s.text) for s in detect_spans("Patient ID 4471902, bed 3.")] == [("RECORD_NUMBER", "4471902")]
+
+
+def test_batch_path_agrees_on_the_newer_rule_classes():
+    texts = [t for t, _, _ in NEWER_RULES] + NEWER_RULES_PUBLIC
+    assert phi_lists(pl.Series(texts)) == [detect_phi(t) for t in texts]
