@@ -79,7 +79,7 @@ def test_without_other_drops_the_first_row_is_kept_as_before():
 
 
 def test_meaning_check_embeds_duplicates_and_a_duplicate_can_replace_a_drifted_first_row(embed_model):
-    cfg = FilterConfig(check_facts=False, min_grade_margin=-100)
+    cfg = FilterConfig(check_facts=False, min_grade_margin=-30)
     drifted = pair(id="drift", question=Q,
                    rejected="Install grab bars in the bathroom. Remove loose rugs. Ensure adequate lighting in hallways at all times.")
     out = filter_frame(frame(drifted, pair(id="dup", question=Q.lower())), cfg)

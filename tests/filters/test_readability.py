@@ -85,7 +85,7 @@ def test_thresholds_come_from_config():
     row = pair()
     strict = filter_frame(frame(row), FilterConfig(meaning_check=False, max_chosen_grade=2.0)).row(0, named=True)
     assert "chosen_too_hard" in strict["drop_reasons"]
-    loose = filter_frame(frame(row), FilterConfig(meaning_check=False, min_grade_margin=-100)).row(0, named=True)
+    loose = filter_frame(frame(row), FilterConfig(meaning_check=False, min_grade_margin=-30)).row(0, named=True)
     assert "grade_margin" not in loose["drop_reasons"]
 
 
