@@ -116,14 +116,7 @@ def check_output_dir(path: str | os.PathLike, *, overwrite: bool = False, flag: 
     if p.exists() and not p.is_dir():
         raise UsageError(f"{shown}: exists and is a file; give a directory (it is created when missing)")
     if not p.exists():
-        parent = p.parent
-        while not parent.exists() and parent != parent.parent:
-            parent = parent.parent
-        if not parent.is_dir():
-            raise UsageError(f"{shown}: cannot create it: {parent} is a file, not a directory")
-        why = _probe_writable(parent)
-        if why:
-            raise UsageError(f"{shown}: cannot create it: {parent} is not writable ({why})")
+        _check_creatable(p, shown)
         return OutputPlan(p, flag, "new", keep=keep)
     why = _probe_writable(p)
     if why:
@@ -160,6 +153,12 @@ def check_output_file(path: str | os.PathLike, *, overwrite: bool = False, flag:
         raise UsageError(f"{shown}: is a directory; give a file name")
     if p.exists() and not overwrite:
         raise UsageError(f"{shown}: exists; refusing to overwrite it")
+    _check_creatable(p, shown)
+    return p
+
+
+def _check_creatable(p: Path, shown: str) -> None:
+    """``p`` (missing) can be created: its nearest existing parent is a writable directory."""
     parent = p.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
@@ -168,7 +167,6 @@ def check_output_file(path: str | os.PathLike, *, overwrite: bool = False, flag:
     why = _probe_writable(parent)
     if why:
         raise UsageError(f"{shown}: cannot create it: {parent} is not writable ({why})")
-    return p
 
 
 @contextmanager
