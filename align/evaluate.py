@@ -41,7 +41,9 @@ def resolve_model_dir(model: str | Path) -> tuple[Path, dict]:
     return p, read_manifest(p)
 
 
-def load_questions(cfg: EvalConfig) -> pl.DataFrame:
+def load_questions(cfg: EvalConfig) -> tuple[pl.DataFrame, str | None]:
+    """The questions (first ``limit``) and their reference answers; also the column the references came from (the
+    configured ``reference_column``, else ``reference`` or ``answer``; None = no reference answers)."""
     from curate.io import read_table
 
     if not cfg.questions:
@@ -54,10 +56,10 @@ def load_questions(cfg: EvalConfig) -> pl.DataFrame:
         questions = [next((m["content"] for m in reversed(msgs) if m["role"] == "user"), None) for msgs in df["prompt"].to_list()]
     else:
         questions = df[col].cast(pl.Utf8).to_list()
-    ref = None
+    ref, ref_col = None, None
     for rc in (cfg.reference_column, "reference", "answer"):
         if rc in df.columns:
-            ref = df[rc]
+            ref, ref_col = df[rc], rc
             if ref.dtype != pl.Utf8:  # TRL 'chosen' message lists
                 ref = pl.Series([m[-1]["content"] if m else None for m in ref.to_list()])
             break
@@ -65,10 +67,14 @@ def load_questions(cfg: EvalConfig) -> pl.DataFrame:
                        schema={"question": pl.Utf8, "reference": pl.Utf8})
     out = out.filter(pl.col("question").is_not_null() & (pl.col("question").str.strip_chars() != ""))
     if cfg.limit is not None:
+        if cfg.limit < 1:  # EvalConfig refuses it; polars' head(-1) would mean "all but the last"
+            raise UsageError(f"--limit must be >= 1, got {cfg.limit}")
         out = out.head(cfg.limit)
     if out.height == 0:
         raise UsageError(f"{cfg.questions}: no questions to evaluate")
-    return out
+    if ref_col is not None and out["reference"].null_count() == out.height:
+        ref_col = None
+    return out, ref_col
 
 
 def generate(model, tokenizer, questions: list[str], system_prompt: str, cfg: EvalConfig, label: str) -> list[str]:
@@ -136,27 +142,115 @@ def summarize(base: pl.DataFrame, aligned: pl.DataFrame) -> list[dict]:
             diff = (a - b) if higher else (b - a)
             diff = diff.drop_nulls()
             n = max(diff.len(), 1)
-            row.update(win=float((diff > 1e-9).sum() / n), tie=float((diff.abs() <= 1e-9).sum() / n),
-                       loss=float((diff < -1e-9).sum() / n))
+            wins, losses = int((diff > 1e-9).sum()), int((diff < -1e-9).sum())
+            row.update(win=wins / n, tie=float((diff.abs() <= 1e-9).sum() / n), loss=losses / n,
+                       p_sign=sign_test(wins, losses))
         out.append(row)
     return out
 
 
+def sign_test(wins: int, losses: int) -> float:
+    """Two-sided exact sign test over the questions that were not ties: the chance of a split at least this uneven
+    if neither model were better. With 4 questions the smallest possible value is 0.125."""
+    import math
+
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    k = min(wins, losses)
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+SMALL_N = 30  # below this many questions eval.md warns that the differences may be chance
+
+
 def markdown_table(summary: list[dict], n: int, base_name: str, aligned_name: str) -> str:
     lines = [f"Held-out questions: {n}. Base: `{base_name}`. Aligned: `{aligned_name}`.", "",
-             "| metric | base | aligned | Δ | aligned wins | ties | base wins |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| metric | base | aligned | Δ | aligned wins | ties | base wins | p (sign test) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in summary:
-        wins = (f"{r['win']:.0%} | {r['tie']:.0%} | {r['loss']:.0%}" if "win" in r else "– | – | –")
+        wins = (f"{r['win']:.0%} | {r['tie']:.0%} | {r['loss']:.0%} | {r['p_sign']:.2f}" if "win" in r
+                else "– | – | – | –")
         lines.append(f"| {r['label']} | {r['base']:.3f} | {r['aligned']:.3f} | {r['delta']:+.3f} | {wins} |")
     return "\n".join(lines) + "\n"
 
 
+def sample_size_note(n: int) -> str | None:
+    """The caveat eval.md gives when there are too few questions to tell a difference from chance."""
+    if n >= SMALL_N:
+        return None
+    best = sign_test(n, 0)
+    return (f"**Small sample: only {n} question{'s' if n != 1 else ''}.** Win rates and means over so few questions "
+            f"can differ by chance alone: even if the aligned model won on every question, the sign test would give "
+            f"p = {best:.2g}. Evaluate on at least {SMALL_N} held-out questions (better 100 or more) before drawing a "
+            "conclusion.")
+
+
+def reference_note(ref_col: str | None, cfg: EvalConfig) -> str:
+    """Which column the reference answers (for facts and similarity) came from, and whether that was a fallback."""
+    if ref_col is None:
+        return (f"No reference answers (no `{cfg.reference_column}`, `reference` or `answer` column with text): facts "
+                "and similarity to a reference were not scored.")
+    if ref_col != cfg.reference_column:
+        return (f"Reference answers: column `{ref_col}`, because the questions have no `{cfg.reference_column}` "
+                f"column (fell back from `{cfg.reference_column}` to `{ref_col}`; set align.eval.reference_column to "
+                "choose).")
+    return f"Reference answers: column `{ref_col}`."
+
+
+def _quote(text: str | None, limit: int = 600) -> str:
+    text = " ".join(str(text or "").split())
+    if len(text) > limit:
+        text = text[:limit].rstrip() + " …"
+    return "> " + (text or "*(empty)*")
+
+
+def examples_markdown(answers: pl.DataFrame, k: int) -> str:
+    """The first ``k`` questions with both answers and their scores, so a reader sees what the numbers measure."""
+    if k <= 0 or answers.height == 0:
+        return ""
+    lines = [f"## Example answers (first {min(k, answers.height)} of {answers.height})", ""]
+    for i, r in enumerate(answers.head(k).iter_rows(named=True), 1):
+        lines += [f"### {i}. {' '.join(str(r['question']).split())}", ""]
+        if r.get("reference"):
+            lines += ["Reference:", "", _quote(r["reference"]), ""]
+        for side in ("base", "aligned"):
+            tone, fkgl = r.get(f"{side}_tone"), r.get(f"{side}_fkgl")
+            scores = ", ".join(x for x in (f"tone {tone:+.2f}" if tone is not None else "",
+                                           f"grade {fkgl:.1f}" if fkgl is not None else "") if x)
+            lines += [f"{side.capitalize()} ({scores}):", "", _quote(r[f"{side}_answer"]), ""]
+    return "\n".join(lines)
+
+
+def report_markdown(summary: list[dict], answers: pl.DataFrame, *, base_name: str, aligned_name: str,
+                    ref_col: str | None, cfg: EvalConfig) -> str:
+    """eval.md: the table, the sample-size caveat, where the references came from, example answers."""
+    n = answers.height
+    parts = [markdown_table(summary, n, base_name, aligned_name)]
+    note = sample_size_note(n)
+    if note:
+        parts.append(note + "\n")
+    same = sum(a == b for a, b in zip(answers["base_answer"].to_list(), answers["aligned_answer"].to_list()))
+    if n and same == n:
+        parts.append(f"The aligned model gave exactly the base model's answer to all {n} questions: training changed "
+                     "nothing visible here (too few steps or too low a learning rate?).\n")
+    elif same:
+        parts.append(f"{same} of {n} aligned answers are identical to the base model's.\n")
+    parts.append(reference_note(ref_col, cfg) + "\n")
+    ex = examples_markdown(answers, cfg.examples)
+    if ex:
+        parts.append(ex)
+    return "\n".join(parts)
+
+
 def plot(summary: list[dict], target: Path) -> None:
+    """Win rates in one panel; then one panel per metric for the means (each on its own scale: a reading grade of
+    ~14 and a tone of ~-0.1 on one axis would flatten the tone bars to nothing)."""
     from curate.plots import figure, save_png
 
     rows = [r for r in summary if "win" in r]
-    fig, axes = figure(1, 2, figsize=(11, 3.6))
+    fig, axes = figure(1, 1 + len(rows), figsize=(4.6 + 2.4 * len(rows), 3.6))
+    axes = list(axes) if len(rows) else [axes]
     names = [r["label"] for r in rows]
     axes[0].barh(names, [r["win"] for r in rows], color="tab:green", label="aligned wins")
     axes[0].barh(names, [r["tie"] for r in rows], left=[r["win"] for r in rows], color="0.8", label="tie")
@@ -164,12 +258,12 @@ def plot(summary: list[dict], target: Path) -> None:
     axes[0].set_xlim(0, 1)
     axes[0].set_title("per-question win rate")
     axes[0].legend(fontsize=7, loc="lower right")
-    x = range(len(rows))
-    axes[1].bar([i - 0.2 for i in x], [r["base"] for r in rows], width=0.4, label="base")
-    axes[1].bar([i + 0.2 for i in x], [r["aligned"] for r in rows], width=0.4, label="aligned")
-    axes[1].set_xticks(list(x), [r["metric"] for r in rows], fontsize=8)
-    axes[1].set_title("means")
-    axes[1].legend(fontsize=7)
+    for ax, r in zip(axes[1:], rows):
+        ax.bar(["base", "aligned"], [r["base"], r["aligned"]], color=["tab:blue", "tab:orange"])
+        ax.axhline(0, color="0.5", linewidth=0.6)
+        better = "higher" if METRICS[r["metric"]][1] else "lower"
+        ax.set_title(f"{r['label']}\n(mean; {better} is better)", fontsize=8)
+        ax.tick_params(labelsize=8)
     save_png(fig, target)
 
 
@@ -180,18 +274,24 @@ def _load_base(model_id: str, dtype: str):
     return load_model(DPOTrainConfig(model=model_id, dtype=dtype, method="full"))
 
 
-def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path) -> dict:
+def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path, overwrite: bool = False) -> dict:
     import torch
 
+    from align.builtin import is_builtin, smoke_warning
     from align.trainer import load_tokenizer
+    from curate.clikit import err_console
     from curate.io import staged_output_dir, write_json, write_table, write_text
     from curate.manifest import Timer, build_manifest
+    from curate.outputs import check_output_dir, replacing
 
     aligned_dir, manifest = resolve_model_dir(model_dir)
-    questions = load_questions(cfg)
+    plan = check_output_dir(out_dir, overwrite=overwrite, flag="-o", inputs=[model_dir, cfg.questions])
+    questions, ref_col = load_questions(cfg)
     base_id = cfg.base or manifest.get("config", {}).get("model")
     if not base_id:
-        raise UsageError(f"{model_dir}: no base model recorded; pass --base ID")
+        raise UsageError(f"{model_dir}: no base model recorded; pass --base ID (or --base builtin)")
+    if is_builtin(base_id):
+        err_console.print(f"warning: {smoke_warning('base model builtin')}", markup=False)
     system_prompt = cfg.system_prompt or manifest.get("system_prompt") or DEFAULT_SYSTEM_PROMPT
     out_dir = Path(out_dir)
     timer = Timer()
@@ -218,17 +318,20 @@ def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path) -> 
         sb = score_answers(base_answers, refs, cfg.embedding_model)
         sa = score_answers(aligned_answers, refs, cfg.embedding_model)
     summary = summarize(sb, sa)
-    table = markdown_table(summary, len(qs), base_id, str(model_dir))
     answers = pl.concat([questions.with_columns(pl.Series("base_answer", base_answers), pl.Series("aligned_answer", aligned_answers)),
                          sb.rename(lambda c: f"base_{c}"), sa.rename(lambda c: f"aligned_{c}")], how="horizontal")
+    table = markdown_table(summary, len(qs), base_id, str(model_dir))
+    report = report_markdown(summary, answers, base_name=base_id, aligned_name=str(model_dir), ref_col=ref_col, cfg=cfg)
     result = build_manifest("align.eval", cfg, inputs={"model": str(model_dir), "base": base_id, "questions": cfg.questions},
                             counts={"questions": len(qs)}, timings=timer.timings, system_prompt=system_prompt,
-                            summary=summary)
-    with staged_output_dir(out_dir) as stage:
-        write_text(table, stage / "eval.md")
+                            reference_column=ref_col, reference_fallback=ref_col is not None and ref_col != cfg.reference_column,
+                            small_sample=len(qs) < SMALL_N, summary=summary)
+    with replacing(plan), staged_output_dir(out_dir) as stage:
+        write_text(report, stage / "eval.md")
         write_json({**result, "rows": answers.drop([c for c in answers.columns if c.endswith("cues")]).to_dicts()},
                    stage / "eval.json")
         write_table(answers, stage / "answers.parquet")
         plot(summary, stage / "eval.png")
+        write_json(result, stage / "manifest.json")
     result["table_markdown"] = table
     return result

@@ -7,6 +7,7 @@ Every value of ``DPOTrainConfig`` reaches the trainer: the TRL arguments through
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from align.builtin import BUILTIN, is_builtin, smoke_warning
 from align.config import DPOTrainConfig
 from align.metrics import MetricsCallback
 from curate.errors import RuntimeFailure, UsageError
@@ -56,7 +58,9 @@ TRAINER_ARGS = {
 MODEL_ARGS = ("model", "method", "attn_implementation", "dtype", "chat_template", "pad_token")
 ADAPTER_ARGS = ("lora_r", "lora_alpha", "lora_dropout", "lora_target_modules")
 RUN_ARGS = ("data", "train_split", "eval_split", "output_dir", "system_prompt", "fast", "fast_compile", "merge",
-            "collapse_window", "collapse_min_drop")
+            "collapse_window", "collapse_min_drop", "logprob_chunk_size")
+CPU_LOGPROB_CHUNK = 4096  # vocabulary columns per LM-head tile on CPU (see set_logprob_chunk_size)
+_TRL_LOGPROB_CHUNK: int | None = None  # TRL's own default, restored for a GPU run after a CPU run in one process
 
 
 def has_cuda() -> bool:
@@ -81,6 +85,17 @@ def resolve_dtype(name: str):
     return getattr(torch, name)
 
 
+@functools.lru_cache(maxsize=1)
+def _checkpointing_kwargs_name() -> str:
+    """transformers 5 renamed ``gradient_checkpointing_kwargs`` (deprecated alias, warns) to ``activation_...``."""
+    import dataclasses as dc
+
+    from transformers import TrainingArguments
+
+    names = {f.name for f in dc.fields(TrainingArguments)}
+    return "activation_checkpointing_kwargs" if "activation_checkpointing_kwargs" in names else "gradient_checkpointing_kwargs"
+
+
 def to_dpo_config(cfg: DPOTrainConfig, output_dir: str | Path, *, eval_enabled: bool = False):
     """The TRL ``DPOConfig``: every entry of ``TRAINER_ARGS`` copied over, plus what the run needs."""
     from trl import DPOConfig
@@ -101,10 +116,48 @@ def to_dpo_config(cfg: DPOTrainConfig, output_dir: str | Path, *, eval_enabled: 
         save_strategy="steps",
         logging_strategy="steps",
         remove_unused_columns=False if cfg.fast else True,
-        gradient_checkpointing_kwargs={"use_reentrant": False} if cfg.gradient_checkpointing else None,
+        **{_checkpointing_kwargs_name(): {"use_reentrant": False} if cfg.gradient_checkpointing else None},
         dataset_num_proc=None,
         **kwargs,
     )
+
+
+def set_logprob_chunk_size(cfg: DPOTrainConfig) -> int | None:
+    """The tile width of TRL's chunked log-prob LM head (``trl.trainer.utils._CHUNKED_LOGPROB_CHUNK_SIZE``).
+
+    On a GPU the tile is folded by one Triton kernel; elsewhere TRL folds it with plain torch ops, each making a
+    tile-sized temporary (fp32 copy, exp, masks, products): with TRL's 32768 columns and 1,600 tokens that is ~1.4 GB
+    at the peak of every forward, ~0.25 GB with 4096 (measured on SmolLM2-135M, a 49k vocabulary; same speed).
+    Returns the width in use (None when this TRL has no such setting)."""
+    global _TRL_LOGPROB_CHUNK
+    try:
+        import trl.trainer.utils as trl_utils
+    except ImportError:
+        return None
+    if not hasattr(trl_utils, "_CHUNKED_LOGPROB_CHUNK_SIZE"):
+        return None
+    if _TRL_LOGPROB_CHUNK is None:
+        _TRL_LOGPROB_CHUNK = trl_utils._CHUNKED_LOGPROB_CHUNK_SIZE
+    size = cfg.logprob_chunk_size or (_TRL_LOGPROB_CHUNK if has_cuda() else CPU_LOGPROB_CHUNK)
+    trl_utils._CHUNKED_LOGPROB_CHUNK_SIZE = int(size)
+    return int(size)
+
+
+def check_trainer_options(cfg: DPOTrainConfig) -> None:
+    """Build the TRL config once before any work, so a bad scheduler / optimizer / loss name fails in one line."""
+    import tempfile as _tf
+
+    if cfg.fast and cfg.loss_type != "sigmoid":
+        raise UsageError(f"the fast path supports loss_type 'sigmoid' only, got {cfg.loss_type!r}; set fast: false")
+    try:
+        to_dpo_config(cfg, _tf.gettempdir())
+    except (ValueError, KeyError) as e:
+        text = " ".join(str(e).split())
+        for key in ("lr_scheduler_type", "optim", "loss_type"):
+            value = getattr(cfg, key)
+            if isinstance(value, str) and value in text:
+                raise UsageError(f"align.dpo.{key}: {text}") from None
+        raise UsageError(f"align.dpo: {text[:300]}") from None
 
 
 def lora_config(cfg: DPOTrainConfig):
@@ -120,19 +173,21 @@ def lora_config(cfg: DPOTrainConfig):
     )
 
 
-def _split_gguf(model_id: str) -> tuple[str, dict]:
-    p = Path(model_id)
-    if p.suffix == ".gguf" and p.is_file():
-        return str(p.parent), {"gguf_file": p.name}
-    return model_id, {}
+def resolve_model_path(model_id: str) -> str:
+    """What ``from_pretrained`` loads for a model name: ``builtin`` and ``.gguf`` files -> their converted HF dir."""
+    from align.builtin import resolve_model
+
+    if not model_id or not str(model_id).strip():
+        raise UsageError("no model: pass --model ID_OR_PATH (or --model builtin)")
+    return resolve_model(model_id)
 
 
 def load_tokenizer(model_id: str):
     from transformers import AutoTokenizer
 
-    path, extra = _split_gguf(model_id)
+    path = resolve_model_path(model_id)
     try:
-        return AutoTokenizer.from_pretrained(path, **extra)
+        return AutoTokenizer.from_pretrained(path)
     except OSError as e:
         raise UsageError(f"{model_id}: cannot load the tokenizer: {' '.join(str(e).split())[:200]}") from None
 
@@ -150,9 +205,7 @@ def load_model(cfg: DPOTrainConfig, model_id: str | None = None):
     """The policy model as configured: dtype, attention kernel, 4-bit base for QLoRA."""
     from transformers import AutoModelForCausalLM
 
-    model_id = model_id or cfg.model
-    if not model_id:
-        raise UsageError("no model: pass --model ID_OR_PATH (or align.dpo.model in the config)")
+    model_id = model_id or cfg.model or BUILTIN
     kwargs: dict[str, Any] = {"dtype": resolve_dtype(cfg.dtype), "attn_implementation": cfg.attn_implementation}
     if cfg.method == "qlora":
         check_qlora_available()
@@ -162,13 +215,11 @@ def load_model(cfg: DPOTrainConfig, model_id: str | None = None):
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=torch.bfloat16 if resolve_bf16(cfg) else torch.float16)
-    path, extra = _split_gguf(model_id)
+    path = resolve_model_path(model_id)
     try:
-        model = AutoModelForCausalLM.from_pretrained(path, **extra, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     except OSError as e:
         raise UsageError(f"{model_id}: cannot load the model: {' '.join(str(e).split())[:200]}") from None
-    if extra.get("gguf_file"):
-        _forget_gguf_quantization(model)
     if cfg.method == "qlora":
         from peft import prepare_model_for_kbit_training
 
@@ -176,7 +227,7 @@ def load_model(cfg: DPOTrainConfig, model_id: str | None = None):
     return model
 
 
-def _forget_gguf_quantization(model) -> None:
+def forget_gguf_quantization(model) -> None:
     """GGUF weights are dequantized on load (plain float tensors); drop the marker that blocks training/saving."""
     quantizer = getattr(model, "hf_quantizer", None)
     if quantizer is not None and hasattr(quantizer, "remove_quantization_config"):
@@ -194,21 +245,75 @@ def _forget_gguf_quantization(model) -> None:
                 pass
 
 
+def start_warmup_above_zero(scheduler, warmup_steps: int) -> None:
+    """transformers' warm-up is ``step / warmup_steps``: the first optimizer step runs at learning rate 0 (a wasted
+    step, and ``metrics.csv`` starts at lr 0). Shift the warm-up by one: step ``s < W`` gets ``(s + 1) / (W + 1)`` of the
+    rate the schedule reaches at the end of the warm-up, so it still rises linearly to the peak and reaches it at step
+    ``W``. Schedules without warm-up (``constant``, or ``warmup_steps`` 0) are left alone."""
+    from torch.optim.lr_scheduler import LambdaLR
+
+    if warmup_steps <= 0 or not isinstance(scheduler, LambdaLR):
+        return
+    lambdas = list(scheduler.lr_lambdas)
+    if not any(f(0) == 0 for f in lambdas):
+        return
+
+    def shifted(f):
+        peak = f(warmup_steps)
+
+        def lr_lambda(step: int) -> float:
+            return peak * (step + 1) / (warmup_steps + 1) if step < warmup_steps else f(step)
+
+        return lr_lambda
+
+    scheduler.lr_lambdas = [shifted(f) if f(0) == 0 else f for f in lambdas]
+    lrs = [base * f(scheduler.last_epoch) for base, f in zip(scheduler.base_lrs, scheduler.lr_lambdas)]
+    for group, lr in zip(scheduler.optimizer.param_groups, lrs):
+        group["lr"] = lr
+    scheduler._last_lr = lrs
+
+
+class _WarmupFromFirstStep:
+    """Trainer mixin: the learning-rate schedule of ``start_warmup_above_zero``."""
+
+    def create_scheduler(self, num_training_steps: int, optimizer=None):
+        created = self.lr_scheduler is None
+        scheduler = super().create_scheduler(num_training_steps, optimizer)
+        if created:
+            start_warmup_above_zero(scheduler, self.args.get_warmup_steps(num_training_steps))
+        return scheduler
+
+
+def trainer_class(fast: bool):
+    """``AlignDPOTrainer`` (TRL's DPOTrainer) or ``AlignFastDPOTrainer`` (the fast path), with the warm-up fix."""
+    global AlignDPOTrainer, AlignFastDPOTrainer
+    if fast:
+        if AlignFastDPOTrainer is None:
+            from align.fast import FastDPOTrainer
+
+            AlignFastDPOTrainer = type("AlignFastDPOTrainer", (_WarmupFromFirstStep, FastDPOTrainer), {})
+        return AlignFastDPOTrainer
+    if AlignDPOTrainer is None:
+        from trl import DPOTrainer
+
+        AlignDPOTrainer = type("AlignDPOTrainer", (_WarmupFromFirstStep, DPOTrainer), {})
+    return AlignDPOTrainer
+
+
+AlignDPOTrainer = AlignFastDPOTrainer = None  # built on first use (importing trl is slow)
+
+
 def build_trainer(cfg: DPOTrainConfig, model, tokenizer, train_ds, eval_ds=None, *, output_dir: str | Path,
                   callbacks: list | None = None, ref_model=None):
     """A ``trl.DPOTrainer`` (or the fast path's subclass) wired from ``cfg``."""
-    from trl import DPOTrainer
-
     args = to_dpo_config(cfg, output_dir, eval_enabled=eval_ds is not None)
+    set_logprob_chunk_size(cfg)
     peft_config = lora_config(cfg) if cfg.method in ("lora", "qlora") else None
-    trainer_cls = DPOTrainer
+    trainer_cls = trainer_class(cfg.fast)
     extra: dict[str, Any] = {}
     if cfg.fast:
-        from align.fast import FastDPOTrainer
-
         if cfg.loss_type != "sigmoid":
             raise UsageError(f"the fast path supports loss_type 'sigmoid' only, got {cfg.loss_type!r}; set fast: false")
-        trainer_cls = FastDPOTrainer
         extra["fast_options"] = {"compile": cfg.fast_compile}
     return trainer_cls(model=model, ref_model=ref_model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
                        processing_class=tokenizer, peft_config=peft_config, callbacks=callbacks or [], **extra)
@@ -231,11 +336,20 @@ def run_dpo(cfg: DPOTrainConfig, *, resume: bool = False, overwrite: bool = Fals
         raise UsageError("no data: pass --data DIR_OR_REPO (or align.dpo.data in the config)")
     if cfg.method == "qlora":
         check_qlora_available()
-    if cfg.model and Path(cfg.model).exists():  # recorded absolute, so `align eval` finds the base from anywhere
+    check_trainer_options(cfg)
+    state = PartialState()
+    smoke = None
+    if not cfg.model or is_builtin(cfg.model):
+        smoke = smoke_warning("--model builtin" if cfg.model else "no model given (--model / align.dpo.model)")
+        cfg = dataclasses.replace(cfg, model=BUILTIN)  # recorded as `builtin`: `align eval` resolves it anywhere
+    elif Path(cfg.model).exists():  # recorded absolute, so `align eval` finds the base from anywhere
         cfg = dataclasses.replace(cfg, model=str(Path(cfg.model).resolve()))
     out = Path(cfg.output_dir)
     ckpt_dir = out / "checkpoints"
-    state = PartialState()
+    if not out.is_dir():  # a file, or a place that cannot be created: one line before any work
+        from curate.outputs import check_output_dir
+
+        check_output_dir(out, flag="-o")
     if out.exists() and any(out.iterdir()) and not resume:
         if not overwrite:
             raise UsageError(f"{out}: output directory is not empty; pass --resume to continue or --overwrite to start over")
@@ -244,6 +358,10 @@ def run_dpo(cfg: DPOTrainConfig, *, resume: bool = False, overwrite: bool = Fals
         state.wait_for_everyone()
     if resume and _latest_checkpoint(ckpt_dir) is None:
         raise UsageError(f"{out}: --resume given but no checkpoint in {ckpt_dir}")
+    if smoke and state.is_main_process:  # after the checks: a refused run prints only its error line
+        from curate.clikit import err_console
+
+        err_console.print(f"warning: {smoke}", markup=False)
     timer = Timer()
     with timer("load"):
         train_ds = ensure_system_prompt(load_preference_dataset(cfg.data, cfg.train_split), cfg.system_prompt)
@@ -285,11 +403,25 @@ def run_dpo(cfg: DPOTrainConfig, *, resume: bool = False, overwrite: bool = Fals
         final_dir="final", merged_dir="merged" if cfg.merge else None,
         warnings=metrics_cb.warnings,
         num_processes=trainer.accelerator.num_processes,
+        logprob_chunk_size=set_logprob_chunk_size(cfg),
+        peak_rss_mb=peak_rss_mb(),
     )
     if trainer.accelerator.is_main_process:
         metrics_cb.finish()
         write_json(manifest, out / "manifest.json")
     return manifest
+
+
+def peak_rss_mb() -> float | None:
+    """This process's peak resident memory so far (MB), recorded in the manifest."""
+    try:
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+    except (ImportError, OSError):
+        return None
 
 
 def save_merged(trainer, tokenizer, target: Path, cfg: DPOTrainConfig) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,20 @@ def lora_run(tiny_dir, pref_data, tmp_path_factory):
     code = run_align(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", out, "--config", cfg, "--max-steps", 10, "--merge"])
     assert code == 0
     return out, cfg
+
+
+@pytest.fixture(scope="session")
+def builtin_cache(tmp_path_factory):
+    """Where the built-in model is dequantized for these tests: $EMPATHY_CURATE_CACHE when set (a warm cache), else a
+    fresh folder, so the conversion itself is exercised (once per session, ~20-40 s)."""
+    from align.builtin import CACHE_ENV
+
+    if os.environ.get(CACHE_ENV):
+        yield Path(os.environ[CACHE_ENV])
+        return
+    d = tmp_path_factory.mktemp("builtin-cache")
+    os.environ[CACHE_ENV] = str(d)
+    try:
+        yield d
+    finally:
+        os.environ.pop(CACHE_ENV, None)

@@ -162,3 +162,70 @@ def test_collapse_warning():
     healthy = rows([0.0, 0.2, 0.5, 0.8, 1.0], [0.0, 0.4, 1.0, 1.6, 2.0], logps=[-380, -500, -420, -470, -410])
     assert detect_collapse(healthy, window=5, beta=0.1) is None
     assert detect_collapse(collapsing[:3], window=5) is None  # not enough history
+
+
+def test_first_step_learning_rate_is_not_zero_with_warmup(tiny_dir, pref_data, tmp_path):
+    """Issue 12, finding 10: transformers' warm-up gives step 1 a learning rate of 0 (a wasted step); the warm-up is
+    shifted so step 1 already learns, the peak is reached at the end of the warm-up, the decay is unchanged."""
+    out = tmp_path / "warm"
+    cfg = write_cfg(tmp_path / "cfg.yaml", learning_rate=1e-3, warmup_steps=0.3, lr_scheduler_type="cosine")
+    assert _run(["dpo", "--data", pref_data, "--model", tiny_dir, "-o", out, "--config", cfg, "--max-steps", 6]) == 0
+    lrs = [r["learning_rate"] for r in read_metrics_csv(out / "metrics.csv") if r["loss"] is not None]
+    assert len(lrs) == 6
+    # warm-up: ceil(0.3 * 6) = 2 steps -> 1/3 and 2/3 of the peak, then cosine from the peak down
+    assert lrs[0] == pytest.approx(1e-3 / 3) and lrs[1] == pytest.approx(2e-3 / 3)
+    assert lrs[2] == pytest.approx(1e-3) and lrs[2] > lrs[3] > lrs[4] > lrs[5] > 0
+
+
+def test_constant_schedule_is_left_alone(tiny_dir, pref_data, tmp_path):
+    from align.trainer import start_warmup_above_zero
+    import torch
+    from transformers import get_scheduler
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    sched = get_scheduler("constant", opt, num_warmup_steps=3, num_training_steps=10)
+    start_warmup_above_zero(sched, 3)
+    assert opt.param_groups[0]["lr"] == 0.1
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    sched = get_scheduler("linear", opt, num_warmup_steps=3, num_training_steps=10)
+    assert opt.param_groups[0]["lr"] == 0.0  # what transformers does
+    start_warmup_above_zero(sched, 3)
+    seen = []
+    for _ in range(10):
+        seen.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert seen[:4] == pytest.approx([0.025, 0.05, 0.075, 0.1]) and seen[-1] == pytest.approx(0.1 / 7)
+
+
+@pytest.mark.slow
+def test_cpu_run_peak_memory_is_cut_by_the_lm_head_tile(tmp_path):
+    """Issue 12, finding 10 (a 135M LoRA run peaked at 6.3 GB): on CPU TRL's chunked log-prob head folds each
+    32768-column tile with plain torch ops, several tile-sized temporaries at once. With a 49k vocabulary (SmolLM2's)
+    that dominates the peak; `align dpo` uses 4096-column tiles on CPU. Two real CLI runs, peak RSS of each process."""
+    import subprocess
+    import sys
+
+    from align_fixtures import train_tokenizer, write_dataset
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    model_dir = tmp_path / "wide-vocab"
+    tok = train_tokenizer(model_dir)
+    LlamaForCausalLM(LlamaConfig(vocab_size=49152, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                                 num_attention_heads=4, num_key_value_heads=2, bos_token_id=tok.bos_token_id,
+                                 eos_token_id=tok.eos_token_id)).save_pretrained(str(model_dir))
+    data = write_dataset(tmp_path / "data", n_train=16, n_test=2)
+    peaks = {}
+    for name, chunk in (("trl-default", 32768), ("auto", None)):
+        cfg = write_cfg(tmp_path / f"{name}.yaml", per_device_train_batch_size=16,
+                        **({"logprob_chunk_size": chunk} if chunk else {}))
+        out = tmp_path / name
+        proc = subprocess.run([sys.executable, "-m", "align.cli", "dpo", "--data", str(data), "--model", str(model_dir),
+                               "-o", str(out), "--config", str(cfg), "--max-steps", "1"],
+                              capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        manifest = json.loads((out / "manifest.json").read_text())
+        peaks[name] = manifest["peak_rss_mb"]
+        assert manifest["logprob_chunk_size"] == (chunk or 4096)
+    print("peak RSS MB", peaks)
+    assert peaks["auto"] < 0.6 * peaks["trl-default"], peaks
