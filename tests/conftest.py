@@ -1,4 +1,4 @@
-"""The test command sets up what it needs by itself (issue 12, finding 9).
+"""The test command sets up what it needs by itself.
 
 `.venv/bin/python -m pytest -q` on a fresh machine: when the collected tests include the review tests (they use the
 real Argilla stack: redis-server and the separate .venv-argilla), ``scripts/setup_test_env.sh`` runs once before

@@ -1,4 +1,4 @@
-"""The built-in SmolLM2-135M-Instruct by one name (issue 12, finding 4): `--model builtin`, the default of `align dpo`,
+"""The built-in SmolLM2-135M-Instruct by one name: `--model builtin`, the default of `align dpo`,
 recorded as `builtin` so `align eval` finds it, loaded from a dequantized HF directory (no GGUF re-conversion, no
 "Could not find a config file" warning), with the smoke-only warning."""
 

@@ -52,7 +52,7 @@ def test_summary_win_rates():
 
 
 def test_eval_report_caveat_examples_reference_fallback_and_separate_panels(lora_run, tmp_path, monkeypatch):
-    """Issue 12, finding 10: eval.md warns at small n, shows example answers, says the reference fell back from
+    """eval.md warns at small n, shows example answers, says the reference fell back from
     `source_answer` to `answer`; eval.png gives each metric's means its own axis (grade ~14 and tone ~-0.1 apart)."""
     import curate.plots
     from align_fixtures import make_pairs

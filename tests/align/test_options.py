@@ -1,4 +1,4 @@
-"""Every align option is checked before any work (issue 12, finding 5): one line, exit 2, naming the flag the user
+"""Every align option is checked before any work: one line, exit 2, naming the flag the user
 typed (or the file and key a bad YAML value is in), and nothing is loaded or written."""
 
 from __future__ import annotations

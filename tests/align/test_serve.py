@@ -1,4 +1,4 @@
-"""`align serve` (issue 12, finding 8): the built-in model behind an OpenAI-compatible API on loopback, started as a
+"""`align serve`: the built-in model behind an OpenAI-compatible API on loopback, started as a
 real process on a free port, answering real requests, usable by `curate rewrite`'s HTTP backend."""
 
 from __future__ import annotations

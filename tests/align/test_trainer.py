@@ -165,7 +165,7 @@ def test_collapse_warning():
 
 
 def test_first_step_learning_rate_is_not_zero_with_warmup(tiny_dir, pref_data, tmp_path):
-    """Issue 12, finding 10: transformers' warm-up gives step 1 a learning rate of 0 (a wasted step); the warm-up is
+    """transformers' warm-up gives step 1 a learning rate of 0 (a wasted step); the warm-up is
     shifted so step 1 already learns, the peak is reached at the end of the warm-up, the decay is unchanged."""
     out = tmp_path / "warm"
     cfg = write_cfg(tmp_path / "cfg.yaml", learning_rate=1e-3, warmup_steps=0.3, lr_scheduler_type="cosine")
@@ -200,7 +200,7 @@ def test_constant_schedule_is_left_alone(tiny_dir, pref_data, tmp_path):
 
 @pytest.mark.slow
 def test_cpu_run_peak_memory_is_cut_by_the_lm_head_tile(tmp_path):
-    """Issue 12, finding 10 (a 135M LoRA run peaked at 6.3 GB): on CPU TRL's chunked log-prob head folds each
+    """(a 135M LoRA run peaked at 6.3 GB): on CPU TRL's chunked log-prob head folds each
     32768-column tile with plain torch ops, several tile-sized temporaries at once. With a 49k vocabulary (SmolLM2's)
     that dominates the peak; `align dpo` uses 4096-column tiles on CPU. Two real CLI runs, peak RSS of each process."""
     import subprocess

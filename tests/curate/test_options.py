@@ -1,4 +1,4 @@
-"""Every option is checked before any work starts, and a bad one is named as the user wrote it (issue 12, finding 5):
+"""Every option is checked before any work starts, and a bad one is named as the user wrote it:
 the flag for a flag (``--batch-rows must be >= 1``), the file and key for a YAML value."""
 
 from __future__ import annotations

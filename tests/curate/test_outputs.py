@@ -1,4 +1,4 @@
-"""One rule for every stage's output path, checked before any work (issue 12, finding 6): a file, an unwritable place,
+"""One rule for every stage's output path, checked before any work: a file, an unwritable place,
 a folder of the user's own files or an earlier output without --overwrite -> one line, exit 2, nothing written;
 --overwrite replaces only an earlier output of this tool, and a failed replace leaves the earlier output as it was."""
 

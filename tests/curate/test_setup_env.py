@@ -1,4 +1,4 @@
-"""The README's test command does its own set-up (issue 12, finding 9): collecting the review tests runs
+"""The README's test command does its own set-up: collecting the review tests runs
 scripts/setup_test_env.sh once; collecting only other tests does not; the script reports what is missing."""
 
 from __future__ import annotations

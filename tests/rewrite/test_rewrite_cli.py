@@ -1,4 +1,4 @@
-"""`curate rewrite` as a user runs it (issue 12, finding 7): progress that moves with tokens/s, loops stopped and named,
+"""`curate rewrite` as a user runs it: progress that moves with tokens/s, loops stopped and named,
 near copies of the source quarantined, and an HTTP run that says what it retried and why."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 12 through the CLI and the real Argilla server: blind review (annotators can read nothing that names the
+"""Review through the CLI and the real Argilla server: blind review (annotators can read nothing that names the
 chosen side), reviewer accounts from `curate review users add`, and push -> two annotators -> pull (with and
 without --data) -> publish."""
 
