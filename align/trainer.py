@@ -346,18 +346,15 @@ def run_dpo(cfg: DPOTrainConfig, *, resume: bool = False, overwrite: bool = Fals
         cfg = dataclasses.replace(cfg, model=str(Path(cfg.model).resolve()))
     out = Path(cfg.output_dir)
     ckpt_dir = out / "checkpoints"
-    if not out.is_dir():  # a file, or a place that cannot be created: one line before any work
+    replace = False  # an earlier `align dpo` output is replaced (checked below, removed after loading)
+    if resume:
+        if _latest_checkpoint(ckpt_dir) is None:
+            raise UsageError(f"-o {out}: --resume given but no checkpoint in {ckpt_dir}")
+    else:
         from curate.outputs import check_output_dir
 
-        check_output_dir(out, flag="-o")
-    if out.exists() and any(out.iterdir()) and not resume:
-        if not overwrite:
-            raise UsageError(f"{out}: output directory is not empty; pass --resume to continue or --overwrite to start over")
-        if state.is_main_process:
-            shutil.rmtree(out)
-        state.wait_for_everyone()
-    if resume and _latest_checkpoint(ckpt_dir) is None:
-        raise UsageError(f"{out}: --resume given but no checkpoint in {ckpt_dir}")
+        local = [p for p in (cfg.data, cfg.model) if p and Path(p).exists()]
+        replace = check_output_dir(out, overwrite=overwrite, flag="-o", inputs=local, keep=()).state == "replace"
     if smoke and state.is_main_process:  # after the checks: a refused run prints only its error line
         from curate.clikit import err_console
 
@@ -371,6 +368,15 @@ def run_dpo(cfg: DPOTrainConfig, *, resume: bool = False, overwrite: bool = Fals
         model = load_model(cfg)
         if prepare_tokenizer(tokenizer, cfg.chat_template, cfg.pad_token):
             model.resize_token_embeddings(len(tokenizer))
+    if not resume and state.is_main_process:
+        # once the model and data loaded: an earlier run is removed whole (a later --resume must not find its
+        # checkpoints), and the folder is marked as this command's output before training writes to it, so a run
+        # that stops mid-way is resumed, or replaced with --overwrite
+        for entry in list(out.iterdir()) if replace else []:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(build_manifest("align.dpo", cfg, status="running"), out / "manifest.json")
+    state.wait_for_everyone()
     metrics_cb = MetricsCallback(out, window=cfg.collapse_window, min_drop=cfg.collapse_min_drop, resume=resume,
                                  beta=cfg.beta)
     with timer("setup"):

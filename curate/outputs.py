@@ -90,7 +90,7 @@ def _probe_writable(directory: Path) -> str | None:
     return None
 
 
-def _inside(child: Path, parent: Path) -> bool:
+def is_inside(child: Path, parent: Path) -> bool:
     try:
         child.resolve().relative_to(parent.resolve())
         return True
@@ -111,7 +111,7 @@ def check_output_dir(path: str | os.PathLike, *, overwrite: bool = False, flag: 
     p = Path(path)
     shown = f"{flag} {p}"
     for inp in inputs:
-        if inp is not None and Path(inp).exists() and p.exists() and _inside(Path(inp), p):
+        if inp is not None and Path(inp).exists() and p.exists() and is_inside(Path(inp), p):
             raise UsageError(f"{shown}: holds this command's input {inp}; write the output to another directory")
     if p.exists() and not p.is_dir():
         raise UsageError(f"{shown}: exists and is a file; give a directory (it is created when missing)")

@@ -132,15 +132,39 @@ def _review_stage(kept: Path, review_dir: Path, cfg: CurateConfig) -> dict:
 
 
 def run_pipeline(cfg: CurateConfig, *, force: tuple[str, ...] = (), progress: bool = True,
-                 echo: Callable[[str], None] = print) -> dict:
-    """Run (or resume) every stage; returns ``{stage: "ran" | "skipped"}`` and writes ``pipeline.json``."""
+                 echo: Callable[[str], None] = print, overwrite: bool = False,
+                 output_flag: str = "output_dir") -> dict:
+    """Run (or resume) every stage; returns ``{stage: "ran" | "skipped"}`` and writes ``pipeline.json``.
+
+    ``output_dir`` (and ``publish.to_dir`` when it lies outside it) follow the rule of :mod:`curate.outputs`, checked
+    before any stage runs: an earlier ``curate run`` there is resumed; an earlier output of another command is
+    replaced only with ``overwrite``; a file, an unwritable place or a folder of the user's own files is refused."""
+    from contextlib import ExitStack
+
+    from curate.outputs import check_output_dir, is_inside, replacing
+
     stages = plan(cfg, progress=progress)
     unknown = set(force) - {s.name for s in stages} - {"all"}
     if unknown:
         raise UsageError(f"--force: unknown stage {sorted(unknown)[0]!r}; stages: {', '.join(s.name for s in stages)}")
     out = Path(cfg.output_dir)
+    plans = [check_output_dir(out, overwrite=overwrite, flag=output_flag, inputs=[cfg.input], resume="run")]
+    publish_dir = stages[-1].out_dir
+    if not is_inside(publish_dir, out):
+        plans.append(check_output_dir(publish_dir, overwrite=overwrite, flag="publish.to_dir",
+                                      inputs=[cfg.input, *(s.out_dir for s in stages[:-1])], resume="publish"))
+    with ExitStack() as stack:
+        for p in plans:
+            stack.enter_context(replacing(p))
+        return _run_stages(stages, out, force, echo)
+
+
+def _run_stages(stages: list[Stage], out: Path, force: tuple[str, ...], echo: Callable[[str], None]) -> dict:
     state_path = out / STATE_FILE
     state = _load_state(state_path)
+    if not state_path.exists():  # written first: a run that stops in its first stage is resumed as this run's output
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(state, state_path)
     result: dict[str, str] = {}
     upstream_ran = False
     for stage in stages:
@@ -189,12 +213,14 @@ def run(
     config: Path = typer.Argument(..., help="The pipeline YAML (`curate config init` writes one with every default)"),
     output_dir: str = typer.Option(None, "--output-dir", help="Override `output_dir` of the config"),
     force: list[str] = typer.Option([], "--force", help="Re-run this stage even if it is up to date (repeatable; 'all' = every stage)"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of another curate command in output_dir (an earlier `curate run` there is resumed; --force all redoes it)"),
 ) -> None:
     """Run the whole pipeline from one YAML: rewrite -> filter -> (review) -> publish; resumable stage by stage."""
     if not config.exists():
         raise UsageError(f"{config}: config file not found")
     cfg = load_config(config, {"output_dir": output_dir} if output_dir else None)
-    result = run_pipeline(cfg, force=tuple(force), echo=typer.echo)
+    result = run_pipeline(cfg, force=tuple(force), echo=typer.echo, overwrite=overwrite,
+                          output_flag="--output-dir" if output_dir else "output_dir")
     typer.echo("pipeline: " + ", ".join(f"{k} {v}" for k, v in result.items()))
 
 

@@ -10,7 +10,7 @@ import typer
 def rewrite(
     input: Optional[str] = typer.Argument(None, help="Source QA file: .csv, .tsv, .jsonl, .json, .parquet, or a datasets directory (not with --redo)."),
     output: str = typer.Option(..., "-o", "--output", help="Output directory (pairs.parquet, quarantine.parquet, manifest.json)."),
-    model: Optional[str] = typer.Option(None, "--model", help="Hub id, local path or .gguf file; default: built-in SmolLM2-135M (smoke runs)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Hub id, local path, .gguf file or `builtin` (SmolLM2-135M-Instruct, smoke runs; the default)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1."),
     question_col: Optional[str] = typer.Option(None, "--question-col", help="Question column (default: question)."),
     answer_col: Optional[str] = typer.Option(None, "--answer-col", help="Answer column (default: answer)."),

@@ -12,7 +12,7 @@ from curate.configlib import check, field, finite
 @dataclass
 class RewriteConfig:
     # --- model and backend
-    model: str | None = field(None, help="Hub id or local path of the rewrite model; null = built-in SmolLM2-135M-Instruct (smoke runs only)")
+    model: str | None = field(None, help="Hub id, local path or .gguf file of the rewrite model, or `builtin` = the built-in SmolLM2-135M-Instruct (smoke runs only); null = builtin")
     base_url: str | None = field(None, help="OpenAI-compatible endpoint (vLLM, SGLang, Ollama, TGI, OpenAI); null = run the model in-process with transformers")
     api_key_env: str = field("OPENAI_API_KEY", help="Name of the environment variable holding the API key (the key itself is never written anywhere)")
     device: str = field("auto", help="transformers backend: auto | cpu | cuda | cuda:N")

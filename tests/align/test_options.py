@@ -107,3 +107,23 @@ def test_serve_bad_options_exit_2(capsys):
     assert _one_line_error(capsys) == "error: --port must be in [0, 65535], got 70000"
     assert run_align(["serve", "--device", "gpu0"]) == 2
     assert _one_line_error(capsys) == "error: --device must be auto, cpu, mps, cuda or cuda:N, got 'gpu0'"
+
+
+def test_dpo_output_rules(lora_run, pref_data, tmp_path, capsys):
+    """The rule every stage follows: a folder of the user's files is refused even with --overwrite, an earlier
+    `align dpo` output needs --overwrite; either way before anything is loaded (the model here does not exist)."""
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "notes.txt").write_text("mine")
+    assert run_align(["dpo", "--data", pref_data, "--model", tmp_path / "missing", "-o", own, "--overwrite"]) == 2
+    assert "not an output of this tool (it holds notes.txt)" in _one_line_error(capsys)
+    assert [p.name for p in own.iterdir()] == ["notes.txt"]
+    out, _ = lora_run
+    assert run_align(["dpo", "--data", pref_data, "--model", tmp_path / "missing", "-o", out]) == 2
+    err = _one_line_error(capsys)
+    assert f"-o {out}: holds an earlier `align dpo` output; pass --overwrite" in err, err
+    # with --overwrite the earlier run is removed only once the new model loaded: a failed load keeps it
+    before = sorted(p.name for p in out.iterdir())
+    assert run_align(["dpo", "--data", pref_data, "--model", tmp_path / "missing", "-o", out, "--overwrite"]) != 0
+    capsys.readouterr()
+    assert sorted(p.name for p in out.iterdir()) == before

@@ -42,7 +42,11 @@ def made(tmp_path_factory):
                   for i, (q, a, c, r) in enumerate(ROWS)]).write_parquet(pairs)
     assert run_app(app, "curate", ["filter", str(pairs), "-o", str(d / "filtered"), "--no-meaning-check"]) == 0
     assert earlier_output(d / "filtered") == "filter"
-    return {"pairs": pairs, "filtered": d / "filtered", "qa": write_qa(d / "qa.csv", example_rows(2))}
+    qa = write_qa(d / "qa.csv", example_rows(2))
+    config = d / "pipeline.yaml"
+    config.write_text(f"input: {qa}\noutput_dir: {d / 'unused'}\nrewrite:\n  base_url: {DEAD}\n  model: m\n"
+                      "  max_retries: 0\n", "utf-8")
+    return {"pairs": pairs, "filtered": d / "filtered", "qa": qa, "config": config}
 
 
 def command(stage: str, made: dict, target: Path, url: str = DEAD) -> list:
@@ -50,11 +54,15 @@ def command(stage: str, made: dict, target: Path, url: str = DEAD) -> list:
         return ["rewrite", made["qa"], "-o", target, "--base-url", url, "--model", "m", "--max-retries", "0"]
     if stage == "filter":
         return ["filter", made["pairs"], "-o", target, "--no-meaning-check"]
+    if stage == "review":
+        return ["review", "pull", "-o", target, "--dataset", "d", "--api-url", url.removesuffix("/v1"), "--api-key", "k"]
+    if stage == "run":
+        return ["run", made["config"], "--output-dir", target]
     return ["publish", made["filtered"], "--to-dir", target, "--test-size", "0"]
 
 
-FLAG = {"rewrite": "-o", "filter": "-o", "publish": "--to-dir"}
-STAGES = ["rewrite", "filter", "publish"]
+FLAG = {"rewrite": "-o", "filter": "-o", "publish": "--to-dir", "review": "-o", "run": "--output-dir"}
+STAGES = ["rewrite", "filter", "publish", "review", "run"]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -153,6 +161,17 @@ def test_the_output_cannot_be_the_input(tmp_path, capsys, made, stage):
     code, _, err = curate(capsys, *args)
     assert code == 2 and "holds this command's input" in err, err
     assert snapshot(target) == before
+
+
+def test_a_run_that_stopped_in_its_first_stage_is_resumed_not_refused(tmp_path, capsys, made):
+    """`curate run` marks its output_dir first, so a rerun after a failed first stage is a resume (and another
+    command's earlier output there still needs --overwrite)."""
+    out = tmp_path / "run"
+    code, _, err = curate(capsys, *command("run", made, out))
+    assert code == 1 and "every request to the model failed" in err, err
+    assert earlier_output(out) == "run"
+    code, _, err = curate(capsys, *command("run", made, out))
+    assert code == 1 and "every request to the model failed" in err, err
 
 
 def test_config_init_output_file_rules(tmp_path, capsys):

@@ -172,3 +172,18 @@ def test_the_default_token_budget_fits_the_style_specs():
     longest_source = max(n(a) for _, a in example_rows(1000))
     budget = RewriteConfig().max_new_tokens
     assert budget >= 1.5 * ratio * longest_source and budget >= 3 * longest_output
+
+
+def test_builtin_names_the_built_in_model_with_the_smoke_warning(tmp_path):
+    """`--model builtin` is the same model as no --model (the name `align` accepts too), with the same warning."""
+    src = write_qa(tmp_path / "qa.csv", example_rows(1))
+    r = _subprocess("rewrite", src, "-o", tmp_path / "out", "--model", "BuiltIn", "--max-new-tokens", "8")
+    assert r.returncode == 0, r.stderr
+    assert "warning: --model builtin: using the built-in SmolLM2-135M-Instruct" in r.stderr
+    rows = pl.concat([pl.read_parquet(tmp_path / "out" / f) for f in ("pairs.parquet", "quarantine.parquet")],
+                     how="diagonal_relaxed")
+    assert rows.height == 1
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    from curate.builtin_model import MODEL_ID
+
+    assert manifest["model"] == MODEL_ID and manifest["config"]["model"] == "BuiltIn"
