@@ -19,7 +19,7 @@ def test_config_init_prints_every_default_and_round_trips(tmp_path):
     assert r.returncode == 0
     data = yaml.safe_load(r.stdout)
     assert data == to_dict(CurateConfig())  # every key of every section, with its default
-    assert "# Hub id or local path of the rewrite model" in r.stdout  # commented
+    assert "# Hub id, local path or .gguf file of the rewrite model" in r.stdout  # commented
     path = tmp_path / "c.yaml"
     path.write_text(r.stdout)
     assert load_config(path) == CurateConfig()
