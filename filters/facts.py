@@ -16,22 +16,40 @@ that a plain-language rewrite that says the same thing differently still matches
 * a time of day is when a dose is given: ``"in the morning"`` = ``"every morning"`` = ``"each morning"`` ->
   ``"1x/morning"`` (likewise evening); ``"at night"`` = ``"at bedtime"`` = ``"before bed"`` = ``"during the
   night"`` = ``"nightly"`` -> ``"1x/night"``; ``"once in the morning"`` -> ``"1x/morning"``; ``"morning and evening"``
-  -> ``"1x/morning"`` + ``"1x/evening"``.
-* a clock time is one fact: ``"8 a.m."`` = ``"8 AM"`` = ``"8:00 am"`` -> ``"8am"``; ``"10:30"`` -> ``"10:30"``.
+  -> ``"1x/morning"`` + ``"1x/evening"``; ``"before she goes to bed"`` = ``"when going to sleep"`` = ``"at bedtime"``;
+  ``"upon waking"`` = ``"on rising"`` = ``"in the morning"`` (not ``"when he wakes up"``: at night as often).
+* a meal is when a dose is given too: ``"with breakfast"`` = ``"at breakfast"`` -> ``"with breakfast"``; ``"with
+  supper"`` = ``"with the evening meal"`` -> ``"with dinner"``; ``"before each meal"`` = ``"before eating"`` =
+  ``"before you eat"`` -> ``"before meals"``; ``"with food"`` = ``"with a meal"`` -> ``"with meals"``; ``"with
+  breakfast, lunch and dinner"`` -> one fact per meal.  Not a time: a meal as a task (``"help with meals"``,
+  ``"trouble with eating"``), ``"Meals on Wheels"``, a meal among other things (``"with meals, walks and bedtime"``).
+* a day of the week, every week: ``"every Monday"`` = ``"on Mondays"`` -> ``"1x/week"`` + ``"monday"``; ``"every
+  Monday, Wednesday and Friday"`` -> ``"3x/week"`` + the days (``"on Monday"`` alone is one date); ``"every third
+  day"`` = ``"every 3 days"``.
+* a clock time is one fact: ``"8 a.m."`` = ``"8 AM"`` = ``"8:00 am"`` -> ``"8am"``; ``"10:30"`` -> ``"10:30"``; a
+  24-hour time past noon is that p.m. time (``"21:00"`` = ``"9 p.m."``); ``"at noon"`` = ``"12 p.m."``, ``"at
+  midnight"`` = ``"12 a.m."``.
 * prescription shorthand: ``"q4h"`` / ``"q 4-6 h"`` -> ``"every 4 hour"`` / ``"every 4-6 hour"``, ``"q3d"``,
   ``"qod"`` = every other day, ``"qAM"`` / ``"qPM"`` = every morning / evening, ``"qHS"`` / ``"q.h.s."`` = at
   bedtime (``"1x/night"``), ``"TID"``, ``"QID"``, ``"QD"``.
 * a count and a strength of one dosage form: ``"one 28 mg memantine capsule"`` = ``"1 capsule of memantine 28 mg"``
   -> ``"1 capsule"`` + ``"28 mg"`` + the drug; one of a measure: ``"put a drop in each eye"`` = ``"1 drop"``, ``"a
   teaspoon of"`` = ``"1 tsp"``, ``"a single dose"`` = ``"a one-time dose"`` = ``"one dose"`` (``"he takes a pill"``
-  names a medicine, it counts none).
+  names a medicine, it counts none); a word that says which kind of the form is dropped (``"2 chewable tablets"`` =
+  ``"2 tablets"``, ``"one eye drop"`` = ``"1 drop"``, ``"two nasal sprays"``); ``"one or two tablets"`` = ``"1 to 2
+  tablets"`` and ``"one or two times a day"`` = ``"1-2x/day"`` (the idiom ``"one or two"`` has no unit); a "-ful"
+  measure is a unit (``"1 capful"``, ``"a scoopful"``), ``"caplet"`` = ``"tablet"``, ``"softgel"`` = ``"capsule"``,
+  ``"inhalation"`` = ``"puff"``.
 * more numbers: fractions ``"1/2"`` = ``"½"`` = ``"half"`` -> ``"0.5"``, ``"a quarter"`` = ``"1/4"`` -> ``"0.25"``,
   ``"one-third"`` -> ``"0.333"``, ``"two and a half"`` = ``"2 1/2"`` = ``"2½"`` -> ``"2.5"``, ``".5"`` -> ``"0.5"``;
-  ``"ten thousand"`` -> ``"10000"``, ``"two hundred"`` -> ``"200"``; ``"half of a tablet"`` / ``"a quarter of an
-  hour"`` / ``"an hour and a half"`` (``"an hour"`` alone = ``"1 hour"``).
+  ``"ten thousand"`` -> ``"10000"``, ``"two hundred"`` -> ``"200"``; a share in words, ``"two-thirds of people"`` ->
+  ``"0.667"`` (``"a third"`` / ``"a fourth"`` before a unit is an ordinal: ``"a third dose"`` is none); ``"half of a
+  tablet"`` / ``"a quarter of an hour"`` / ``"an hour and a half"`` (``"an hour"`` alone = ``"1 hour"``).
 * ranges are one fact: ``"5 mg to 10 mg"`` = ``"between 5 and 10 mg"`` -> ``"5-10 mg"``; bare numbers too:
   ``"between 2 and 3"`` = ``"2 to 3"`` -> ``"2-3"`` (``"2 or 3"`` stays two numbers).
-* one unit per amount: grams -> mg (``"3 g"`` = ``"3,000 mg"`` -> ``"3000 mg"``); hours and minutes -> whole hours,
+* one unit per amount: grams -> mg (``"3 g"`` = ``"3,000 mg"`` -> ``"3000 mg"``), liters -> mL (``"1.5 liters"`` =
+  ``"1,500 mL"``), under 1 mg in mcg and 1,000 mcg and up in mg (``"0.5 mg"`` = ``"500 mcg"``, ``"1000 mcg"`` = ``"1
+  mg"``); lab units ``"ng/mL"``, ``"g/dL"``, ``"mg/L"`` ...; hours and minutes -> whole hours,
   else minutes (``"1.5 hours"`` = ``"90 minutes"``, ``"120 minutes"`` = ``"2 hour"``); whole weeks of days (``"14
   days"`` -> ``"2 week"``); ``"liters per minute"`` = ``"L/min"``; ``"4 fl. oz"`` = ``"4 fluid ounces"`` = ``"4 oz"``;
   ``"10 U"`` = ``"10 units"``; ``"5 mls"`` = ``"5 mL"``; ``"2 tbsps"``, ``"5 ft"``, ``"mg per kg"`` = ``"mg/kg"``;
@@ -45,7 +63,9 @@ that a plain-language rewrite that says the same thing differently still matches
   ``"1x/hour"``), so ``"6 to 8 cups a day"`` and ``"6 to 8 cups daily"`` both give ``"6-8 cup"`` + ``"1x/day"``.
   It is read as "per <period>", not as a literal "once": the amount before it stays its own fact.  Not a rate:
   ``"for / in / within / after / over / about / than / to / during / on a week"``, ``"a day or two"``, ``"a week
-  ago / later / earlier / before / off"``, ``"a day at a time"``, ``"a night-light"`` (no fact, as before).
+  ago / later / earlier / before / off"``, ``"a day at a time"``, ``"a night-light"`` (no fact, as before), and a span
+  a person takes, spends or waits: ``"take a day for yourself"``, ``"it can take a month"``, ``"spend a night
+  away"``, ``"feel like a year"``, ``"a day out"``.
 * a count of days, nights, mornings or evenings in a week / month / year is a frequency: ``"5 days a week"`` =
   ``"5 days each week"`` = ``"five days per week"`` = ``"5 times a week"`` -> ``"5x/week"``.  The period phrase
   is part of that frequency and adds no ``"1x/week"`` of its own; a count of hours or minutes is an amount
@@ -62,29 +82,40 @@ that a plain-language rewrite that says the same thing differently still matches
 * drug and condition names from the team-written lexicon (``data/lexicon/*.txt``: generic name, then brand
   names / lay synonyms), so ``"Aricept"`` = ``"donepezil"`` and ``"high blood pressure"`` = ``"hypertension"``;
   a lexicon name ``"trouble / difficulty <verb>ing"`` is matched in every such wording (``"trouble swallowing"`` =
-  ``"difficulty swallowing"`` = ``"struggles with swallowing"`` = ``"swallowing problems"``); a bare ``"pain"`` is a
+  ``"difficulty swallowing"`` = ``"struggles with swallowing"`` = ``"swallowing problems"``); a condition named by
+  what a person does is the same in the verb's "-s" / "-ed" forms (``"he wanders"`` = ``"wandering"``, ``"she
+  vomited"`` = ``"vomiting"``, ``"passed out"``); the lexicon lists a condition's adjective as a synonym where it says
+  the same (``"constipated"``, ``"dehydrated"``, ``"diabetic"``, ``"dizzy"``; not mood words such as ``"anxious"`` or
+  ``"depressed"``, which a kind rewrite adds about the reader); a bare ``"pain"`` is a
   symptom word, no condition (named pains are: ``"chest pain"``, ``"back pain"``, ``"chronic pain"``);
   two drugs joined by "-" / "/" are one combination fact, however ordered or named (``"levodopa/carbidopa"`` =
   ``"Sinemet"`` -> ``"carbidopa-levodopa"``; a joined non-drug word is dropped: ``"aspirin-free"`` -> ``"aspirin"``);
   a name written in capitals in the lexicon (``"MS"``, ``"AD"``) is matched in that case only (``"Ms. Lee"`` is none);
   plus two casing / morphology heuristics for drugs the lexicon lacks: a drug-class suffix (``-pril``,
-  ``-sartan``, ``-statin``, ``-mab`` ...) and a capitalized word right before a dose (``"of Zyntrax 20 mg"``).
+  ``-sartan``, ``-statin``, ``-mab`` ...) and a capitalized word right before a dose (``"of Zyntrax 20 mg"``; not a
+  word of the dose itself: ``"Extra Strength 500 mg"``, ``"Maximum 4000 mg"``, ``"your Morning 10 mg pill"``).
 
 Not facts (matched first and dropped; ``not_facts=False`` turns these off, for a baseline):
 
 * list markers: ``"1."`` / ``"2)"`` / ``"(3)"`` / ``"Step 4:"`` / ``"Step two:"`` / ``"Step 2 of 4"`` at the start of a
   line or after a sentence's end, ``"steps 1-3"``, ``"Option 2"``,
   inline ``"1) ... 2) ..."`` (1-19 after a space, not after ``"over"`` / ``"to"`` / ``"than"`` ...), ``"(3)"``
-  anywhere, ``"Tip 2"`` / ``"Part 3"`` / ``"#4"``; the count of a list's items (``"3 steps:"``, ``"five ways to"``).
+  anywhere, ``"Tip 2"`` / ``"Part 3"`` / ``"#4"``; the count of a list's items (``"3 steps:"``, ``"five ways to"``,
+  ``"2 reminders:"``, ``"4 pointers for"``), whatever the items are called after ``"here are"`` / ``"the following"``
+  (``"here are 2 reminders:"``).
 * phone numbers: ``1-800-272-3900``, ``800-272-3900``, ``(800) 272-3900``, ``800.272.3900``, ``1 800 272 3900``,
-  with ``"ext. 12"``; ``"TTY: 711"``, ``"call 911"`` / ``"9-1-1"``, ``"text 988"``; a local 7-digit number after a
+  with ``"ext. 12"``; a toll-free number spelled in letters (``"1-800-4PD-INFO"``, ``"800-273-TALK"``: no name in
+  it either, ``"1-800-FLU-SHOT"``); ``"TTY: 711"``, ``"call 911"`` / ``"9-1-1"``, ``"text 988"``, a text short code
+  (``"text HOME to 741741"``); a local 7-digit number after a
   word that introduces one (``"the poison control line at 555-0110"``), in the fictional 555 exchange, or with its last
   four digits starting with 0.
 * where and when, not what: street addresses (``"45 Maple Avenue"``, ``"1200 Oak Street, Suite 300"``, ``"Room 204"``,
   ``"P.O. Box 12"``, ``", IL 60601"``; original case), calendar dates (``"March 3"``, ``"3 March"``, ``"March 3,
-  2019"``, ``"May 2020"``, ``"3/15/2024"``), the year of an event (``"back in 2019"``, ``"opened in 2015"``; ``"in 2000
-  mg doses"`` stays an amount), and a person's age in passing (``"your 82-year-old father"``; an age limit stays a fact:
-  ``"adults 65 and older"``, ``"a 70-year-old woman"``).
+  2019"``, ``"May 2020"``, ``"3/15/2024"``, ``"3-15-2024"``), the year of an event or a source (``"back in 2019"``,
+  ``"opened in 2015"``, ``"a 2019 study"``, ``"the 2020 guidelines"``, ``"as of 2023"``; ``"in 2000 mg doses"`` stays an
+  amount), the years of a marriage (``"my husband of 50 years"``, ``"married 40 years"``), and a person's age in
+  passing (``"your 82-year-old father"``, ``"your mom is 82"``, ``"my dad just turned 90"``; an age limit stays a
+  fact: ``"adults 65 and older"``, ``"a 70-year-old woman"``).
 * web addresses and emails: ``https://...``, ``www....``, ``alz.org``, ``nia.nih.gov/health``, ``help@alz.org``.
 * organization names, even with a condition or drug inside: a capitalized name (words joined by of / on / for /
   and / the / &) that ends in Association / Foundation / Society / Institute / Center / Centre / Alliance /
@@ -100,14 +131,19 @@ Not facts (matched first and dropped; ``not_facts=False`` turns these off, for a
   ``"5%"``, while ``"3,000 mg in a day"`` -> ``"3000 mg"`` + ``"1x/day"``).
 * idioms: ``"one day at a time"``, ``"no one"``, ``"one of the"``, ``"a hundred times"``, ``"24/7"`` = ``"a 24-hour
   helpline"`` = ``"24 hours a day, 7 days a week"`` = ``"around the clock"``, ``"one-to-one"``, ``"at once"``,
-  ``"once you / she / the ..."``, ``"once in a while"``, ``"the two of you"``, ``"one or two"``.
+  ``"once you / she / the ..."``, ``"once in a while"``, ``"the two of you"``, ``"one or two"``; certainty
+  (``"100% sure"``, ``"a hundred percent normal"``, ``"not 100% your fault"``); ``"a 36-hour day"`` (the caregivers'
+  saying); a condition's name in an idiom (``"a stroke of luck"``, ``"a real headache"``); a chain of three or more
+  small numbers names a method (``"4-7-8 breathing"``, ``"the 5-4-3-2-1 exercise"``).
 
 Real facts stay facts: ``"take 5 mg daily"`` -> ``"5 mg"`` + ``"1x/day"``; ``"walk 30 minutes a day"`` ->
 ``"30 minute"`` + ``"1x/day"``; ``"once daily"`` -> ``"1x/day"``; ``"(over 65)"`` -> ``"65"``.
 
 A labeled span with words around its fact (``"for 10 days"``) reads as the fact(s) it holds (``canonical``).
-The Rust patterns use ASCII ``\\b`` / ``\\s`` / ``\\d`` / ``\\w``, and the lexicon names are read in a pass of their
-own (then blanked out) before the number patterns: each alternation stays in the lazy DFA (see ``_extractor``).
+The Rust patterns use ASCII ``\\b`` / ``\\s`` / ``\\d`` / ``\\w``, and the text is read in three passes, each one's
+matches blanked out before the next: the word phrases (meal and other dose times, week days, the not-facts that start
+with a word), then the lexicon names (with web addresses and listed organizations), then the number patterns: each
+alternation stays in the lazy DFA, and the names keep their fast literal search (see ``_extractor``).
 
 ``facts_lost_<col>`` = facts of the source missing from the variant, ``facts_added_<col>`` = facts of the
 variant the source lacks.
@@ -128,7 +164,8 @@ _TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _WORD_INT = (r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_ONES) + r"))?|" + "|".join(_TEENS + _ONES) + r")")
 # fractions in words and digits: "a quarter", "one-third", "two thirds", "three-quarters", "1/2", "3/4"
-_FRAC_WORD = (r"(?:(?:a|one)[- ](?:quarter|third|fourth|fifth|eighth)|(?:two|three|four)[- ](?:thirds|quarters|fourths|fifths)"
+# ("a third" / "a fourth" before a unit is an ordinal, "a third dose": a fraction only with "of", in _QTY_FRACTION)
+_FRAC_WORD = (r"(?:a[- ]quarter|one[- ](?:quarter|third|fourth|fifth|eighth)|(?:two|three|four)[- ](?:thirds|quarters|fourths|fifths)"
               r"|three[- ]eighths)")
 _FRAC_DIGIT = r"(?:\b[1-7]/[2-58]\b)"
 # a whole number and a fraction: "two and a half", "1 and a half", "1 1/2", "2 3/4"
@@ -142,7 +179,7 @@ _NUMWORD = (
 _NUM = r"(?:" + _FRAC_DIGIT + r"|\d+(?:,\d{3})*(?:\.\d+)?|\.\d+|" + _NUMWORD + r")"
 _RANGE = r"(?:between\s+)?" + _NUM + r"(?:\s*(?:-to-|-|to|or|and)\s*" + _NUM + r")?"
 _UNIT = (
-    r"(?:(?:mg/kg|(?:mg|milligrams?) per (?:kg|kilograms?)|mg/dl|mmol/l|meq/l|mcg/hr|mcg/hour|units?/kg|l/min|liters? per minute|"
+    r"(?:(?:mg/kg|(?:mg|milligrams?) per (?:kg|kilograms?)|mg/dl|mmol/l|meq/l|ng/ml|pg/ml|mcg/ml|mg/ml|g/dl|mg/l|u/l|mcg/hr|mcg/hour|units?/kg|l/min|liters? per minute|"
     r"litres? per minute|mcg|micrograms?|mg|milligrams?|kg|kilograms?|grams?|g|mls?|milliliters?|millilitres?|"
     r"cc|liters?|litres?|l|iu|international units?|units?|u|mmhg|mm hg|meq|milliequivalents?|percent|per cent|hours?|hrs?|hr|h|"
     r"minutes?|mins?|seconds?|secs?|days?|weeks?|wks?|months?|years?|yrs?|tablets?|tabs?|pills?|capsules?|caps?|drops?|puffs?|"
@@ -150,7 +187,8 @@ _UNIT = (
     r"teaspoon(?:ful)?s?|tsps?|tablespoon(?:ful)?s?|tbsps?|bpm|beats per minute|breaths per minute|"
     r"degrees?\s+(?:fahrenheit|celsius|centigrade|f|c)|degrees?|inches|inch|feet|foot|ft|"
     r"cm|mm|meters?|metres?|miles?|km|kilometers?|kilometres?|gallons?|quarts?|pints?|packets?|sachets?|scoops?|lozenges?|"
-    r"suppositor(?:y|ies)|injections?|shots?|sessions?|years? old|drinks?|nights?|times?)\b|%|°\s?[cf]\b|°)"
+    r"suppositor(?:y|ies)|injections?|shots?|sessions?|years? old|drinks?|nights?|times?|"
+    r"(?:cap|scoop|spoon|dropper|applicator|syringe)fuls?|caplets?|gelcaps?|softgels?|vials?|ampoules?|ampules?|inhalations?)\b|%|°\s?[cf]\b|°)"
 )
 _PERIOD = r"(?:day|week|month|year|night|hour|morning|evening)"
 _PER_WORD = r"(?:daily|weekly|monthly|yearly|annually|nightly|hourly)"
@@ -186,6 +224,57 @@ _FREQ = (
     + r"|bi-?weekly|bi-?monthly|quarterly|semi-?annual(?:ly)?"
     + r"|" + _PER_WORD + r"|" + _Q_ABBREV + r"|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qd|q\.d\.?|" + _TIME_OF_DAY + r")\b"
 )
+# a count, a word that says which kind, and a dosage form: "2 chewable tablets" = "2 tablets", "one eye drop" =
+# "1 drop", "two extra-strength caplets" = "2 tablets" (the kind word is dropped in _prep: the count of the form is
+# the fact; a kind word that is a drug, "nicotine", is left out)
+_FORM_KIND = (r"(?:chewable|dissolvable|dissolving|disintegrating|oral|small|large|big|white|extra[- ]strength|"
+              r"regular[- ]strength|maximum[- ]strength|low[- ]dose|whole|full|separate|more|extra|additional|eye|ear|"
+              r"nasal|nose|liquid|gel|soft|rectal|vaginal|pain|sleeping|water|inhaler|nebulizer)")
+_KIND_FORM = (r"(?:tablets?|tabs?|pills?|capsules?|caps?|caplets?|gelcaps?|softgels?|drops?|sprays?|puffs?|patch(?:es)?|"
+              r"suppositor(?:y|ies)|lozenges?|injections?|shots?|glasses?|cups?|doses?)\b")
+_KIND_COUNT = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half)"
+# a dose given with / before / after a meal: "with breakfast" = "at breakfast", "with dinner" = "with supper" = "with the
+# evening meal", "before meals" = "before each meal" = "before eating" = "before you eat", "with food" = "with a meal"
+# -> "with breakfast", "with dinner", "before meals", "with meals" (the time of a dose, like "at bedtime")
+_MEAL_DET = r"(?:(?:your|her|his|their|my|our|the|a|each|every)\s+)?"
+_MEAL_NAME = (r"(?:(?:breakfast|brunch|lunch|dinner|supper)(?:\s?time)?|(?:morning|midday|noon|evening|night)\s+meal"
+              r"|meal\s?times?|meals?)")
+_MEAL_REL = r"(?:before|after|with|at|during)"
+# "with breakfast, lunch and dinner", "before breakfast and (before) dinner": one dose time per meal
+_MEAL_LIST = (r"\b" + _MEAL_REL + r"\s+" + _MEAL_DET + _MEAL_NAME + r"(?:\s*,\s*" + _MEAL_DET + _MEAL_NAME + r")*,?\s+(?:and|or)\s+(?:"
+              + _MEAL_REL + r"\s+)?" + _MEAL_DET + _MEAL_NAME + r"\b")
+_MEAL_TIME = (
+    r"\b" + _MEAL_REL + r"\s+" + _MEAL_DET + _MEAL_NAME + r"\b|\bwith\s+(?:some\s+)?food\b"
+    r"|\b(?:before|after)\s+(?:eating|having|(?:you|she|he|they|we|i)\s+(?:eats?|has|have))"
+    r"(?:\s+" + _MEAL_DET + r"(?:" + _MEAL_NAME + r"|food|anything|something))?\b"
+)
+# ... but helping with meals is a task, not a dose time: "help with meals", "trouble with eating", "picky at dinner"
+_NOT_MEAL_TIME = (
+    r"\b(?:help(?:s|ed|ing)?|assist(?:s|ed|ing|ance)?|trouble|difficult(?:y|ies)|problems?|struggles?|struggling|issues?|"
+    r"interest|support|fussy|picky|play(?:s|ing)?)\s+(?:(?:her|him|them|you|me|us)\s+)?(?:with|at|during)\s+" + _MEAL_DET
+    + r"(?:" + _MEAL_NAME + r"|food|eating)\b"
+    r"|\b" + _MEAL_REL + r"\s+meals\s+on\s+wheels\b"
+    # a meal among other things of the day is a thing, not a time: "with meals, walks and bedtime at the same times"
+    r"|\b" + _MEAL_REL + r"\s+" + _MEAL_DET + _MEAL_NAME + r"\s*,\s*(?:[a-z]+\s*,\s*)*[a-z]+,?\s+(?:and|or)\s+[a-z]+\b"
+)
+# a day of the week a dose is given on, every week: "every Monday" = "on Mondays" -> "1x/week" + "monday"; "every
+# Monday, Wednesday and Friday" -> "3x/week" + the days ("on Monday" alone is one date, no schedule)
+_DAY_NAME = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_DAY_SEP = r"(?:\s*,\s*(?:and\s+)?|\s*/\s*|\s+and\s+)"
+_WEEKDAYS = (r"\b(?:every|each)\s+" + _DAY_NAME + r"(?:" + _DAY_SEP + _DAY_NAME + r")*\b"
+             r"|\bon\s+" + _DAY_NAME + r"s(?:" + _DAY_SEP + _DAY_NAME + r"s)*\b")
+# more ways to say a time of a dose, read in the phrase pass: "before she goes to bed" = "when going to sleep" = "at
+# bedtime" ("1x/night"); "upon waking" = "on rising" = "in the morning"; "at noon" = "12 p.m."; "every third day"
+# = "every 3 days"; "one or two tablets" = "1 to 2 tablets", "one or two times a day" = "1-2x/day" (unlike "one or two")
+_BEDTIME = (r"\b(?:before|when|as)\s+(?:(?:you|she|he|they|we|i)\s+(?:go(?:es)?|get(?:s)?)\s+(?:to|into)\s+(?:bed|sleep)"
+            r"|going\s+to\s+(?:bed|sleep)|getting\s+into\s+bed)\b")
+_WAKING = r"\b(?:(?:up)?on|after)\s+(?:waking|rising)(?:\s+up)?\b"  # not "when he wakes up" (at night, as often)
+_NOON = r"\b(?:at|by|around|about)\s+(?:12\s+)?(?:noon|midday|midnight)\b|\b12\s+(?:noon|midnight)\b"
+_ORDINAL_N = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
+_EVERY_NTH = r"\bevery\s+(?:" + "|".join(_ORDINAL_N) + r")\s+(?:day|week|month|hour)\b"
+_ONE_OR_TWO = (r"\bone\s+or\s+two\s+(?:times?(?:\s*(?:an?|per|each|every|/)\s*(?:day|week|month|year|night|hour)|[\s-]*"
+               r"(?:daily|weekly|monthly|nightly|hourly))?|tablets?|tabs?|pills?|capsules?|caplets?|puffs?|drops?|sprays?|"
+               r"teaspoons?|tablespoons?|doses?|cups?|glasses?|patch(?:es)?|lozenges?|suppositor(?:y|ies))\b")
 _QTY = r"\b" + _RANGE + r"(?:\s*|-)" + _UNIT + r"|\ban\s+hour\b"  # "an hour" = "1 hour"
 _BARE = r"\b\d+(?:,\d{3})*(?:\.\d+)?\b"
 # a count written as a word is the same number as its digits ("three small meals" = "3 small meals"); "one" is
@@ -202,6 +291,7 @@ _QTY_RANGE = r"\b" + _NUM + r"(?:\s*|-)" + _UNIT + r"\s*(?:-to-|-|to|or)\s*" + _
 # "half of a tablet", "a quarter of an hour", "an hour and a half", "one and a half cups"
 _QTY_FRACTION = (
     r"\b(?:" + _MIXED + r"|" + _FRAC_WORD + r"|" + _FRAC_DIGIT + r"|half|a half|one half|quarter)\s+(?:of\s+)?(?:a|an)\s+" + _UNIT
+    + r"|\ba\s+(?:third|fourth|fifth|eighth)\s+of\s+(?:a|an)\s+" + _UNIT
     + r"|\b(?:an?|one)\s+(?:hour|day|week|month|year|tablet|pill|capsule|cup|glass|teaspoon|tablespoon|mile)\s+and\s+a\s+half\b"
 )
 # an age: "65 years old", "a 75-year-old", "65 years of age", "65 years and older", "aged 65" -> the number
@@ -231,6 +321,14 @@ _NOT_RATE = (
     r"|(?:in|within)\s+one\s+(?:day|night|week|month|year)"
     r"|a\s+(?:day|night|week|month|year)(?:\s+(?:or\s+(?:two|so)|ago|later|earlier|before|off|at\s+a\s+time)|(?:-\w+)+))\b"
 )
+# ... and a span a person takes, spends or waits ("take a day for yourself", "it can take a month", "spend a night
+# away", "feel like a year"): read in the phrase pass (see _PHRASE_NOT_FACTS)
+_NOT_RATE_SPAN = (
+    r"\b(?:take|takes|took|taking|spend|spends|spent|spending|need|needs|needed|plan|plans|planned|planning|enjoy|enjoys|"
+    r"wait|waits|waited|waiting|last|lasts|lasted|lasting|allow|allows|book|like)\s+(?:(?:yourself|herself|himself|"
+    r"themselves|yourselves|at\s+least|about|almost|nearly|over|up\s+to|only|just)\s+)?a\s+(?:day|night|week|month|year)\b"
+    r"|\ba\s+(?:day|night|week|month|year)\s+(?:away|out|together|for\s+(?:yourself|yourselves|herself|himself|themselves))\b"
+)
 
 # ---------------------------------------------------------------- not facts (matched first, kept as nothing)
 _ORDINAL_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
@@ -253,6 +351,13 @@ _NUMBER_CTX = (r"\b(?:to|than|over|under|about|around|aged?|ages|least|most|only
 _PHONE_NUMBER = (
     r"(?:\+?\b1[-. ]?)?(?:\(\d{3}\)\s*|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b(?:\s*,?\s*(?:ext\.?|x|extension)\s*\d{1,5}\b)?"
 )
+# a toll-free number spelled with letters: "1-800-4PD-INFO", "1-800-FLU-SHOT", "(800) ALZ-HELP", "800-273-TALK"
+# (lower-cased; read in the phrase pass too, before the names the letters spell: "flu")
+_TOLL_FREE = r"8(?:00|88|77|66|55|44|33)"
+_VANITY_TAIL = r"(?:\d+[-.])*\d*[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*"
+_VANITY_PHONE = (r"\b1[-. ]?(?:\(" + _TOLL_FREE + r"\)|" + _TOLL_FREE + r")[-. ]?" + _VANITY_TAIL + r"\b"
+                 r"|\(" + _TOLL_FREE + r"\)\s*" + _VANITY_TAIL + r"\b"
+                 r"|\b" + _TOLL_FREE + r"[-.](?:(?:\d+[-.])+\d*[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*|\d*[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+)\b")
 _PHONE = (
     _PHONE_NUMBER
     # a local 7-digit number after a word that introduces one ("the line at 555-0110"), the fictional 555
@@ -291,19 +396,30 @@ _MORE_IDIOMS = (
     r"|\bopen\s+(?:24|twenty-four)\s+hours\b|\baround[- ]the[- ]clock\b|\b(?:all )?at once\b|\b988 (?:suicide|lifeline|crisis)\b"
     r"|\bonce\s+(?:in a while|again|more|upon|and for all|you|he|she|they|we|i|it|the|your|his|her|their|this|that|"
     r"someone|a person|symptoms|a diagnosis|diagnosed)\b"
+    # "100% sure", "a hundred percent normal", "not 100% your fault": certainty, not an amount
+    r"|\b(?:100|a hundred|one hundred)\s*(?:%|percent|per cent)\s+(?:sure|certain|normal|okay|ok|fine|understandable|valid|"
+    r"right|true|honest|committed|worth it|behind you|with you|on your side|your fault|not your fault)\b"
 )
 # the count of a list's items: "3 steps:", "five ways to help", "here are 4 tips that ..."
 _LIST_COUNT = (
     r"\b(?:[2-9]|1[0-2]|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:(?:simple|easy|quick|small|"
-    r"important|key|practical|helpful|useful|common|main|basic|good|warning|early)\s+)?(?:tips|steps|ways|things|ideas|"
-    r"questions|reasons|signs|points|suggestions|strategies|options|rules|habits)"
+    r"important|key|practical|helpful|useful|common|main|basic|good|warning|early|quick|gentle|safety)\s+)?(?:tips|steps|"
+    r"ways|things|ideas|questions|reasons|signs|points|suggestions|strategies|options|rules|habits|reminders|notes|pointers|"
+    r"tricks|facts|examples|guidelines|lessons|takeaways|items|goals|benefits|actions|precautions|warnings|changes|tools|"
+    r"resources|practices|areas|topics|basics|mistakes|principles)"
     r"(?:\s*:|\s+(?:to|that|for|you|can|may|which|help|below|here|of))"
+)
+# "here are 2 reminders:", "the following 3 items": whatever the items are called, "here are" introduces a list (read
+# in the phrase pass)
+_HERE_ARE_COUNT = (
+    r"\b(?:here\s+are|here're|below\s+are|the\s+following)\s+(?:[2-9]|1[0-2]|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve)\s+(?:[a-z'-]+\s+)?[a-z'-]+s(?:\s*[:;,.!-]|\s+(?:to|that|for|you|i|we|which|below|worth|from|about|on)\b)"
 )
 # "as needed" / "PRN" / "if needed": when to give a dose, not an amount or a rate; neither labeled set counts it, and
 # a rewrite says it many ways ("if needed", "when needed", "as required")
 _AS_NEEDED = r"\b(?:prn|p\.r\.n\b\.?|as[- ]needed|when needed|if needed|as required|when required)\b"
 # a calendar date is when something happened, not a fact to keep: "March 3", "3 March", "the 3rd of March",
-# "March 3, 2019", "March 2019", "3/15/2024", "2024-03-15" ("May" is left out: "may 2" is a modal as often)
+# "March 3, 2019", "March 2019", "3/15/2024", "3-15-2024", "2024-03-15" ("May" is left out: "may 2" is a modal as often)
 _MONTH = (r"(?:january|february|march|april|june|july|august|september|october|november|december"
           r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?")
 _DATE = (
@@ -312,12 +428,39 @@ _DATE = (
     r"|\b(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+(?:19|20)\d{2})?(?:\s|$|[,.;:!?)])"
     r"|\bmay\s+\d{1,2}(?:st|nd|rd|th)\b|\bmay\s+(?:of\s+)?(?:19|20)\d{2}\b"
     r"|\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:19|20)?\d{2}\b|\b(?:19|20)\d{2}-[01]\d-[0-3]\d\b"
+    r"|\b(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])-(?:19|20)\d{2}\b"
 )
 # a person's age in passing ("your 82-year-old father", "my 90-year-old mom"): who is asking about whom, not a
 # fact of the answer (an age limit stays one: "adults 65 and older", "a 70-year-old woman")
 _PERSON_AGE = r"\b(?:your|my|his|her|their|our)\s+" + _NUM + r"[- ](?:years?|yrs?)[- ]old\b"
-_NOT_FACTS = "|".join([_LIST_MARKER, _LIST_COUNT, _PHONE, _WEB, _NOT_DOSING_DAY, _MORE_IDIOMS, _AS_NEEDED, _DATE,
-                       _PERSON_AGE, r"\bone[- ](?:to|on)[- ]one\b"])
+# "your mom is 82", "my dad just turned 90" (a word ends it: "her father is 45 minutes away" is a distance)
+_RELATIVE_AGE = (r"\b(?:your|my|his|her|their|our)\s+(?:mom|mother|mum|dad|father|husband|wife|spouse|partner|parents?|"
+               r"grand(?:ma|mother|pa|father|parents?)|aunt|uncle|brother|sister|son|daughter|friend|neighbou?r|loved one)"
+               r"\s+(?:is|was|(?:has\s+)?just\s+turned|turned|turns|will\s+be)\s+(?:now\s+)?(?:[4-9]\d|10\d)"
+               r"(?:\s+(?:years\s+old|years\s+of\s+age))?(?:\s*[,.;:!?)]|\s+(?:and|but|now|so|this|which|who|with|has)\b|$)")
+# (web addresses are read in the names pass, before the names they hold, and blanked: none reaches the numbers pass)
+_NOT_FACTS = "|".join([_LIST_MARKER, _LIST_COUNT, _PHONE, _NOT_DOSING_DAY, _MORE_IDIOMS, _AS_NEEDED, _DATE,
+                       _PERSON_AGE, r"\bone[- ](?:to|on)[- ]one\b",
+                       # three or more small numbers in a chain name a method: "4-7-8 breathing", "the 5-4-3-2-1 exercise"
+                       r"\b\d{1,2}(?:-\d{1,2}){2,}\b"])
+# the not-facts that start with a word, read in the phrase pass (the first: they hold no name, and the numbers
+# pass's lazy DFA is near its cache size): a vanity phone number (before the names its letters spell), a meal as a
+# task ("help with meals", "Meals on Wheels"), a relative's age in passing, a span a person takes ("take a day for
+# yourself"), "a 36-hour day" (a caregivers' saying), a text short code ("text HOME to 741741"), the year of a
+# source ("a 2019 study"), the years of a marriage ("my husband of 50 years")
+_PHRASE_NOT_FACTS = "|".join([
+    _VANITY_PHONE, _NOT_MEAL_TIME, _RELATIVE_AGE, _NOT_RATE_SPAN, _HERE_ARE_COUNT, r"\b(?:a\s+)?(?:36|thirty-six)[- ]hour\s+days?\b",
+    r"\btext\s+(?:[a-z]+\s+)?to\s+\d{5,6}\b",
+    # the year a source is from ("a 2019 study", "the 2020 guidelines", "as of 2023")
+    r"\b(?:a|an|the|this|that|one|their|its)\s+(?:19|20)\d{2}\s+(?:study|studies|report|survey|review|trial|paper|article|"
+    r"analysis|guidelines?|update|law|act|census|poll|data)\b|\bas\s+of\s+(?:19|20)\d{2}\b",
+    # a condition's name in an idiom: "a stroke of luck", "a real headache to manage"
+    r"\bstrokes?\s+of\s+(?:luck|genius|midnight|good\s+fortune|inspiration)\b"
+    r"|\ba\s+(?:real|big|huge|total|major|bit\s+of\s+a)\s+headache\b",
+    # how long two people have been together ("my husband of 50 years", "married 40 years")
+    r"\b(?:husband|wife|spouse|partner)\s+of\s+(?:\d+|" + _WORD_INT + r")\s+years\b"
+    r"|\bmarried\s+(?:for\s+)?(?:(?:almost|nearly|over|more than|about)\s+)?(?:\d+|" + _WORD_INT + r")\s+years\b",
+])
 # the year of an event ("back in 2019", "opened in 2015", "since 2010"): no fact; an amount with a unit after
 # the year is read as that amount ("in 2000 mg doses"); "around / by 2000" is left alone (a count as often)
 _YEAR = (r"\b(?:in|since|from|until|till|during|early|late|mid-?)\s+(?:19|20)\d{2}\b"
@@ -365,6 +508,17 @@ _DRUG_SUFFIX = (
     r"mumab|semide|thiazide|dronate|pramine|peridol|apine|idone|tiapine|azepine)\b"
 )
 _DOSE_NAME = r"[a-z,]\s+[A-Z][a-z]{3,}(?:®|™)?\s*\d+(?:\.\d+)?\s*(?:mg|mcg|ml|units?|iu)\b"
+# ... unless the capitalized word is a word of the dose itself ("Extra Strength 500 mg", "Maximum 4000 mg", "your
+# Morning 10 mg pill"): no drug
+_DOSE_NAME_STOP = (
+    "dose", "doses", "dosage", "dosing", "maximum", "minimum", "max", "total", "daily", "morning", "evening", "night",
+    "nightly", "bedtime", "noon", "strength", "extra", "regular", "usual", "starting", "start", "initial", "target",
+    "limit", "only", "just", "then", "plus", "with", "each", "every", "your", "their", "tablet", "tablets", "capsule",
+    "capsules", "pill", "pills", "liquid", "oral", "injection", "patch", "cream", "syrup", "drops", "children", "infant",
+    "infants", "adult", "adults", "kids", "half", "once", "twice", "step", "week", "weekly", "month", "year", "level",
+    "about", "around", "over", "under", "than", "take", "give", "also", "another", "first", "second", "next", "last",
+    "new", "current", "higher", "lower", "low", "high", "same", "this", "that", "these", "those", "from", "into",
+)
 
 # canonical replacements applied to each extracted quantity / frequency (order matters)
 _UNIT_CANON: list[tuple[str, str]] = [
@@ -374,8 +528,9 @@ _UNIT_CANON: list[tuple[str, str]] = [
     (r"\bunits\b|\bu\b", "unit"), (r"\bmm hg\b", "mmhg"), (r"\bper ?cent\b", "%"), (r"\b(?:hours|hrs|hr|h)\b", "hour"),
     (r"\b(?:minutes|mins|min)\b", "minute"), (r"\b(?:seconds|secs|sec)\b", "second"), (r"\bdays\b", "day"),
     (r"\b(?:weeks|wks|wk)\b", "week"), (r"\bmonths\b", "month"), (r"\b(?:years|yrs|yr)\b", "year"),
-    (r"\b(?:tablets|tabs|tab|pills|pill)\b", "tablet"), (r"\b(?:capsules|caps|cap)\b", "capsule"),
-    (r"\bdrops\b", "drop"), (r"\bpuffs\b", "puff"), (r"\bsprays\b", "spray"), (r"\bpatches\b", "patch"),
+    (r"\b(?:tablets|tabs|tab|pills|pill)\b", "tablet"), (r"\b(?:capsules|caps|cap|softgels?|gelcaps?)\b", "capsule"), (r"\bcaplets?\b", "tablet"),
+    (r"\b(cap|scoop|spoon|dropper|applicator|syringe)fuls\b", "$1ful"), (r"\b(vial|ampoule)s\b", "$1"), (r"\bampules?\b", "ampoule"),
+    (r"\bdrops\b", "drop"), (r"\bpuffs\b|\binhalations?\b", "puff"), (r"\bsprays\b", "spray"), (r"\bpatches\b", "patch"),
     (r"\bdoses\b", "dose"), (r"\bcups\b", "cup"), (r"\bglasses\b", "glass"), (r"\bounces\b|\bounce\b", "oz"),
     (r"\b(?:pounds|pound|lbs)\b", "lb"), (r"\bservings\b", "serving"), (r"\bsteps\b", "step"),
     (r"\b(?:teaspoon(?:ful)?s?|tsps)\b", "tsp"), (r"\b(?:tablespoon(?:ful)?s?|tbsps)\b", "tbsp"), (r"\bbeats per minute\b", "bpm"),
@@ -503,15 +658,22 @@ def canon_number(text: str) -> str:
 
 
 def _convert_units(q: str) -> str:
-    """One unit for one amount: grams -> mg ("3 grams" = "3,000 mg"); hours and minutes -> whole hours, else
+    """One unit for one amount: grams -> mg ("3 grams" = "3,000 mg"), liters -> mL, under 1 mg in mcg ("0.5 mg" =
+    "500 mcg"), 1,000 mcg and up in mg; hours and minutes -> whole hours, else
     minutes ("1.5 hours" = "90 minutes", "120 minutes" = "2 hours"); days -> weeks when whole ("14 days" = "2 weeks")."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? (g|hour|minute|day)", q)
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? (g|mg|mcg|l|hour|minute|day)", q)
     if not m:
         return q
     nums = [float(x) for x in m.group(1, 2) if x is not None]
     unit = m.group(3)
     if unit == "g":
         nums, unit = [x * 1000 for x in nums], "mg"
+    elif unit == "l":  # "1.5 liters" = "1,500 mL"
+        nums, unit = [x * 1000 for x in nums], "ml"
+    if unit == "mg" and all(x < 1 for x in nums):  # "0.5 mg" = "500 mcg"; "1,000 mcg" = "1 mg"
+        nums, unit = [round(x * 1000, 3) for x in nums], "mcg"
+    elif unit == "mcg" and all(x >= 1000 for x in nums):
+        nums, unit = [x / 1000 for x in nums], "mg"
     elif unit in ("hour", "minute"):
         mins = [x * 60 if unit == "hour" else x for x in nums]
         if all(x % 60 == 0 for x in mins):
@@ -529,6 +691,23 @@ def canon_quantity(text: str) -> str:
     text = re.sub(r"^an hour$", "1 hour", text)  # "an hour and a half" = "1.5 hours"
     text = re.sub(r"^([\d.]+) (?:of )?(?:a|an) ", r"\1 ", canon_number(text))  # "0.25 of an hour" = "0.25 hour"
     return _convert_units(_ws(_sub_all(text, _UNIT_CANON_PY)))
+
+
+def canon_meal_time(text: str) -> str:
+    """ "at breakfast" = "with breakfast"; "with supper" = "with the evening meal" -> "with dinner"; "before eating" =
+    "before each meal" -> "before meals"; "with food" -> "with meals"."""
+    text = _ws(text)
+    rel = text.split(" ", 1)[0]
+    rel = "with" if rel in ("at", "during") else rel
+    if re.search(r"\b(?:breakfast|brunch|morning meal)", text):
+        meal = "breakfast"
+    elif re.search(r"\b(?:lunch|midday meal|noon meal)", text):
+        meal = "lunch"
+    elif re.search(r"\b(?:dinner|supper|evening meal|night meal)", text):
+        meal = "dinner"
+    else:
+        meal = "meals"
+    return f"{rel} {meal}"
 
 
 def canon_frequency(text: str) -> str:
@@ -575,9 +754,22 @@ def _wordings(name: str) -> list[str]:
     return [name, *(f"{lead} {verb}" for lead in _TROUBLE_LEADS), *(f"{verb} {tail}" for tail in _TROUBLE_TAILS)]
 
 
-def _read_lexicon(path: Path, exact: bool = False) -> dict[str, str]:
+def _verb_forms(name: str) -> list[str]:
+    """A condition named by what a person does ("wandering", "vomiting", "choking", "passing out") is the same
+    condition in the verb's other forms: "he wanders" = "wandered" = "wandering"; "she vomits", "he choked", "passed
+    out".  Only "-s" / "-ed" forms (a bare "faint" / "sundown" is another word); a form that is no word never occurs."""
+    first, _, rest = name.partition(" ")
+    if not first.endswith("ing") or len(first) < 7 or "-" in first:
+        return []
+    stem = first[:-3]
+    tail = f" {rest}" if rest else ""
+    return [f"{stem}{end}{tail}" for end in ("s", "es", "ed")]  # "wanders", "chokes", "choked"
+
+
+def _read_lexicon(path: Path, exact: bool = False, verbs: bool = False) -> dict[str, str]:
     """``{surface: canonical}``; a name written in capitals ("MS", "AD") is matched in that case only: it is left
-    out here and given by ``exact=True`` (in its own case)."""
+    out here and given by ``exact=True`` (in its own case); ``verbs=True`` adds the verb forms of a condition named
+    by a gerund (``_verb_forms``)."""
     out: dict[str, str] = {}
     for line in path.read_text("utf-8").splitlines():
         line = line.split("#", 1)[0].strip().replace("’", "'")
@@ -589,6 +781,9 @@ def _read_lexicon(path: Path, exact: bool = False) -> dict[str, str]:
             if (n.isupper() and len(n) <= 5) == exact:
                 for w in ([n] if exact else _wordings(n.lower())):
                     out.setdefault(w, canon)
+                if verbs and not exact:
+                    for w in _verb_forms(n.lower()):
+                        out.setdefault(w, canon)
     return out
 
 
@@ -597,13 +792,13 @@ def lexicon(extra_dir: str | None = None) -> dict[str, dict[str, str]]:
     """``{"drug": {surface: canonical}, "condition": {...}, "exact_case": {...}}`` from the built-in lexicon
     (+ ``extra_dir``); ``exact_case`` holds the capitalized abbreviations matched in their own case only."""
     files = (("drug", "drugs.txt"), ("condition", "conditions.txt"))
-    out = {kind: _read_lexicon(LEXICON_DIR / fname) for kind, fname in files}
+    out = {kind: _read_lexicon(LEXICON_DIR / fname, verbs=kind == "condition") for kind, fname in files}
     out["exact_case"] = {k: v for _, fname in files for k, v in _read_lexicon(LEXICON_DIR / fname, exact=True).items()}
     if extra_dir:
         for kind, fname in files:
             p = Path(extra_dir) / fname
             if p.exists():
-                out[kind].update(_read_lexicon(p))
+                out[kind].update(_read_lexicon(p, verbs=kind == "condition"))
                 out["exact_case"].update(_read_lexicon(p, exact=True))
     return out
 
@@ -696,6 +891,8 @@ def _prep(col: str) -> pl.Expr:
         .str.replace_all(r"[–—−]", "-")
         .str.replace_all(r"[µμ]g", "mcg")
         .str.replace_all(r"(^|[^0-9.,])\.([0-9])", "${1}0.${2}")  # ".5 mg" = "0.5 mg"
+        # "2 chewable tablets" = "2 tablets", "One eye drop" = "one drop"
+        .str.replace_all(_ascii_classes(r"(?i)\b(" + _KIND_COUNT + r")\s+" + _FORM_KIND + r"\s+(" + _KIND_FORM + r")"), "${1} ${2}")
         .str.replace_all(r"(\d)\s?½", "${1}.5").str.replace_all(r"(\d)\s?¼", "${1}.25").str.replace_all(r"(\d)\s?¾", "${1}.75")
         .str.replace_all("½", "1/2", literal=True).str.replace_all("¼", "1/4", literal=True)
         .str.replace_all("¾", "3/4", literal=True)
@@ -703,20 +900,23 @@ def _prep(col: str) -> pl.Expr:
 
 
 
-# a name read (and blanked) in the names pass: the numbers pass reads what is left ("2 ¦ tablets" is no "2 tablets")
+# a phrase or name read (and blanked) in the phrase or names pass: the next pass reads what is left ("2 ¦ tablets" is
+# no "2 tablets")
 _BLANK = " ¦ "
 
 
 @functools.lru_cache(maxsize=16)
 def _extractor(extra_dir: str | None, not_facts: bool = True):
-    """``(numbers, names, full, surface)``: the two Rust alternations, the classifiers that canonicalize one
-    matched span, and the lexicon surfaces.
+    """``(numbers, names, full, surface)``: two of the three Rust alternations, the classifiers that canonicalize
+    one matched span, and the lexicon surfaces (the third, the phrase pass's, is left in ``_PHRASES``).
 
-    ``names`` (web addresses and the listed organization names, then the lexicon names; leftmost-first) is read
-    first and its matches are blanked out; ``numbers`` (idioms and other not-facts to ignore, frequencies,
-    quantities, drug suffixes, bare numbers: leftmost-first, in this order) reads the rest.  Two passes, because
-    the lexicon's big literal alternation and the number patterns in one alternation overflow the lazy DFA's
-    cache (~50x slower); a name never starts inside a number fact, so the matches are the same.
+    The phrase pass (meal lists, the not-facts that start with a word, meal times, week days, other dose times) is
+    read first and its matches are blanked out; then ``names`` (web addresses and the listed organization names,
+    then the lexicon names; leftmost-first), blanked out in turn; ``numbers`` (idioms and other not-facts to ignore,
+    frequencies, quantities, drug suffixes, bare numbers: leftmost-first, in this order) reads the rest.  Three
+    passes, because the lexicon's big literal alternation and the number patterns in one alternation overflow the
+    lazy DFA's cache (~50x slower), and word patterns in the names' alternation cost it its fast literal search (~4x);
+    a name never starts inside a number fact, nor a phrase inside a name, so the matches are the same.
     ``not_facts=False`` leaves out the list-marker / phone / web / non-dosing-day / idiom rules (a baseline)."""
     names_rx, surface = _name_patterns(extra_dir)
     ignore = _IDIOMS + "|" + _NOT_RATE
@@ -726,6 +926,13 @@ def _extractor(extra_dir: str | None, not_facts: bool = True):
         # web addresses and the listed organization names, in any case, before the names they hold ("alzheimer's")
         name_ignore = _WEB + "|" + _alternation(n.lower() for n in organizations(extra_dir))
     parts = [
+        # the phrase pass (first): the times of a dose in words, and the not-facts that start with a word
+        ("meal_list", _MEAL_LIST),
+        *([("phrase_ignore", _PHRASE_NOT_FACTS)] if not_facts else []),
+        ("meal_time", _MEAL_TIME),
+        ("weekdays", _WEEKDAYS),
+        ("dose_time", "|".join([_BEDTIME, _WAKING, _NOON, _EVERY_NTH, _ONE_OR_TWO])),
+        # the numbers pass (last)
         ("named_count", _NAMED_COUNT),
         ("ignore", ignore),
         *([("year", _YEAR)] if not_facts else []),
@@ -746,14 +953,21 @@ def _extractor(extra_dir: str | None, not_facts: bool = True):
         ("name", names_rx),
         ("drug_suffix", _DRUG_SUFFIX),
         ("number", _BARE),
+        ("number_fraction", r"\b(?:one|two|three)[- ](?:thirds?|quarters?|fourths?|fifths?)\b"),  # "two-thirds of" = 0.667
         ("number_word", _NUMWORD_BARE),
     ]
     if name_ignore:
         parts.insert(0, ("name_ignore", name_ignore))
-    numbers = _ascii_classes("|".join(f"(?:{p})" for k, p in parts if k not in ("name_ignore", "name")))
-    names = _ascii_classes("|".join(f"(?:{p})" for k, p in parts if k in ("name_ignore", "name")))
+    numbers = _ascii_classes("|".join(f"(?:{p})" for k, p in parts if k not in _IN_NAMES + _IN_PHRASES))
+    names = _ascii_classes("|".join(f"(?:{p})" for k, p in parts if k in _IN_NAMES))
     full = [(kind, re.compile(p)) for kind, p in parts]
+    _PHRASES[(extra_dir, not_facts)] = _ascii_classes("|".join(f"(?:{p})" for k, p in parts if k in _IN_PHRASES))
     return numbers, names, full, surface
+
+
+_IN_NAMES = ("name_ignore", "name")
+_IN_PHRASES = ("meal_list", "phrase_ignore", "meal_time", "weekdays", "dose_time")
+_PHRASES: dict[tuple[str | None, bool], str] = {}  # the phrase pass's alternation, by _extractor's arguments
 
 
 def _canon_quantity_range(span: str) -> str:
@@ -819,7 +1033,7 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
     if kind is None:  # a labeled span with words around its fact ("for 10 days"): the one fact it holds
         found = [f for f in (_canonical_within(span, extra_dir) or []) if f]
         out = SEP.join(found) if found else span.replace(",", "")
-    elif kind in ("ignore", "name_ignore"):
+    elif kind in ("ignore", "name_ignore", "phrase_ignore"):
         out = None
     elif kind == "year":  # the year of an event is no fact; "in 2000 mg doses" is the amount
         unit = re.search(r"(\d{4})\s*([^\d\s][^\d]*)$", span)
@@ -827,6 +1041,8 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
     elif kind == "clock":  # "8 a.m." = "8:00 am" -> "8am"; "10:30 pm" -> "10:30pm"; "10:30" -> "10:30"
         m = re.fullmatch(r"(\d{1,2})(?::(\d\d))?\s*([ap])?.*", span)
         h, mins, ap = int(m.group(1)), m.group(2), m.group(3)
+        if not ap and (h >= 13 or h == 0):  # a 24-hour clock: "21:00" = "9 p.m.", "00:30" = "12:30 a.m."
+            h, ap = (h - 12, "p") if h >= 13 else (12, "a")
         out = (f"{h}" + ("" if mins in (None, "00") else ":" + mins) + ap + "m") if ap else f"{h}:{mins}"
     elif kind == "temperature":
         out = re.sub(r"\s*([fc])$", r" °\1", span)
@@ -841,6 +1057,29 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
         out = canon_quantity("1 " + re.sub(r"ful$", "", unit))
     elif kind == "frequency":
         out = canon_frequency(span)
+    elif kind == "weekdays":  # "every Monday and Thursday" -> "2x/week" + "monday" + "thursday"
+        days = sorted(set(re.findall(_DAY_NAME, span)))
+        out = SEP.join([f"{len(days)}x/week", *days])
+    elif kind == "dose_time":
+        if re.fullmatch(_BEDTIME, span):
+            out = "1x/night"
+        elif re.fullmatch(_WAKING, span):
+            out = "1x/morning"
+        elif re.fullmatch(_NOON, span):
+            out = "12am" if "midnight" in span else "12pm"
+        elif re.fullmatch(_EVERY_NTH, span):
+            nth, unit = re.fullmatch(r"every (\w+) (\w+)", _ws(span)).groups()
+            out = canon_frequency(f"every {_ORDINAL_N[nth]} {unit}")
+        elif "time" in span:  # "one or two times a day" -> "1-2x/day"
+            out = canon_frequency(span)
+        else:
+            out = canon_quantity(span)
+    elif kind == "meal_time":
+        out = canon_meal_time(span)
+    elif kind == "meal_list":  # "with breakfast, lunch and dinner": one time per meal, each with its own word or the first
+        rel = span.split(None, 1)[0]
+        out = SEP.join(canon_meal_time(p if re.match(_MEAL_REL + r"\s", p) else f"{rel} {p}")
+                       for p in re.split(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+", span) if p.strip())
     elif kind in ("quantity", "quantity_fraction"):
         out = canon_quantity(span)
     elif kind == "quantity_range":
@@ -852,6 +1091,8 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
         out = canon_quantity(qty) + SEP + "1x/" + period
     elif kind == "ratio":
         out = SEP.join(canon_number(n) for n in re.split(r"\s+(?:in|out of)\s+", span, maxsplit=1))
+    elif kind == "number_fraction":
+        out = canon_number(span)
     elif kind == "number_word":
         out = canon_number(span).replace(" ", "")
     elif kind == "number_ctx":
@@ -875,20 +1116,23 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
 
 
 def _spans(prepped: pl.Series, rows: pl.Series, numbers: str, names: str,
-           exact: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``(_row, _m)`` frames of the matched spans (lower-cased passes: names, then numbers in what is left) and of
-    the original-case names: capitalized names before a dose and the lexicon's capitals-only abbreviations
-    (already canonical)."""
-    low = pl.col("_t").str.to_lowercase()
+           exact: dict[str, str], phrases: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(_row, _m)`` frames of the matched spans (lower-cased passes: phrases, then names in what is left, then
+    numbers in what is left) and of the original-case names: capitalized names before a dose and the lexicon's
+    capitals-only abbreviations (already canonical)."""
+    low = prepped.str.to_lowercase().to_frame("_l").with_columns(
+        pl.col("_l").str.extract_all(phrases).alias("_p"), pl.col("_l").str.replace_all(phrases, _BLANK))
+    low = low.with_columns(pl.col("_l").str.extract_all(names).alias("_n"), pl.col("_l").str.replace_all(names, _BLANK))
+    matched = low.select(pl.concat_list("_p", "_n", pl.col("_l").str.extract_all(numbers)).alias("_m"))["_m"]
     cols = [
-        pl.concat_list(low.str.extract_all(names), low.str.replace_all(names, _BLANK).str.extract_all(numbers)).alias("_m"),
         pl.col("_t").str.extract_all(_DOSE_NAME).list.eval(
-            pl.element().str.extract(r"([A-Z][a-z]{3,})", 1).str.to_lowercase()).alias("_d"),
+            pl.element().str.extract(r"([A-Z][a-z]{3,})", 1).str.to_lowercase())
+        .list.eval(pl.element().filter(~pl.element().is_in(_DOSE_NAME_STOP))).alias("_d"),
     ]
     if exact:
         cols.append(pl.col("_t").str.extract_all(_ascii_classes(_alternation(exact))).alias("_e"))
     frame = prepped.to_frame("_t").select(cols)  # prepared once, read two or three times
-    ex = pl.DataFrame({"_row": rows, "_m": frame["_m"]}).explode("_m").drop_nulls("_m")
+    ex = pl.DataFrame({"_row": rows, "_m": matched}).explode("_m").drop_nulls("_m")
     dose = pl.DataFrame({"_row": rows, "_m": frame["_d"]}).explode("_m").drop_nulls("_m")
     if exact:
         caps = pl.DataFrame({"_row": rows, "_m": frame["_e"]}).explode("_m").drop_nulls("_m")
@@ -906,7 +1150,8 @@ def facts_series(texts: pl.Series, extra_lexicon_dir: str | None = None, *, not_
     if not_facts:
         prepped = _drop_organizations(prepped)
     rows = pl.int_range(0, n, eager=True, dtype=pl.UInt32)
-    ex, dose = _spans(prepped, rows, numbers, names, lexicon(extra_lexicon_dir)["exact_case"])
+    ex, dose = _spans(prepped, rows, numbers, names, lexicon(extra_lexicon_dir)["exact_case"],
+                      _PHRASES[(extra_lexicon_dir, not_facts)])
     uniq = ex["_m"].unique().to_list()
     mapping = {u: canonical(u, extra_lexicon_dir) for u in uniq}
     ex = ex.with_columns(pl.col("_m").replace_strict(mapping, return_dtype=pl.Utf8, default=None))

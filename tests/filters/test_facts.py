@@ -192,7 +192,7 @@ def test_list_markers_keep_the_facts_behind_them():
     # a number before ")" after a comparison word is a number, not a marker
     assert extract_facts("Screening is advised (for adults over 65) every year.") == ["1x/year", "65"]
     assert extract_facts("Offer small meals (2 or 3) and water (ages 5-12).") == ["2", "3", "5-12"]  # a range is one fact
-    assert extract_facts("The dose is 12. Give it at noon.") == ["12"]
+    assert extract_facts("The dose is 12. Give it at noon.") == ["12", "12pm"]  # "at noon" = "at 12 p.m."
     assert extract_facts("Walk 5,000 steps to stay fit, or 3 steps at a time.") == ["3 step", "5000 step"]
 
 
