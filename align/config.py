@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from curate.configlib import check, field, finite
+from curate.core.configlib import check, field, finite
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a caring assistant for patients and caregivers. Answer accurately, warmly and in plain language."

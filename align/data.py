@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 PREFERENCE_COLUMNS = ("prompt", "chosen", "rejected")
 

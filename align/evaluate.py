@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from align.config import DEFAULT_SYSTEM_PROMPT, EvalConfig
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 # metric -> (label, higher is better)
 METRICS = {
@@ -44,7 +44,7 @@ def resolve_model_dir(model: str | Path) -> tuple[Path, dict]:
 def load_questions(cfg: EvalConfig) -> tuple[pl.DataFrame, str | None]:
     """The questions (first ``limit``) and their reference answers; also the column the references came from (the
     configured ``reference_column``, else ``reference`` or ``answer``; None = no reference answers)."""
-    from curate.io import read_table
+    from curate.core.io import read_table
 
     if not cfg.questions:
         raise UsageError("no questions: pass --questions FILE (or align.eval.questions in the config)")
@@ -123,7 +123,7 @@ def score_answers(answers: list[str], references: list[str | None], embedding_mo
                                     "facts_lost": pl.Utf8, "facts_added": pl.Utf8, "facts_changed": pl.Float64})
     sims: list[float | None] = [None] * len(answers)
     if any(references):
-        from filters.meaning import similarity
+        from filters import similarity
 
         path = None if embedding_model.endswith("all-MiniLM-L6-v2") and not Path(embedding_model).exists() else embedding_model
         sims = similarity(list(references), answers, model_path=path)
@@ -246,7 +246,7 @@ def report_markdown(summary: list[dict], answers: pl.DataFrame, *, base_name: st
 def plot(summary: list[dict], target: Path) -> None:
     """Win rates in one panel; then one panel per metric for the means (each on its own scale: a reading grade of
     ~14 and a tone of ~-0.1 on one axis would flatten the tone bars to nothing)."""
-    from curate.plots import figure, save_png
+    from curate.core.plots import figure, save_png
 
     rows = [r for r in summary if "win" in r]
     fig, axes = figure(1, 1 + len(rows), figsize=(4.6 + 2.4 * len(rows), 3.6))
@@ -279,10 +279,10 @@ def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path, ove
 
     from align.builtin import is_builtin, smoke_warning
     from align.trainer import load_tokenizer
-    from curate.clikit import err_console
-    from curate.io import staged_output_dir, write_json, write_table, write_text
-    from curate.manifest import Timer, build_manifest
-    from curate.outputs import check_output_dir, replacing
+    from curate.core.clikit import err_console
+    from curate.core.io import staged_output_dir, write_json, write_table, write_text
+    from curate.core.manifest import Timer, build_manifest
+    from curate.core.outputs import check_output_dir, replacing
 
     aligned_dir, manifest = resolve_model_dir(model_dir)
     plan = check_output_dir(out_dir, overwrite=overwrite, flag="-o", inputs=[model_dir, cfg.questions])

@@ -65,12 +65,12 @@ class MetricsCallback(TrainerCallback):
             if msg:
                 self.warnings.append(msg)
                 log.warning(msg)
-                from curate.clikit import err_console
+                from curate.core.clikit import err_console
 
                 err_console.print(f"warning: {msg}", markup=False)
 
     def _write_csv(self) -> None:
-        from curate.io import atomic_path
+        from curate.core.io import atomic_path
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         with atomic_path(self.out_dir / "metrics.csv") as tmp:
@@ -92,7 +92,7 @@ def read_metrics_csv(path: str | Path) -> list[dict]:
 
 
 def plot_metrics(rows: list[dict], target: Path) -> None:
-    from curate.plots import figure, save_png
+    from curate.core.plots import figure, save_png
 
     train = [r for r in rows if r.get("loss") is not None]
     panels = [("loss", ["loss", "eval_loss"]), ("reward margin", ["rewards/margins", "eval_rewards/margins"]),

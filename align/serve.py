@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlparse
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 DEFAULT_PORT = 8000
 MAX_BODY = 4 << 20
@@ -146,7 +146,7 @@ class ChatModel:
 
 def make_server(chat: ChatModel, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> ThreadingHTTPServer:
     """A threading HTTP server for ``chat`` (not started); loopback only, port 0 = any free port."""
-    from curate.net import is_loopback_host
+    from curate.core.net import is_loopback_host
 
     if not is_loopback_host(host):
         raise UsageError(f"--host {host}: serve on a loopback address only (127.0.0.1, ::1, localhost); the server has "

@@ -20,8 +20,8 @@ from typing import Any, Iterator
 from align.builtin import BUILTIN, is_builtin, smoke_warning
 from align.config import DPOTrainConfig
 from align.metrics import MetricsCallback
-from curate.errors import RuntimeFailure, UsageError
-from curate.io import usual_mode
+from curate.core.errors import RuntimeFailure, UsageError
+from curate.core.io import usual_mode
 
 log = logging.getLogger("align")
 
@@ -227,24 +227,6 @@ def load_model(cfg: DPOTrainConfig, model_id: str | None = None):
     return model
 
 
-def forget_gguf_quantization(model) -> None:
-    """GGUF weights are dequantized on load (plain float tensors); drop the marker that blocks training/saving."""
-    quantizer = getattr(model, "hf_quantizer", None)
-    if quantizer is not None and hasattr(quantizer, "remove_quantization_config"):
-        quantizer.remove_quantization_config(model)
-    model.hf_quantizer = None
-    model.is_quantized = False
-    for module in model.modules():
-        conf = getattr(module, "config", None)
-        if conf is not None and getattr(conf, "_is_quantized", False):
-            conf._is_quantized = False
-        if conf is not None and hasattr(conf, "quantization_config"):
-            try:
-                del conf.quantization_config
-            except AttributeError:
-                pass
-
-
 def start_warmup_above_zero(scheduler, warmup_steps: int) -> None:
     """transformers' warm-up is ``step / warmup_steps``: the first optimizer step runs at learning rate 0 (a wasted
     step, and ``metrics.csv`` starts at lr 0). Shift the warm-up by one: step ``s < W`` gets ``(s + 1) / (W + 1)`` of the
@@ -329,8 +311,8 @@ def run_dpo(cfg: DPOTrainConfig, *, resume: bool = False, overwrite: bool = Fals
     from accelerate import PartialState
 
     from align.data import ensure_system_prompt, load_preference_dataset, prepare_tokenizer, system_prompt_of
-    from curate.io import write_json
-    from curate.manifest import Timer, build_manifest
+    from curate.core.io import write_json
+    from curate.core.manifest import Timer, build_manifest
 
     if not cfg.data:
         raise UsageError("no data: pass --data DIR_OR_REPO (or align.dpo.data in the config)")
@@ -351,12 +333,12 @@ def run_dpo(cfg: DPOTrainConfig, *, resume: bool = False, overwrite: bool = Fals
         if _latest_checkpoint(ckpt_dir) is None:
             raise UsageError(f"-o {out}: --resume given but no checkpoint in {ckpt_dir}")
     else:
-        from curate.outputs import check_output_dir
+        from curate.core.outputs import check_output_dir
 
         local = [p for p in (cfg.data, cfg.model) if p and Path(p).exists()]
         replace = check_output_dir(out, overwrite=overwrite, flag="-o", inputs=local, keep=()).state == "replace"
     if smoke and state.is_main_process:  # after the checks: a refused run prints only its error line
-        from curate.clikit import err_console
+        from curate.core.clikit import err_console
 
         err_console.print(f"warning: {smoke}", markup=False)
     timer = Timer()

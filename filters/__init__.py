@@ -8,17 +8,46 @@ Public API (other stages call only these):
   ``cues`` behind it, plus ``facts`` and ``phi``.
 * ``facts_diff(source, text) -> (lost, added)`` -- canonical facts lost / added by a rewrite.
 * ``run_filter_stage(input, out_dir, cfg) -> dict`` -- the stage on a file or a ``curate rewrite`` output dir;
-  writes ``kept.parquet``, ``dropped.parquet``, ``manifest.json``, ``report.md`` and PNG plots.
+  writes ``kept.parquet``, ``dropped.parquet``, ``manifest.json``, ``report.md`` and PNG plots
+  (``filters.runner``, imported on first use).
 * ``failed_sides(dropped, cfg_or_manifest) -> pl.Series`` (list[str]) -- the side(s) of each dropped pair its
   drop reasons blame; ``unrepairable_reasons(dropped)`` -- the reasons no rewrite fixes; ``REPAIR_RULES`` -- the
   rules, as text (``filters.repair``).
+* The PHI detector the rewrite guard and the publish gate share (``filters.phi``): ``PhiDetector``,
+  ``detect_phi``, ``redact_frame``, ``phi_lists``, ``kind_counts``.
+* The single scorers, for tables the filter stage did not score: ``readability_frame(df, col)`` and
+  ``tone_frame(df, col)``; ``similarity(a, b)`` -- the meaning check's embedding similarity (``filters.meaning``,
+  imported on first use).
+* ``SETTINGS_OF`` -- the check each filter setting belongs to (``filters.report``, imported on first use).
 """
+
+from __future__ import annotations
+
+import importlib
 
 from filters.config import FilterConfig
 from filters.facts import facts_diff
+from filters.phi import PhiDetector, detect_phi, kind_counts, phi_lists, redact_frame
+from filters.readability import readability_frame
 from filters.repair import RULES as REPAIR_RULES
 from filters.repair import failed_sides, unrepairable_reasons
-from filters.stage import filter_frame, run_filter_stage, score_text
+from filters.stage import filter_frame, score_text
+from filters.tone import tone_frame
+
+# names whose modules load heavier dependencies (pyarrow's Parquet writer, the embedding model's stack, plots):
+# imported when first asked for, so `import filters` stays as light as the batch scorers
+_LAZY = {"run_filter_stage": "filters.runner", "similarity": "filters.meaning", "SETTINGS_OF": "filters.report"}
 
 __all__ = ["FilterConfig", "filter_frame", "score_text", "facts_diff", "run_filter_stage", "failed_sides",
-           "unrepairable_reasons", "REPAIR_RULES"]
+           "unrepairable_reasons", "REPAIR_RULES", "PhiDetector", "detect_phi", "redact_frame", "phi_lists",
+           "kind_counts", "readability_frame", "tone_frame", "similarity", "SETTINGS_OF"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from curate.configlib import field, finite
+from curate.core.configlib import field, finite
 
 
 @dataclass

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from curate.schema import CHOSEN, REJECTED, SOURCE_ANSWER
+from curate.core.schema import CHOSEN, REJECTED, SOURCE_ANSWER
 from filters import _hostility_ngrams as _ngrams
 from filters.config import FilterConfig
 

@@ -37,7 +37,7 @@ from typing import Iterator
 import numpy as np
 import polars as pl
 
-from curate.errors import RuntimeFailure
+from curate.core.errors import RuntimeFailure
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from curate.schema import CHOSEN, REJECTED
+from curate.core.schema import CHOSEN, REJECTED
 
 SIDES = (CHOSEN, REJECTED)
 # reasons that blame one side whatever the scores say

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from curate.schema import CHOSEN, REJECTED
+from curate.core.schema import CHOSEN, REJECTED
 
 EVERY_ROW = "ran on every row"
 # settings that belong to one check: the report's config listing marks them when that check was skipped
@@ -140,7 +140,7 @@ def hostility_columns(df: pl.DataFrame) -> list[str]:
 def report_figures(df: pl.DataFrame, reasons: dict, cfg: dict) -> dict:
     """``{file name: matplotlib Figure}`` of the report's plots; thresholds of ``cfg`` drawn as dashed lines, and the
     number of scored pairs per side in each legend."""
-    from curate.plots import figure
+    from curate.core.plots import figure
 
     figs = {}
 
@@ -186,7 +186,7 @@ def report_figures(df: pl.DataFrame, reasons: dict, cfg: dict) -> dict:
 
 
 def _plots(stage: Path, df: pl.DataFrame, reasons: dict, cfg: dict) -> None:
-    from curate.plots import save_png
+    from curate.core.plots import save_png
 
     for name, fig in report_figures(df, reasons, cfg).items():
         save_png(fig, stage / name)

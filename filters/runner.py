@@ -5,7 +5,7 @@
    a batch at a time) and clustered; the result is a small table indexed by row number (cluster id, first row of the cluster, first
    row with the same normalized question).
 2. The text columns are read in batches of ``cfg.batch_rows`` (Parquet row groups via pyarrow; other formats
-   via ``curate.io.read_table`` and slicing) and scored by ``filter_frame`` with every filter but dedup.  A
+   via ``curate.core.io.read_table`` and slicing) and scored by ``filter_frame`` with every filter but dedup.  A
    ``DuplicateResolver`` then decides, batch by batch in input order, which row of each cluster is kept: the
    first one no other filter dropped (it keeps one integer per row; the rule only looks at earlier rows, so no
    second pass is needed and the result equals ``filter_frame`` on all rows at once).  The batch is appended
@@ -23,10 +23,10 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.errors import UsageError
-from curate.io import read_table, staged_output_dir, write_json
-from curate.manifest import Timer, build_manifest, file_sha256
-from curate.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER
+from curate.core.errors import UsageError
+from curate.core.io import read_table, staged_output_dir, write_json
+from curate.core.manifest import Timer, build_manifest, file_sha256
+from curate.core.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER
 from filters import dedup as _dedup
 from filters.config import FilterConfig
 from filters.phi import kind_counts
@@ -259,6 +259,24 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
         if bar is not None:
             bar.stop()
     return manifest
+
+
+def resolve_input(path: str | Path) -> Path:
+    p = Path(path)
+    if p.is_dir():
+        pairs = p / "pairs.parquet"
+        if pairs.exists():
+            return pairs
+        if not ((p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists()):
+            raise UsageError(f"{p}: a directory without pairs.parquet (expected a `curate rewrite` output dir or a pairs file)")
+    if not p.exists():
+        raise UsageError(f"{p}: no such file or directory")
+    return p
+
+
+def run_filter_stage(input: str | Path, out_dir: str | Path, cfg: FilterConfig | None = None, progress: bool = False) -> dict:
+    """Filter a pairs file (or a ``curate rewrite`` output dir); write kept/dropped/manifest/report. Returns the manifest."""
+    return run(resolve_input(input), Path(out_dir), cfg or FilterConfig(), progress=progress)
 
 
 def _example(row: dict) -> dict:

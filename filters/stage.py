@@ -1,4 +1,5 @@
-"""The filter stage: the concrete filters, ``filter_frame`` (one batch) and ``run_filter_stage`` (a file, streamed).
+"""The filter stage: the concrete filters and ``filter_frame`` (one batch); ``filters.runner.run_filter_stage`` streams a
+file through them.
 
 Columns added (``<col>`` in source_answer, chosen, rejected):
 ``fkgl_<col>``, ``smog_<col>``, ``flesch_reading_ease_<col>``, ``words_per_sentence_<col>``, ``words_<col>``, ``tone_<col>``,
@@ -8,19 +9,18 @@ Columns added (``<col>`` in source_answer, chosen, rejected):
 text columns carry typed placeholders instead and ``phi_redacted`` lists the kinds replaced); ``cluster_id``, ``dup_kind``;
 ``drop_reasons`` (list[str], in ``default_filters`` order: dedup last, since which row of a duplicate cluster is
 kept depends on the other filters) and ``keep`` (bool).  Rows without an ``id`` (no column, null or blank) get
-``curate.schema.make_id`` of question + source answer, the id the rewrite stage gives a pair, before dedup (a
+``curate.core.schema.make_id`` of question + source answer, the id the rewrite stage gives a pair, before dedup (a
 cluster's id is its first row's id) -- so the kept table can go to ``curate review push``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
-from curate.errors import UsageError
-from curate.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER, add_ids
+from curate.core.errors import UsageError
+from curate.core.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER, add_ids
 from filters import dedup as _dedup
 from filters import facts as _facts
 from filters import readability as _read
@@ -238,7 +238,7 @@ def missing_id_mask(df: pl.DataFrame) -> pl.Series | None:
 
 
 def made_ids(df: pl.DataFrame) -> pl.Series:
-    """``curate.schema.add_ids`` of each row's question + source answer: the id the rewrite stage gives a pair."""
+    """``curate.core.schema.add_ids`` of each row's question + source answer: the id the rewrite stage gives a pair."""
     answer = pl.col(SOURCE_ANSWER) if SOURCE_ANSWER in df.columns else pl.lit(None)
     return add_ids(df.select(pl.col(QUESTION).cast(pl.Utf8), answer.cast(pl.Utf8).alias(SOURCE_ANSWER)))[ID]
 
@@ -372,27 +372,3 @@ def score_text(text: str) -> dict:
         "facts": _facts.extract_facts(text),
         "phi": detect_phi(text),
     }
-
-
-# ---------------------------------------------------------------- the stage
-
-
-def resolve_input(path: str | Path) -> Path:
-    p = Path(path)
-    if p.is_dir():
-        pairs = p / "pairs.parquet"
-        if pairs.exists():
-            return pairs
-        if not ((p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists()):
-            raise UsageError(f"{p}: a directory without pairs.parquet (expected a `curate rewrite` output dir or a pairs file)")
-    if not p.exists():
-        raise UsageError(f"{p}: no such file or directory")
-    return p
-
-
-def run_filter_stage(input: str | Path, out_dir: str | Path, cfg: FilterConfig | None = None, progress: bool = False) -> dict:
-    """Filter a pairs file (or a ``curate rewrite`` output dir); write kept/dropped/manifest/report. Returns the manifest."""
-    from filters.runner import run
-
-    return run(resolve_input(input), Path(out_dir), cfg or FilterConfig(), progress=progress)
-

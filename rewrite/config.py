@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from curate.configlib import check, field, finite
+from curate.core.configlib import check, field, finite
 
 
 @dataclass

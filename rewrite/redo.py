@@ -32,11 +32,10 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from curate import schema as S
-from curate.errors import RuntimeFailure, UsageError
-from curate.manifest import Timer, build_manifest, file_sha256, redact, secret_values
-from filters import REPAIR_RULES, failed_sides, unrepairable_reasons
-from filters.phi import detect_phi
+from curate.core import schema as S
+from curate.core.errors import RuntimeFailure, UsageError
+from curate.core.manifest import Timer, build_manifest, file_sha256, redact, secret_values
+from filters import REPAIR_RULES, detect_phi, failed_sides, unrepairable_reasons
 from rewrite.backends.base import GenRequest, GenResult, LazyBackend
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig

@@ -17,11 +17,11 @@ from urllib.parse import urlparse, urlunparse
 
 import polars as pl
 
-from curate import schema as S
-from curate.errors import RuntimeFailure, UsageError
-from curate.io import read_table, require_columns, staged_output_dir, write_json, write_table
-from curate.manifest import Timer, build_manifest, file_sha256, redact, secret_values
-from filters.phi import PhiDetector, kind_counts, phi_lists, redact_frame
+from curate.core import schema as S
+from curate.core.errors import RuntimeFailure, UsageError
+from curate.core.io import read_table, require_columns, staged_output_dir, write_json, write_table
+from curate.core.manifest import Timer, build_manifest, file_sha256, redact, secret_values
+from filters import PhiDetector, kind_counts, phi_lists, redact_frame
 from rewrite.backends.base import GenRequest, GenResult, LazyBackend
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig
@@ -36,7 +36,7 @@ REDO_WITH_INPUT = ("--redo (rewrite.redo) reads a `curate filter` output dir ins
 
 def check_config(cfg: RewriteConfig) -> None:
     """Check a config again (``RewriteConfig.__post_init__`` checks every new one; this catches fields changed after)."""
-    from curate.configlib import ConfigValueError
+    from curate.core.configlib import ConfigValueError
 
     try:
         cfg.__post_init__()
@@ -78,13 +78,13 @@ def make_backend(cfg: RewriteConfig):
 
         return HTTPBackend(cfg.base_url, cfg.model, api_key_env=cfg.api_key_env, concurrency=cfg.concurrency,
                            timeout_s=cfg.timeout_s, max_retries=cfg.max_retries, **gen)
-    from curate.builtin_model import MODEL_ID, builtin_model_path, is_builtin, smoke_warning
+    from curate.core.builtin_model import MODEL_ID, builtin_model_path, is_builtin, smoke_warning
     from rewrite.backends.transformers_backend import TransformersBackend
 
     local = dict(batch_size=cfg.batch_size, device=cfg.device, dtype=cfg.dtype, compile=cfg.compile, decode=cfg.decode,
                  **gen)
     if cfg.model is None or is_builtin(cfg.model):
-        from curate.clikit import err_console
+        from curate.core.clikit import err_console
 
         how = "--model builtin" if cfg.model else "no model given (--model / rewrite.model)"
         err_console.print(f"warning: {smoke_warning(how)}", markup=False)
@@ -156,7 +156,7 @@ class RewriteProgress:
         if self.enabled and self.tty:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-            from curate.clikit import err_console
+            from curate.core.clikit import err_console
 
             self._bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
                                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=False)
@@ -195,7 +195,7 @@ class RewriteProgress:
             return
         now = time.monotonic()
         if index == 1 or now - self.last >= self.every_s:
-            from curate.clikit import err_console
+            from curate.core.clikit import err_console
 
             self.last = now
             err_console.print(f"{self.label}: {self.done}/{self.total} generations, {text}", markup=False)
@@ -225,7 +225,7 @@ class RewriteProgress:
             return
         now = time.monotonic()
         if force or now - self.last >= self.every_s:
-            from curate.clikit import err_console
+            from curate.core.clikit import err_console
 
             self.last, self.printed, self.done_shown = now, True, self.done
             err_console.print(self.line(), markup=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 BUILTIN_DIR = Path(__file__).parent / "styles"
 REQUIRED = ("name", "version", "system", "instructions")
@@ -91,6 +91,13 @@ def load_styles(styles_dir: str | Path | None = None) -> dict[str, StyleSpec]:
             spec = _load_file(p)
             styles[spec.name] = spec
     return styles
+
+
+def builtin_style(name: str) -> StyleSpec | None:
+    """The built-in style ``name`` (``rewrite/styles/NAME.yaml``), or None when there is no such file; a malformed
+    file raises ``UsageError`` as ``load_styles`` does."""
+    path = BUILTIN_DIR / f"{name}.yaml"
+    return _load_file(path) if path.exists() else None
 
 
 def get_style(styles: dict[str, StyleSpec], name: str) -> StyleSpec:

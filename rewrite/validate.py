@@ -13,7 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from curate.schema import normalize_text
+from curate.core.schema import normalize_text
 
 _LEAD = [
     r"(?:sure|certainly|of course|absolutely|okay|ok)\b[!,.]*\s*",

@@ -21,8 +21,8 @@ from typing import Any
 import polars as pl
 import yaml
 
-from curate.configlib import to_dict
-from curate.schema import (CHOSEN_STYLE, GENERATION_PARAMS, PROMPT_VERSION, REJECTED_STYLE, REWRITE_MODEL,
+from curate.core.configlib import to_dict
+from curate.core.schema import (CHOSEN_STYLE, GENERATION_PARAMS, PROMPT_VERSION, REJECTED_STYLE, REWRITE_MODEL,
                            SOURCE_ANSWER)
 
 SIDES = ("chosen", "rejected")
@@ -85,9 +85,9 @@ def answer_text(df: pl.DataFrame, side: str) -> pl.Series:
 def computed_scores(df: pl.DataFrame, metric: str, side: str) -> pl.Series:
     """A score the table does not carry, computed with the filter stage's own scorer (no threshold applied)."""
     if metric in ("fkgl", "smog"):
-        from filters.readability import readability_frame as frame
+        from filters import readability_frame as frame
     else:
-        from filters.tone import tone_frame as frame
+        from filters import tone_frame as frame
     out = frame(pl.DataFrame([answer_text(df, side).rename("t")]), "t")
     return out[f"{metric}_t"]
 
@@ -101,7 +101,7 @@ def split_stats(name: str, df: pl.DataFrame) -> dict:
     """Rows, distinct questions, and mean / median grade, tone and words of chosen vs rejected.  Grade and tone
     come from the filter stage's columns; where the table has none they are computed here (``*_computed``)."""
     from curate.publish.split import normalized_question
-    from curate.schema import QUESTION
+    from curate.core.schema import QUESTION
 
     stats: dict[str, Any] = {"split": name, "rows": df.height}
     if QUESTION in df.columns:
@@ -134,17 +134,16 @@ def _unique(df: pl.DataFrame, col: str, limit: int = 10) -> list[str]:
 
 def _style_specs(names: list[str]) -> list[tuple[str, str]]:
     try:
-        from rewrite import styles as styles_mod
+        from rewrite import builtin_style
     except Exception:  # the rewrite package is optional for publishing a table made elsewhere
         return []
     out = []
     for name in names:
-        path = styles_mod.BUILTIN_DIR / f"{name}.yaml"
-        if path.exists():
-            try:
-                spec = styles_mod._load_file(path)
-            except Exception:
-                continue
+        try:
+            spec = builtin_style(name)
+        except Exception:
+            continue
+        if spec is not None:
             out.append((spec.prompt_version, spec.description))
     return out
 
@@ -153,7 +152,7 @@ def reasons_by_setting() -> dict[str, list[str]]:
     """``{setting: [drop reason, ...]}`` from the filter config's help texts ("Drop `reason` when ...")."""
     import dataclasses
 
-    from filters.config import FilterConfig
+    from filters import FilterConfig
 
     out = {}
     for f in dataclasses.fields(FilterConfig):
@@ -312,7 +311,7 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
               "", "| setting | value | drop reason | rows dropped |", "|---|---|---|---|"]
         reasons_of = reasons_by_setting()
         checks = fm.get("checks") if isinstance(fm.get("checks"), dict) else {}
-        from filters.report import SETTINGS_OF
+        from filters import SETTINGS_OF
 
         for k, v in flatten(fm.get("config", {})).items():
             # a reason family: `duplicate` covers near_duplicate / exact_duplicate in the counts

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curate.configlib import field
+from curate.core.configlib import field
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a supportive health assistant for family caregivers and patients. Answer warmly and politely, "

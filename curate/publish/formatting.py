@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from curate.schema import CHOSEN, QUESTION, REJECTED
+from curate.core.schema import CHOSEN, QUESTION, REJECTED
 
 MESSAGE_COLUMNS = ("prompt", CHOSEN, REJECTED)
 # names TRL's DPOTrainer reads with a special meaning: a pass-through column with one of these names would change training

@@ -15,9 +15,9 @@ import json
 
 import polars as pl
 
-from curate.errors import UsageError
-from curate.schema import CHOSEN, ID, INPUT_ROW, QUESTION, REJECTED, SOURCE_ANSWER
-from filters.phi import kind_counts, phi_lists
+from curate.core.errors import UsageError
+from curate.core.schema import CHOSEN, ID, INPUT_ROW, QUESTION, REJECTED, SOURCE_ANSWER
+from filters import kind_counts, phi_lists
 
 PHI_COL = "phi"
 REDACTED_COL = "phi_redacted"  # phi_action: redact -- one kind per replaced span

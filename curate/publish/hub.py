@@ -12,8 +12,8 @@ import os
 import re
 from pathlib import Path
 
-from curate.errors import RuntimeFailure, UsageError
-from curate.manifest import redact, secret_values
+from curate.core.errors import RuntimeFailure, UsageError
+from curate.core.manifest import redact, secret_values
 
 TOKEN_ENV = "HF_TOKEN"
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")

@@ -14,9 +14,9 @@ from typing import Any, Iterator
 
 import polars as pl
 
-from curate.errors import UsageError
-from curate.io import read_table
-from curate.manifest import file_sha256
+from curate.core.errors import UsageError
+from curate.core.io import read_table
+from curate.core.manifest import file_sha256
 
 STAGE_TABLES = {"reviewed.parquet": "review", "kept.parquet": "filter", "pairs.parquet": "rewrite"}
 # the filter stage's decision columns: a table that has both went through `curate filter` (an export of kept.parquet)

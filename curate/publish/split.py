@@ -14,8 +14,8 @@ import logging
 
 import polars as pl
 
-from curate.errors import UsageError
-from curate.schema import QUESTION
+from curate.core.errors import UsageError
+from curate.core.schema import QUESTION
 
 log = logging.getLogger(__name__)
 

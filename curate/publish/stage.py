@@ -16,9 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.errors import UsageError
-from curate.io import atomic_path, write_json, write_text
-from curate.manifest import Timer, build_manifest, file_sha256
+from curate.core.errors import UsageError
+from curate.core.io import atomic_path, write_json, write_text
+from curate.core.manifest import Timer, build_manifest, file_sha256
 from curate.publish import card, gates, hub
 from curate.publish.config import PublishConfig
 from curate.publish.formatting import to_preference_format
@@ -52,7 +52,7 @@ def _write_split(df: pl.DataFrame, split: str, data_dir: Path, max_rows: int) ->
         name = f"{split}-{i:05d}-of-{n:05d}.parquet"
         # plain (not large_) arrow string types: what `datasets` and most readers expect
         table = df.slice(i * max_rows, max_rows).to_arrow(compat_level=pl.CompatLevel.oldest())
-        with atomic_path(data_dir / name) as tmp:  # curate.io: the same file mode as every other output
+        with atomic_path(data_dir / name) as tmp:  # curate.core.io: the same file mode as every other output
             pq.write_table(table, tmp)
         names.append(f"data/{name}")
     return names

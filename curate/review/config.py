@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curate.configlib import check, field
+from curate.core.configlib import check, field
 
 DEFAULT_GUIDELINES = """\
 You see a caregiver's question, the clinician's source answer, and two rewrites of it (Response A and B, in random order).

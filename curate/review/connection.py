@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 DEFAULT_URL = "http://localhost:6900"
 

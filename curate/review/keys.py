@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 META_ID = "__curate_key__"
 F_ROW = "row"

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from curate.errors import RuntimeFailure, UsageError
-from curate.net import free_port, is_loopback_host
+from curate.core.errors import RuntimeFailure, UsageError
+from curate.core.net import free_port, is_loopback_host
 
 VENV_ENV = "CURATE_ARGILLA_VENV"
 HOOK_DIR = Path(__file__).parent / "server_hook"

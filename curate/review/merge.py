@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from curate import schema as S
+from curate.core import schema as S
 from curate.review.agreement import agreement_summary
 from curate.review.config import ReviewConfig
 from curate.review.report import SMALL_SAMPLE

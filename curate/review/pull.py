@@ -19,9 +19,9 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.errors import UsageError
-from curate.io import read_table, staged_output_dir, write_json, write_table, write_text
-from curate.manifest import Timer, build_manifest, file_sha256
+from curate.core.errors import UsageError
+from curate.core.io import read_table, staged_output_dir, write_json, write_table, write_text
+from curate.core.manifest import Timer, build_manifest, file_sha256
 from curate.review import keys
 from curate.review.connection import get_dataset
 from curate.review.merge import fetch, merge
@@ -127,6 +127,6 @@ def _remove_earlier_upstream(out_dir: Path) -> None:
 
 
 def _filter_config(cfg) -> dict:
-    from curate.configlib import to_dict
+    from curate.core.configlib import to_dict
 
     return to_dict(cfg.filter)

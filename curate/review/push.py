@@ -29,8 +29,8 @@ from typing import Any
 
 import polars as pl
 
-from curate import schema as S
-from curate.errors import UsageError
+from curate.core import schema as S
+from curate.core.errors import UsageError
 from curate.review.config import ReviewConfig
 
 # field / question / hidden-metadata names: the contract between push and pull
@@ -243,7 +243,7 @@ def _to_rg_record(rec: dict):
 
 
 def validate_pairs(df: pl.DataFrame, path: str = "data") -> pl.DataFrame:
-    from curate.io import require_columns
+    from curate.core.io import require_columns
 
     require_columns(df, [S.ID, S.QUESTION, S.CHOSEN, S.REJECTED], path)
     if S.SOURCE_ANSWER not in df.columns:  # imported pairs: no source answer (the field is left out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from curate import schema as S
+from curate.core import schema as S
 
 
 # below this many pairs rated by two or more annotators, agreement statistics are too noisy to read as more than a hint

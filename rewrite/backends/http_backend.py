@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from curate.errors import UsageError
-from curate.net import is_loopback_url
+from curate.core.errors import UsageError
+from curate.core.net import is_loopback_url
 from rewrite.backends.base import GenRequest, GenResult, OnResult
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -55,7 +55,7 @@ MAX_TIMEOUT_NOTES = 5  # a message for each of the first timeouts that are retri
 
 
 def _stderr_line(text: str) -> None:
-    from curate.clikit import err_console
+    from curate.core.clikit import err_console
 
     err_console.print(text, markup=False)
 

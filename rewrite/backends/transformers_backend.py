@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from curate.builtin_model import builtin_model_path  # noqa: F401  (re-exported: the backend's locator)
-from curate.errors import UsageError
+from curate.core.builtin_model import builtin_model_path  # noqa: F401  (re-exported: the backend's locator)
+from curate.core.errors import UsageError
 from rewrite.backends.base import GenRequest, GenResult, OnResult
 from rewrite.validate import LOOP_MAX_PERIOD, ends_in_loop, loop_end
 

@@ -92,8 +92,8 @@ def write_dataset(target: Path, n_train: int = 36, n_test: int = 8) -> Path:
 
 
 def run_align(argv) -> int:
-    from align.cli import app
-    from curate.clikit import run_app
+    from curate.app.align_cli import app
+    from curate.core.clikit import run_app
 
     return run_app(app, "align", [str(a) for a in argv])
 

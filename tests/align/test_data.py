@@ -8,7 +8,7 @@ import pytest
 
 from align.config import DPOTrainConfig
 from align.data import assistant_end_token, load_preference_dataset, prepare_tokenizer
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 from align_fixtures import SYSTEM, train_tokenizer
 

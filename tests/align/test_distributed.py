@@ -24,7 +24,7 @@ def test_two_process_gloo_dpo(tiny_dir, pref_data, tmp_path):
     cfg = write_cfg(tmp_path / "cfg.yaml", per_device_train_batch_size=2, save_steps=100)
     torchrun = Path(sys.executable).with_name("torchrun")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1"}
-    cmd = [str(torchrun), "--nproc_per_node", "2", "--master_port", "29517", "-m", "align.cli", "dpo", "--data", str(pref_data), "--model", str(tiny_dir),
+    cmd = [str(torchrun), "--nproc_per_node", "2", "--master_port", "29517", "-m", "curate.app.align_cli", "dpo", "--data", str(pref_data), "--model", str(tiny_dir),
            "-o", str(out), "--config", str(cfg), "--max-steps", "3"]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -54,7 +54,7 @@ def test_summary_win_rates():
 def test_eval_report_caveat_examples_reference_fallback_and_separate_panels(lora_run, tmp_path, monkeypatch):
     """eval.md warns at small n, shows example answers, says the reference fell back from
     `source_answer` to `answer`; eval.png gives each metric's means its own axis (grade ~14 and tone ~-0.1 apart)."""
-    import curate.plots
+    import curate.core.plots
     from align_fixtures import make_pairs
 
     out, _ = lora_run
@@ -62,8 +62,8 @@ def test_eval_report_caveat_examples_reference_fallback_and_separate_panels(lora
     rows = make_pairs(48)[40:43]
     pl.DataFrame({"question": [r["question"] for r in rows], "answer": [r["source_answer"] for r in rows]}).write_csv(q)
     figures = []
-    real_save = curate.plots.save_png
-    monkeypatch.setattr(curate.plots, "save_png", lambda fig, target, **kw: (figures.append(fig), real_save(fig, target, **kw))[1])
+    real_save = curate.core.plots.save_png
+    monkeypatch.setattr(curate.core.plots, "save_png", lambda fig, target, **kw: (figures.append(fig), real_save(fig, target, **kw))[1])
     ev = tmp_path / "eval"
     assert run_align(["eval", "--model", out, "--questions", q, "-o", ev, "--max-new-tokens", 10]) == 0
     md = (ev / "eval.md").read_text()

@@ -20,7 +20,7 @@ def server(builtin_cache):
     from align.builtin import builtin_dir
 
     builtin_dir()  # convert first (once per session), so the server start below is only the load
-    proc = subprocess.Popen([sys.executable, "-m", "align.cli", "serve", "--port", "0"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "curate.app.align_cli", "serve", "--port", "0"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
     try:
         line = proc.stdout.readline()  # "serving builtin on http://127.0.0.1:PORT/v1 ..." once it listens

@@ -220,7 +220,7 @@ def test_cpu_run_peak_memory_is_cut_by_the_lm_head_tile(tmp_path):
         cfg = write_cfg(tmp_path / f"{name}.yaml", per_device_train_batch_size=16,
                         **({"logprob_chunk_size": chunk} if chunk else {}))
         out = tmp_path / name
-        proc = subprocess.run([sys.executable, "-m", "align.cli", "dpo", "--data", str(data), "--model", str(model_dir),
+        proc = subprocess.run([sys.executable, "-m", "curate.app.align_cli", "dpo", "--data", str(data), "--model", str(model_dir),
                                "-o", str(out), "--config", str(cfg), "--max-steps", "1"],
                               capture_output=True, text=True, timeout=600)
         assert proc.returncode == 0, proc.stderr[-2000:]

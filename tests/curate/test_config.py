@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from curate.config import CurateConfig, default_yaml, load_config
-from curate.configlib import to_dict
-from curate.errors import UsageError
+from curate.app.config import CurateConfig, default_yaml, load_config
+from curate.core.configlib import to_dict
+from curate.core.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_config_init_prints_every_default_and_round_trips(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "curate.cli", "config", "init"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    r = subprocess.run([sys.executable, "-m", "curate.app.cli", "config", "init"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0
     data = yaml.safe_load(r.stdout)
     assert data == to_dict(CurateConfig())  # every key of every section, with its default
@@ -24,8 +24,8 @@ def test_config_init_prints_every_default_and_round_trips(tmp_path):
     path.write_text(r.stdout)
     assert load_config(path) == CurateConfig()
     out = tmp_path / "written.yaml"
-    assert subprocess.run([sys.executable, "-m", "curate.cli", "config", "init", "-o", str(out)], cwd=ROOT, timeout=120).returncode == 0
-    again = subprocess.run([sys.executable, "-m", "curate.cli", "config", "init", "-o", str(out)], cwd=ROOT,
+    assert subprocess.run([sys.executable, "-m", "curate.app.cli", "config", "init", "-o", str(out)], cwd=ROOT, timeout=120).returncode == 0
+    again = subprocess.run([sys.executable, "-m", "curate.app.cli", "config", "init", "-o", str(out)], cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "refusing to overwrite" in again.stderr
 

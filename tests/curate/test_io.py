@@ -3,8 +3,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from curate.io import staged_output_dir, write_table
-from curate.schema import make_id
+from curate.core.io import staged_output_dir, write_table
+from curate.core.schema import make_id
 
 
 def test_ids_are_stable_and_normalized():
@@ -36,8 +36,8 @@ def test_outputs_get_the_umask_mode_not_tempfiles_0600(tmp_path):
     import os
     import stat
 
-    from curate.io import write_json
-    from curate.plots import figure, save_png
+    from curate.core.io import write_json
+    from curate.core.plots import figure, save_png
 
     mask = os.umask(0o022)
     os.umask(mask)

@@ -10,10 +10,10 @@ import typing
 import polars as pl
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
-from curate.config import load_config
-from curate.errors import UsageError
+from curate.app.cli import app
+from curate.core.clikit import run_app
+from curate.app.config import load_config
+from curate.core.errors import UsageError
 from curate.publish.config import PublishConfig
 from filters.config import FilterConfig
 from rewrite.config import RewriteConfig

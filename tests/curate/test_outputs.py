@@ -11,9 +11,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
-from curate.outputs import check_output_dir, earlier_output
+from curate.app.cli import app
+from curate.core.clikit import run_app
+from curate.core.outputs import check_output_dir, earlier_output
 from tests.curate.pipeline_data import ROWS
 from tests.rewrite.conftest import example_rows, write_qa
 from tests.rewrite.llm_server import LLMServer

@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 import yaml
 
-from curate.cli import app
-from curate.clikit import run_app
+from curate.app.cli import app
+from curate.core.clikit import run_app
 from tests.curate.pipeline_data import ROWS, RewriteServer, write_source
 
 

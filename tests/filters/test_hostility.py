@@ -126,7 +126,7 @@ def test_score_text_reports_hostility_and_cues():
 
 
 def _curate(*args):
-    from curate.cli import app
+    from curate.app.cli import app
 
     return CliRunner().invoke(app, [str(a) for a in args])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 from filters import FilterConfig, filter_frame
 from filters.phi import KINDS, PhiDetector, detect_phi, detect_spans, phi_lists, phi_series, redact_frame
 from tests.filters.helpers import frame, pair
@@ -55,7 +55,7 @@ def test_filter_config_phi_action_and_the_old_drop_phi_spelling():
         FilterConfig(phi_action="delete")
     with pytest.raises(ValueError, match="not a valid regular expression"):
         FilterConfig(phi_allow=["[unclosed"])
-    from curate.configlib import from_dict
+    from curate.core.configlib import from_dict
 
     with pytest.raises(UsageError, match="filter.phi_action: must be one of 'flag', 'drop', 'redact'"):
         from_dict(FilterConfig, {"phi_action": "erase"}, "filter")

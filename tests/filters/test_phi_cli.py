@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
+from curate.app.cli import app
+from curate.core.clikit import run_app
 from tests.filters.helpers import pair
 
 DEV = Path(__file__).resolve().parents[2] / "filters" / "data" / "labeled" / "phi_dev.jsonl"

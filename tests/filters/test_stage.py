@@ -7,12 +7,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 from filters import FilterConfig, filter_frame, run_filter_stage
 from tests.filters.helpers import pair
 
 REPO = Path(__file__).resolve().parents[2]
-CURATE = [sys.executable, "-c", "from curate.cli import main; main()"]
+CURATE = [sys.executable, "-c", "from curate.app.cli import main; main()"]
 
 
 def _rows():
@@ -110,7 +110,7 @@ def test_filter_frame_contract_columns():
 
 
 def test_config_every_field_has_help_and_appears_in_config_init():
-    from curate.config import default_yaml
+    from curate.app.config import default_yaml
 
     text = default_yaml()
     for f in fields(FilterConfig):
@@ -156,7 +156,7 @@ def test_every_filter_follows_the_protocol_and_reasons_are_unique():
 
 
 def test_invalid_thresholds_are_usage_errors():
-    from curate.configlib import from_dict
+    from curate.core.configlib import from_dict
 
     with pytest.raises(UsageError, match="near_dup_threshold"):
         from_dict(FilterConfig, {"near_dup_threshold": 1.5}, "filter")
@@ -177,7 +177,7 @@ def test_parallel_row_slices_give_the_same_result(monkeypatch):
 
 @pytest.mark.parametrize("name,batch", [("pairs.parquet", 3), ("pairs.jsonl", 50_000)])
 def test_rows_without_id_get_the_rewrite_stage_content_hash(tmp_path, name, batch):
-    from curate.schema import make_id
+    from curate.core.schema import make_id
 
     rows = [{k: v for k, v in r.items() if k != "id"} for r in _rows()]
     path = _write(tmp_path, rows, name)
@@ -204,7 +204,7 @@ def test_rows_without_id_get_the_rewrite_stage_content_hash(tmp_path, name, batc
 
 
 def test_null_or_blank_ids_are_filled_and_given_ids_are_kept(tmp_path):
-    from curate.schema import make_id
+    from curate.core.schema import make_id
 
     rows = _rows()
     rows[1]["id"] = None
@@ -281,7 +281,7 @@ def test_cli_warns_about_kept_rows_that_publish_will_refuse_for_phi(tmp_path):
 
 
 def _rewrite_dir(tmp_path, reasons):
-    from curate.schema import PAIR_SCHEMA, QUARANTINE_SCHEMA
+    from curate.core.schema import PAIR_SCHEMA, QUARANTINE_SCHEMA
 
     d = tmp_path / "r1"
     d.mkdir()

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.cli import main
-from curate.schema import make_id
+from curate.app.cli import main
+from curate.core.schema import make_id
 from rewrite.config import RewriteConfig
 from rewrite.runner import run_rewrite
 from tests.rewrite.conftest import write_qa
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run_cli(args: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "curate.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "curate.app.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.errors import RuntimeFailure, UsageError
-from curate.schema import make_id
+from curate.core.errors import RuntimeFailure, UsageError
+from curate.core.schema import make_id
 from rewrite.config import RewriteConfig
 from rewrite.runner import run_rewrite
 from tests.rewrite.conftest import example_rows, write_qa
@@ -148,7 +148,7 @@ def test_dead_endpoint_is_a_runtime_failure_with_nothing_written(tmp_path):
 
 
 def test_rejected_key_stops_the_run_with_exit_2(tmp_path, monkeypatch, capsys):
-    from curate.cli import main
+    from curate.app.cli import main
 
     src = write_qa(tmp_path / "qa.csv", example_rows(5))
     secret = "sk-wrong-key-0000000"

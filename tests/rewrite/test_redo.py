@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.cli import main
-from curate.schema import make_id
+from curate.app.cli import main
+from curate.core.schema import make_id
 from filters import FilterConfig, failed_sides, run_filter_stage, unrepairable_reasons
 from rewrite.config import RewriteConfig
 from rewrite.redo import load_repair_notes, run_redo

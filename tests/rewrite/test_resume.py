@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.schema import make_id
+from curate.core.schema import make_id
 from tests.rewrite.conftest import example_rows, write_qa
 from tests.rewrite.llm_server import LLMServer
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cmd(src: Path, out: Path, url: str) -> list[str]:
-    return [sys.executable, "-m", "curate.cli", "rewrite", str(src), "-o", str(out), "--base-url", url,
+    return [sys.executable, "-m", "curate.app.cli", "rewrite", str(src), "-o", str(out), "--base-url", url,
             "--model", "loopback-llm", "--concurrency", "2"]
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
+from curate.app.cli import app
+from curate.core.clikit import run_app
 from rewrite.validate import copy_similarity
 from tests.rewrite.conftest import example_rows, write_qa
 from tests.rewrite.llm_server import LLMServer, default_rewrite
@@ -30,7 +30,7 @@ def _curate(capsys, *args) -> tuple[int, str, str]:
 
 def _subprocess(*args) -> subprocess.CompletedProcess:
     # stderr is a pipe, not a terminal: the progress is plain lines, as in a log file or CI
-    return subprocess.run([sys.executable, "-m", "curate.cli", *map(str, args)], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "curate.app.cli", *map(str, args)], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
 
 
@@ -184,6 +184,6 @@ def test_builtin_names_the_built_in_model_with_the_smoke_warning(tmp_path):
                      how="diagonal_relaxed")
     assert rows.height == 1
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    from curate.builtin_model import MODEL_ID
+    from curate.core.builtin_model import MODEL_ID
 
     assert manifest["model"] == MODEL_ID and manifest["config"]["model"] == "BuiltIn"

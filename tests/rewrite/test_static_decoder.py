@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 from rewrite.backends.base import GenRequest
 from rewrite.backends.static_decoder import StaticDecoder, unsupported_reason
 from rewrite.backends.transformers_backend import TransformersBackend

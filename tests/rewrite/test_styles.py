@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 from rewrite.styles import get_style, load_styles
 
 

@@ -12,7 +12,7 @@ import httpx
 import polars as pl
 import pytest
 
-from curate.net import free_port
+from curate.core.net import free_port
 from rewrite.backends.base import GenRequest
 from rewrite.backends.transformers_backend import TransformersBackend
 from rewrite.config import RewriteConfig

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
-from curate.schema import make_id
+from curate.app.cli import app
+from curate.core.clikit import run_app
+from curate.core.schema import make_id
 
 TOPICS = ["sleep", "wandering", "bathing", "appetite", "agitation", "medication times", "driving", "hydration",
           "hearing aids", "sundowning", "falls", "constipation"]

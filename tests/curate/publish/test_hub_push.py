@@ -108,7 +108,7 @@ def run_cli(tmp_path: Path, hub: FakeHub, *args) -> subprocess.CompletedProcess:
     env.update(HF_ENDPOINT=hub.url, HF_TOKEN=TOKEN, HF_HOME=str(tmp_path / "hf-home"), TMPDIR=str(tmp_path / "tmp"),
                HF_HUB_DISABLE_TELEMETRY="1", NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
     (tmp_path / "tmp").mkdir(exist_ok=True)
-    return subprocess.run([sys.executable, "-m", "curate.cli", *map(str, args)], env=env, cwd=tmp_path,
+    return subprocess.run([sys.executable, "-m", "curate.app.cli", *map(str, args)], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -97,7 +97,7 @@ def test_filter_output_review_pull_and_an_export_of_kept_are_accepted(tmp_path, 
     # the text "true" in a CSV)
     csv = tmp_path / "export" / "kept.csv"
     csv.parent.mkdir()
-    from curate.io import write_table
+    from curate.core.io import write_table
 
     write_table(make_pairs(), csv)
     code, _, err = curate_cli("publish", csv, "--to-dir", tmp_path / "ds2")

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 from curate.publish.split import grouped_split, split_groups
 from tests.curate.publish.conftest import make_pairs
 

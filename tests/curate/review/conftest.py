@@ -16,8 +16,8 @@ import httpx
 import polars as pl
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
+from curate.app.cli import app
+from curate.core.clikit import run_app
 from curate.review.launcher import ReviewStack
 from tests.curate.review.helpers import make_pairs
 

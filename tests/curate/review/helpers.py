@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import polars as pl
 
-from curate.schema import make_id
+from curate.core.schema import make_id
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "caregiver_qa.csv"
 

@@ -11,10 +11,10 @@ import httpx
 import polars as pl
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
-from curate.io import read_table, write_table
-from curate.schema import make_id
+from curate.app.cli import app
+from curate.core.clikit import run_app
+from curate.core.io import read_table, write_table
+from curate.core.schema import make_id
 from tests.curate.pipeline_data import ROWS
 from tests.curate.review.conftest import add_user
 
@@ -227,7 +227,7 @@ def test_pull_without_data_refuses_with_one_line_when_it_cannot_rebuild(cli_env,
     import argilla as rg
 
     from curate.review.push import build_records, build_settings
-    from curate.config import load_config
+    from curate.app.config import load_config
 
     # a dataset pushed by an older curate: the order in record metadata, no key dataset, no pushed rows
     cfg = load_config(None, {"review": {"seed": 0, "suggestions": True}}).review

@@ -7,10 +7,10 @@ import json
 import polars as pl
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
-from curate.errors import UsageError
-from curate.io import write_table
+from curate.app.cli import app
+from curate.core.clikit import run_app
+from curate.core.errors import UsageError
+from curate.core.io import write_table
 from curate.review.config import ReviewConfig
 from curate.review.merge import FetchedRecord, decide, merge
 from curate.review.push import a_is_chosen, build_records, names_a_side, validate_pairs

@@ -7,10 +7,10 @@ import json
 import polars as pl
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
-from curate.io import write_table
-from curate.net import free_port
+from curate.app.cli import app
+from curate.core.clikit import run_app
+from curate.core.io import write_table
+from curate.core.net import free_port
 from curate.review.keys import read_key
 from tests.curate.review.helpers import GOOD_CORRECTION, letter_of, submit
 

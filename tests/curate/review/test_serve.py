@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from curate.cli import app
-from curate.clikit import run_app
+from curate.app.cli import app
+from curate.core.clikit import run_app
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -42,7 +42,7 @@ def _group_alive(pgid: int) -> bool:
 @pytest.mark.slow
 def test_serve_starts_on_loopback_and_stops_cleanly(tmp_path):
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "curate.cli", "review", "serve", "--port", "0"], cwd=REPO, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "curate.app.cli", "review", "serve", "--port", "0"], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     lines = []
     try:

@@ -17,7 +17,7 @@ def _ids_text(ids: list, total: int) -> str:
 def console_warnings(manifest: dict) -> list[str]:
     """One line each (without the ``warning:`` prefix) for what the summary counts alone would hide: rows scored
     without a source answer, and kept rows that ``curate publish`` will refuse because they are flagged for PHI."""
-    from curate.schema import SOURCE_ANSWER
+    from curate.core.schema import SOURCE_ANSWER
 
     c, cfg, out = manifest["counts"], manifest.get("config", {}), []
     n, total = c.get("rows_without_source", 0), c.get("input_rows", 0)
@@ -54,9 +54,9 @@ def register(app: typer.Typer) -> None:
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of this tool in OUTPUT (never a folder of your own files)."),
     ) -> None:
         """Score every pair (readability, tone, facts, dedup, PHI, margins); keep or drop each with named reasons."""
-        from curate.config import load_config
-        from curate.outputs import check_output_dir, replacing
-        from filters.stage import resolve_input, run_filter_stage
+        from curate.app.config import load_config
+        from curate.core.outputs import check_output_dir, replacing
+        from filters.runner import resolve_input, run_filter_stage
 
         overrides = {"filter": {"max_chosen_grade": max_chosen_grade, "min_tone_margin": min_tone_margin,
                                 "meaning_check": meaning_check, "batch_rows": batch_rows}}
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         """Print a text's reading grade, tone and hostility scores and the cues behind them."""
         import sys
 
-        from curate.errors import UsageError
+        from curate.core.errors import UsageError
         from filters.stage import score_text
 
         if text == "-":

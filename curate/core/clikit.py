@@ -43,7 +43,7 @@ def run_app(app: typer.Typer, prog_name: str, argv: list[str] | None = None) -> 
 
 
 def _run(app: typer.Typer, prog_name: str, argv: list[str]) -> int:
-    from curate.errors import CurateError
+    from curate.core.errors import CurateError
 
     try:
         app(args=argv, prog_name=prog_name, standalone_mode=False)

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from curate.clikit import DebugOption, run_app, set_debug
+from curate.core.clikit import DebugOption, run_app, set_debug
 
 app = typer.Typer(
     name="curate",
@@ -29,9 +29,9 @@ def config_init(
     output: str = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout (refuses to overwrite)."),
 ) -> None:
     """Print the full default YAML config (every key, every default, with comments)."""
-    from curate.config import default_yaml
-    from curate.io import write_text
-    from curate.outputs import check_output_file
+    from curate.app.config import default_yaml
+    from curate.core.io import write_text
+    from curate.core.outputs import check_output_file
 
     text = default_yaml()
     if output is None:
@@ -43,11 +43,11 @@ def config_init(
 
 
 def _register() -> None:
-    from curate.publish.cli import register as register_publish
-    from curate.review.cli import review_app
-    from curate.pipeline import register as register_run
-    from filters.cli import register as register_filters
-    from rewrite.cli import register as register_rewrite
+    from curate.app.publish_cli import register as register_publish
+    from curate.app.review_cli import review_app
+    from curate.app.pipeline import register as register_run
+    from curate.app.filter_cli import register as register_filters
+    from curate.app.rewrite_cli import register as register_rewrite
 
     register_rewrite(app)
     register_filters(app)

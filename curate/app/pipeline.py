@@ -18,11 +18,11 @@ from typing import Callable
 
 import typer
 
-from curate.config import CurateConfig, load_config
-from curate.configlib import to_dict
-from curate.errors import UsageError
-from curate.io import write_json
-from curate.manifest import file_sha256
+from curate.app.config import CurateConfig, load_config
+from curate.core.configlib import to_dict
+from curate.core.errors import UsageError
+from curate.core.io import write_json
+from curate.core.manifest import file_sha256
 
 STATE_FILE = "pipeline.json"
 
@@ -121,7 +121,7 @@ def plan(cfg: CurateConfig, progress: bool = True) -> list[Stage]:
 def _review_stage(kept: Path, review_dir: Path, cfg: CurateConfig) -> dict:
     """Push the kept pairs to Argilla (an upsert: unchanged records stay as they are, annotations are kept), then
     pull the current annotations into ``review_dir``.  The server and key: ``review.api_url`` / ``ARGILLA_API_KEY``."""
-    from curate.io import read_table
+    from curate.core.io import read_table
     from curate.review.connection import connect
     from curate.review.pull import pull
     from curate.review.push import push, validate_pairs
@@ -136,12 +136,12 @@ def run_pipeline(cfg: CurateConfig, *, force: tuple[str, ...] = (), progress: bo
                  output_flag: str = "output_dir") -> dict:
     """Run (or resume) every stage; returns ``{stage: "ran" | "skipped"}`` and writes ``pipeline.json``.
 
-    ``output_dir`` (and ``publish.to_dir`` when it lies outside it) follow the rule of :mod:`curate.outputs`, checked
+    ``output_dir`` (and ``publish.to_dir`` when it lies outside it) follow the rule of :mod:`curate.core.outputs`, checked
     before any stage runs: an earlier ``curate run`` there is resumed; an earlier output of another command is
     replaced only with ``overwrite``; a file, an unwritable place or a folder of the user's own files is refused."""
     from contextlib import ExitStack
 
-    from curate.outputs import check_output_dir, is_inside, replacing
+    from curate.core.outputs import check_output_dir, is_inside, replacing
 
     stages = plan(cfg, progress=progress)
     unknown = set(force) - {s.name for s in stages} - {"all"}

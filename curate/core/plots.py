@@ -16,7 +16,7 @@ def figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6, 3.
 
 def save_png(fig, target: str | Path, dpi: int = 110) -> Path:
     """Write ``fig`` atomically as PNG."""
-    from curate.io import atomic_path
+    from curate.core.io import atomic_path
 
     fig.tight_layout()
     with atomic_path(target) as tmp:

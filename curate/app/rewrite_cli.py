@@ -32,9 +32,9 @@ def rewrite(
 
     With --redo FILTER_OUT_DIR: repair the pairs `curate filter` dropped (only their failed side is regenerated).
     """
-    from curate.config import load_config
-    from curate.errors import UsageError
-    from curate.outputs import check_output_dir, replacing
+    from curate.app.config import load_config
+    from curate.core.errors import UsageError
+    from curate.core.outputs import check_output_dir, replacing
     from rewrite.runner import REDO_WITH_INPUT, http_summary_line, run_rewrite, summary_line
 
     overrides = dict(model=model, base_url=base_url, question_col=question_col, answer_col=answer_col, limit=limit,

@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterator
 
-from curate.configlib import to_dict
+from curate.core.configlib import to_dict
 
 SECRET_ENV_VARS = ("OPENAI_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "ARGILLA_API_KEY")
 _PACKAGES = ("empathy-curate", "polars", "pyarrow", "torch", "transformers", "trl", "peft", "datasets", "argilla", "textstat", "datasketch", "sentence-transformers")

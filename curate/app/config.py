@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Mapping
 
 from align.config import AlignConfig
-from curate.errors import UsageError
-from curate.configlib import ConfigError, check, dump_yaml, field, finite, from_dict, join_problem, load_yaml, to_dict
+from curate.core.errors import UsageError
+from curate.core.configlib import ConfigError, check, dump_yaml, field, finite, from_dict, join_problem, load_yaml, to_dict
 from curate.publish.config import PublishConfig
 from curate.review.config import ReviewConfig
 from filters.config import FilterConfig

@@ -22,7 +22,7 @@ _CFG_HELP = "YAML config (see `curate config init`); its `review:` section is th
 
 
 def _config(config: Optional[Path], **review_overrides):
-    from curate.config import load_config
+    from curate.app.config import load_config
 
     return load_config(config, {"review": review_overrides})
 
@@ -53,8 +53,8 @@ def push_cmd(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """Create or update an Argilla dataset with one record per pair (record id = pair id; re-push = no duplicates)."""
-    from curate.errors import UsageError
-    from curate.io import read_table
+    from curate.core.errors import UsageError
+    from curate.core.io import read_table
     from curate.review.push import push, validate_pairs
 
     cfg = _config(config, dataset=dataset, workspace=workspace, min_submitted=min_submitted, seed=seed,
@@ -89,7 +89,7 @@ def status_cmd(
     """Review progress: records completed / pending overall, and submitted / draft / discarded per annotator."""
     import json
 
-    from curate.errors import UsageError
+    from curate.core.errors import UsageError
     from curate.review.connection import get_dataset
 
     cfg = _config(config, dataset=dataset, workspace=workspace)
@@ -133,8 +133,8 @@ def pull_cmd(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier `curate review pull` (or other curate) output in OUT"),
 ) -> None:
     """Merge submitted responses: majority vote, agreement, corrections re-scored, discarded pairs dropped with a reason."""
-    from curate.errors import UsageError
-    from curate.outputs import check_output_dir, replacing
+    from curate.core.errors import UsageError
+    from curate.core.outputs import check_output_dir, replacing
     from curate.review.pull import pull
 
     cfg = _config(config, dataset=dataset, workspace=workspace, min_votes=min_votes)
@@ -157,7 +157,7 @@ ROLES = ("annotator", "admin")
 
 
 def _require_owner(client, what: str) -> None:
-    from curate.errors import UsageError
+    from curate.core.errors import UsageError
 
     me = client.me
     role = str(getattr(me.role, "value", me.role))
@@ -183,7 +183,7 @@ def users_add_cmd(
 
     import httpx
 
-    from curate.errors import RuntimeFailure, UsageError
+    from curate.core.errors import RuntimeFailure, UsageError
     from curate.review.connection import get_workspace
 
     if not re.fullmatch(_USERNAME, name):
@@ -296,7 +296,7 @@ def serve_cmd(
         while True:
             for name, p in stack.procs.items():
                 if p.poll() is not None:
-                    from curate.errors import RuntimeFailure
+                    from curate.core.errors import RuntimeFailure
 
                     raise RuntimeFailure(f"{name} exited unexpectedly with code {p.returncode}")
             time.sleep(0.5)

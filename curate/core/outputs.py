@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 MANIFEST = "manifest.json"
 PIPELINE_STATE = "pipeline.json"
-# hidden entries this tool makes while it works (staging dirs of curate.io / publish, the backup of a replace)
+# hidden entries this tool makes while it works (staging dirs of curate.core.io / publish, the backup of a replace)
 TEMP_PREFIXES = (".staging-", ".replaced-", ".curate-probe-")
 RESUME_STATE = (".cache",)  # the rewrite stage's generation cache: kept by --overwrite, so a rerun resumes
 

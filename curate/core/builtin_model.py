@@ -9,7 +9,7 @@ import importlib.util
 import os
 from pathlib import Path
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 BUILTIN = "builtin"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 
 def publish(
@@ -28,7 +28,7 @@ def publish(
     --allow-unfiltered, rows flagged for PHI, rows the filters dropped, rows discarded in review, and rows still
     pending review unless --allow-unreviewed.
     """
-    from curate.config import load_config
+    from curate.app.config import load_config
     from curate.publish.stage import run_publish
 
     if to_dir is not None and repo_id is not None:
@@ -44,7 +44,7 @@ def publish(
         cfg.repo_id = None
     elif repo_id is not None:
         cfg.to_dir = None
-    from curate.outputs import OutputPlan, check_output_dir, replacing
+    from curate.core.outputs import OutputPlan, check_output_dir, replacing
 
     plan = OutputPlan(Path("."), "", "new")  # pushing to the Hub only: no local folder
     if cfg.to_dir:

@@ -1,7 +1,7 @@
 """Tiny dataclass <-> YAML layer: every default is written out, unknown keys and wrong types are rejected.
 
 Each stage owns a dataclass (``rewrite.config.RewriteConfig``, ``filters.config.FilterConfig`` ...);
-``curate.config.CurateConfig`` composes them.  ``from_dict`` validates a user's YAML against them.
+``curate.app.config.CurateConfig`` composes them.  ``from_dict`` validates a user's YAML against them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 
 def join_problem(subject: str, problem: str, colon: bool = True) -> str:

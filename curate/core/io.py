@@ -17,7 +17,7 @@ from typing import Iterator
 
 import polars as pl
 
-from curate.errors import UsageError
+from curate.core.errors import UsageError
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
 

@@ -7,8 +7,8 @@ Every ``--model`` / ``--base`` accepts ``builtin`` (SmolLM2-135M-Instruct from `
 ``align dpo`` runs under ``accelerate launch`` unchanged (DDP / FSDP2 / DeepSpeed ZeRO-3 configs in
 ``align/accelerate/``)::
 
-    accelerate launch --config_file align/accelerate/ddp.yaml -m align.cli dpo --data DIR --model ID -o OUT
-    torchrun --nproc_per_node 2 -m align.cli dpo ...        # CPU (gloo), as in tests/align/test_distributed.py
+    accelerate launch --config_file align/accelerate/ddp.yaml -m curate.app.align_cli dpo --data DIR --model ID -o OUT
+    torchrun --nproc_per_node 2 -m curate.app.align_cli dpo ...        # CPU (gloo), as in tests/align/test_distributed.py
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Optional
 
 import typer
 
-from curate.clikit import DebugOption, run_app, set_debug
+from curate.core.clikit import DebugOption, run_app, set_debug
 
 app = typer.Typer(name="align", help="Train (DPO), evaluate and serve a model for a curated preference dataset.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -43,9 +43,9 @@ def _load(config: Optional[Path], section: str, overrides: dict):
     the file and key (``my.yaml: align.dpo.max_steps: must be ...``; reported by ``load_config``).
     """
     from align.config import AlignConfig
-    from curate.config import flag_name, load_config
-    from curate.configlib import ConfigError, from_dict, join_problem, to_dict
-    from curate.errors import UsageError
+    from curate.app.config import flag_name, load_config
+    from curate.core.configlib import ConfigError, from_dict, join_problem, to_dict
+    from curate.core.errors import UsageError
 
     data = to_dict(load_config(config).align)
     given = {k: v for k, v in overrides.items() if v is not None}
@@ -126,9 +126,9 @@ def serve(
     """Serve a model over an OpenAI-compatible HTTP API on loopback (for `curate rewrite --base-url`)."""
     from align.builtin import is_builtin, smoke_warning
     from align.serve import ChatModel, base_url, make_server
-    from curate.clikit import err_console
-    from curate.errors import UsageError
-    from curate.net import is_loopback_host
+    from curate.core.clikit import err_console
+    from curate.core.errors import UsageError
+    from curate.core.net import is_loopback_host
 
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be in [0, 65535], got {port}")
