@@ -14,10 +14,6 @@ from typing import Literal
 
 from curate.core.configlib import check, field, finite
 
-DEFAULT_SYSTEM_PROMPT = (
-    "You are a caring assistant for patients and caregivers. Answer accurately, warmly and in plain language."
-)
-
 
 _DTYPES = ("auto", "bfloat16", "float16", "float32")
 # the losses TRL's DPOTrainer implements (trl.trainer.dpo_trainer); sigmoid = the DPO paper's loss
@@ -47,7 +43,7 @@ class DPOTrainConfig:
     data: str | None = field(None, help="Preference data: a published dataset dir (load_from_disk or parquet splits), a parquet/jsonl file, or a hub id")
     train_split: str = field("train", help="Split to train on")
     eval_split: str | None = field(None, help="Split to evaluate on every eval_steps (e.g. 'test'); null = no evaluation during training")
-    output_dir: str = field("runs/align", help="Where the adapter/model, checkpoints, metrics.csv/png and manifest.json go")
+    output_dir: str = field("runs/align", flag="-o", help="Where the adapter/model, checkpoints, metrics.csv/png and manifest.json go")
     method: Literal["lora", "qlora", "full"] = field("lora", help="lora (default), qlora (4-bit base; needs CUDA + bitsandbytes) or full fine-tuning")
     system_prompt: str | None = field(None, help="Used only for rows whose prompt has no system message (the published data carries its own)")
     chat_template: str | None = field(None, help="Jinja chat template for models without one; 'chatml' = built-in ChatML (adds <|im_start|>/<|im_end|>)")

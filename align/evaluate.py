@@ -14,8 +14,9 @@ from typing import Any
 
 import polars as pl
 
-from align.config import DEFAULT_SYSTEM_PROMPT, EvalConfig
+from align.config import EvalConfig
 from curate.core.errors import UsageError
+from curate.core.schema import DEFAULT_SYSTEM_PROMPT  # the published data's system message: `align eval`'s fallback
 
 # metric -> (label, higher is better)
 METRICS = {

@@ -140,17 +140,9 @@ MASKABLE = ("sdpa", "eager", "flex_attention")
 def attn_implementation(model) -> str:
     """The attention kernel of ``model``, looking through DDP / DeepSpeed / ``torch.compile`` wrappers (which have
     no ``config``: reading it from the wrapper would silently fall back to a dense mask under a flex model)."""
-    m = model
-    for _ in range(8):
-        if hasattr(m, "config"):
-            break
-        inner = getattr(m, "module", None)
-        if inner is None:
-            inner = getattr(m, "_orig_mod", None)
-        if inner is None:
-            break
-        m = inner
-    config = getattr(m, "config", None)
+    from accelerate.utils import extract_model_from_parallel
+
+    config = getattr(extract_model_from_parallel(model, keep_torch_compile=False), "config", None)
     return getattr(config, "_attn_implementation", None) or "sdpa"
 
 

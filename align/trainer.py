@@ -1,7 +1,8 @@
 """``align dpo``: model loading, the TRL ``DPOConfig`` built from ``DPOTrainConfig``, the trainer, and the run.
 
-Every value of ``DPOTrainConfig`` reaches the trainer: the TRL arguments through ``to_dpo_config`` (the
-``TRAINER_ARGS`` table), the adapter through ``lora_config``, the model options through ``load_model``.
+Every value of ``DPOTrainConfig`` reaches the trainer: the TRL arguments through ``to_dpo_config`` (every field
+``trl.DPOConfig`` also has, by name: ``trainer_args``), the adapter through ``lora_config`` (TRL's
+``get_peft_config``), the model options through ``load_model`` (QLoRA: TRL's ``get_quantization_config``).
 """
 
 from __future__ import annotations
@@ -25,36 +26,24 @@ from curate.core.io import usual_mode
 
 log = logging.getLogger("align")
 
-# DPOTrainConfig field -> trl.DPOConfig field; the test checks each one arrives in ``trainer.args``.
-TRAINER_ARGS = {
-    "learning_rate": "learning_rate",
-    "num_train_epochs": "num_train_epochs",
-    "max_steps": "max_steps",
-    "per_device_train_batch_size": "per_device_train_batch_size",
-    "per_device_eval_batch_size": "per_device_eval_batch_size",
-    "gradient_accumulation_steps": "gradient_accumulation_steps",
-    "warmup_steps": "warmup_steps",
-    "lr_scheduler_type": "lr_scheduler_type",
-    "weight_decay": "weight_decay",
-    "max_grad_norm": "max_grad_norm",
-    "optim": "optim",
-    "seed": "seed",
-    "gradient_checkpointing": "gradient_checkpointing",
-    "bf16": "bf16",
-    "beta": "beta",
-    "loss_type": "loss_type",
-    "label_smoothing": "label_smoothing",
-    "max_length": "max_length",
-    "precompute_ref_log_probs": "precompute_ref_log_probs",
-    "disable_dropout": "disable_dropout",
-    "logging_steps": "logging_steps",
-    "save_steps": "save_steps",
-    "save_total_limit": "save_total_limit",
-    "eval_steps": "eval_steps",
-    "dataloader_num_workers": "dataloader_num_workers",
-    "report_to": "report_to",
+# fields of DPOTrainConfig that trl.DPOConfig also has, but which do not pass through by name (and why)
+NOT_TRAINER_ARGS = {
+    "output_dir": "the run's folder; the trainer writes its checkpoints to OUT/checkpoints",
+    "pad_token": "added to the tokenizer by align.data.prepare_tokenizer before the trainer is built",
 }
-# fields used outside DPOConfig (and where): the test checks these too
+
+
+@functools.lru_cache(maxsize=1)
+def trainer_args() -> tuple[str, ...]:
+    """The fields of ``DPOTrainConfig`` that ``trl.DPOConfig`` also has, which ``to_dpo_config`` passes through by
+    name (less ``NOT_TRAINER_ARGS``); the test checks each value arrives in ``trainer.args``."""
+    from trl import DPOConfig
+
+    theirs = {f.name for f in dataclasses.fields(DPOConfig)}
+    return tuple(f.name for f in dataclasses.fields(DPOTrainConfig) if f.name in theirs and f.name not in NOT_TRAINER_ARGS)
+
+
+# fields used outside DPOConfig (and where): the test checks these too (with trainer_args() they are every field)
 MODEL_ARGS = ("model", "method", "attn_implementation", "dtype", "chat_template", "pad_token")
 ADAPTER_ARGS = ("lora_r", "lora_alpha", "lora_dropout", "lora_target_modules")
 RUN_ARGS = ("data", "train_split", "eval_split", "output_dir", "system_prompt", "fast", "fast_compile", "merge",
@@ -97,10 +86,10 @@ def _checkpointing_kwargs_name() -> str:
 
 
 def to_dpo_config(cfg: DPOTrainConfig, output_dir: str | Path, *, eval_enabled: bool = False):
-    """The TRL ``DPOConfig``: every entry of ``TRAINER_ARGS`` copied over, plus what the run needs."""
+    """The TRL ``DPOConfig``: every field of ``trainer_args()`` passed through by name, plus what the run needs."""
     from trl import DPOConfig
 
-    kwargs: dict[str, Any] = {theirs: getattr(cfg, ours) for ours, theirs in TRAINER_ARGS.items()}
+    kwargs: dict[str, Any] = {name: getattr(cfg, name) for name in trainer_args()}
     kwargs["bf16"] = resolve_bf16(cfg)
     kwargs["loss_type"] = [cfg.loss_type]
     kwargs["report_to"] = list(cfg.report_to) or "none"
@@ -160,17 +149,30 @@ def check_trainer_options(cfg: DPOTrainConfig) -> None:
         raise UsageError(f"align.dpo: {text[:300]}") from None
 
 
-def lora_config(cfg: DPOTrainConfig):
-    from peft import LoraConfig
+def model_config(cfg: DPOTrainConfig):
+    """TRL's ``ModelConfig`` of the adapter / quantization options (for ``get_peft_config`` / ``get_quantization_config``):
+    LoRA for ``lora`` and ``qlora``; for ``qlora`` a 4-bit NF4 base with double quantization, computing in bf16 when
+    training in bf16, else fp16."""
+    from trl import ModelConfig
 
+    qlora = cfg.method == "qlora"
+    args = ModelConfig(
+        use_peft=cfg.method in ("lora", "qlora"),
+        lora_r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, lora_task_type="CAUSAL_LM",
+        load_in_4bit=qlora, bnb_4bit_quant_type="nf4", use_bnb_nested_quant=qlora,
+        dtype=("bfloat16" if resolve_bf16(cfg) else "float16") if qlora else "float32")
     targets = cfg.lora_target_modules
-    return LoraConfig(
-        r=cfg.lora_r,
-        lora_alpha=cfg.lora_alpha,
-        lora_dropout=cfg.lora_dropout,
-        target_modules="all-linear" if targets == ["all-linear"] else list(targets),
-        task_type="CAUSAL_LM",
-    )
+    # set after __post_init__, which makes a one-entry list a string: PEFT reads a string as a regex of the whole
+    # module name, so ["q_proj"] would match nothing; "all-linear" is PEFT's keyword
+    args.lora_target_modules = "all-linear" if targets == ["all-linear"] else list(targets)
+    return args
+
+
+def lora_config(cfg: DPOTrainConfig):
+    """The LoRA adapter (``None`` for full fine-tuning), built by TRL's ``get_peft_config``."""
+    from trl import get_peft_config
+
+    return get_peft_config(model_config(cfg))
 
 
 def resolve_model_path(model_id: str) -> str:
@@ -209,12 +211,9 @@ def load_model(cfg: DPOTrainConfig, model_id: str | None = None):
     kwargs: dict[str, Any] = {"dtype": resolve_dtype(cfg.dtype), "attn_implementation": cfg.attn_implementation}
     if cfg.method == "qlora":
         check_qlora_available()
-        import torch
-        from transformers import BitsAndBytesConfig
+        from trl import get_quantization_config
 
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.bfloat16 if resolve_bf16(cfg) else torch.float16)
+        kwargs["quantization_config"] = get_quantization_config(model_config(cfg))
     path = resolve_model_path(model_id)
     try:
         model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
@@ -290,7 +289,7 @@ def build_trainer(cfg: DPOTrainConfig, model, tokenizer, train_ds, eval_ds=None,
     """A ``trl.DPOTrainer`` (or the fast path's subclass) wired from ``cfg``."""
     args = to_dpo_config(cfg, output_dir, eval_enabled=eval_ds is not None)
     set_logprob_chunk_size(cfg)
-    peft_config = lora_config(cfg) if cfg.method in ("lora", "qlora") else None
+    peft_config = lora_config(cfg)
     trainer_cls = trainer_class(cfg.fast)
     extra: dict[str, Any] = {}
     if cfg.fast:

@@ -19,28 +19,38 @@ Public API (other stages call only these):
   ``tone_frame(df, col)``; ``similarity(a, b)`` -- the meaning check's embedding similarity (``filters.meaning``,
   imported on first use).
 * ``SETTINGS_OF`` -- the check each filter setting belongs to (``filters.report``, imported on first use).
+* ``STAGE`` -- the stage's ``curate.core.stage.StageSpec`` (``filters.spec``, imported on first use).
+* ``DROP_REASONS`` -- ``{drop reason: what it means}``, every reason the stage can give, in ``drop_reasons``
+  order, as the filters declare them; ``REASON_SETTINGS`` -- ``{drop reason: (the settings that switch it on or
+  set its threshold, ...)}``; ``SCORE_COLUMNS`` -- every column the filters add; ``KEEP_COL`` / ``REASONS_COL``
+  -- the names of the ``keep`` and ``drop_reasons`` columns.
+* ``BatchFilter`` / ``GlobalFilter`` -- the bases of the filters (``filters.base``).
 """
 
 from __future__ import annotations
 
 import importlib
 
+from filters.base import BatchFilter, GlobalFilter
+from filters.columns import KEEP_COL, REASONS_COL
 from filters.config import FilterConfig
 from filters.facts import facts_diff
 from filters.phi import PhiDetector, detect_phi, kind_counts, phi_lists, redact_frame
 from filters.readability import readability_frame
 from filters.repair import RULES as REPAIR_RULES
 from filters.repair import failed_sides, unrepairable_reasons
-from filters.stage import filter_frame, score_text
+from filters.stage import DROP_REASONS, REASON_SETTINGS, SCORE_COLUMNS, filter_batch, filter_frame, score_text
 from filters.tone import tone_frame
 
 # names whose modules load heavier dependencies (pyarrow's Parquet writer, the embedding model's stack, plots):
 # imported when first asked for, so `import filters` stays as light as the batch scorers
-_LAZY = {"run_filter_stage": "filters.runner", "similarity": "filters.meaning", "SETTINGS_OF": "filters.report"}
+_LAZY = {"run_filter_stage": "filters.runner", "similarity": "filters.meaning", "SETTINGS_OF": "filters.report",
+         "STAGE": "filters.spec"}
 
 __all__ = ["FilterConfig", "filter_frame", "score_text", "facts_diff", "run_filter_stage", "failed_sides",
            "unrepairable_reasons", "REPAIR_RULES", "PhiDetector", "detect_phi", "redact_frame", "phi_lists",
-           "kind_counts", "readability_frame", "tone_frame", "similarity", "SETTINGS_OF"]
+           "kind_counts", "readability_frame", "tone_frame", "similarity", "SETTINGS_OF", "STAGE", "DROP_REASONS",
+           "REASON_SETTINGS", "SCORE_COLUMNS", "KEEP_COL", "REASONS_COL", "filter_batch", "BatchFilter", "GlobalFilter"]
 
 
 def __getattr__(name: str):

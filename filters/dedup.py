@@ -1,6 +1,7 @@
 """Dedup: exact and near-duplicate questions (MinHash + LSH banding), one ``cluster_id`` per group.
 
-* exact: questions equal after NFKC-free normalization (lower case, punctuation stripped, whitespace collapsed).
+* exact: questions equal after ``curate.core.schema.question_key_expr`` (NFKC, lower case, every run of characters
+  other than letters, marks and digits one space, stripped).
 * near: MinHash signatures of word n-gram shingles, computed for the whole column at once with numpy using
   datasketch's own permutations and its default ``affine32`` scheme (``tests/filters/test_dedup.py`` checks
   that the signatures equal ``datasketch.MinHash.update_batch``); candidates come from LSH banding with the
@@ -32,15 +33,18 @@ import hashlib
 import numpy as np
 import polars as pl
 
+from curate.core.schema import ID, QUESTION, question_key_expr
+from filters.base import GlobalFilter
+from filters.columns import CLUSTER_ID_COL, DUP_KIND_COL
+from filters.config import FilterConfig
+
 _MASK32 = np.uint64(0xFFFFFFFF)
 _CHUNK = 100_000
 
 
 def normalized_question_expr(col: str) -> pl.Expr:
-    return (
-        pl.col(col).fill_null("").str.to_lowercase().str.replace_all(r"[’‘]", "'")
-        .str.replace_all(r"[^\w\s]", " ").str.replace_all(r"\s+", " ").str.strip_chars()
-    )
+    """The question's key: ``curate.core.schema.question_key_expr``, the one normalizer dedup and the split share."""
+    return question_key_expr(col)
 
 
 def _fmix32(hv: np.ndarray) -> np.ndarray:
@@ -249,3 +253,52 @@ class DuplicateResolver:
         dup = (rows != rep) & (rows != cl)
         kind = np.where(dup, np.where(self.exact[offset : offset + n] == self.exact[anchor], "exact", "near"), "")
         return pl.Series("dup_kind", kind, dtype=pl.Utf8).replace("", None)
+
+
+# ---------------------------------------------------------------- the filter
+
+
+class DedupPass:
+    """One dedup pass over the whole input: the clusters of every question, and (with ``dedup`` on) the
+    ``DuplicateResolver`` that decides each batch's ``dup_kind`` in input order."""
+
+    def __init__(self, groups: pl.DataFrame, on: bool):
+        self.cluster_ids = groups[CLUSTER_ID_COL]
+        self.counts = {"clusters": self.cluster_ids.n_unique()}
+        self.resolver = DuplicateResolver(groups["cluster_row"].to_numpy(), groups["exact_row"].to_numpy()) if on else None
+
+    def resolve(self, batch: pl.DataFrame, offset: int, dropped: pl.Series) -> pl.DataFrame:
+        n = batch.height
+        if self.resolver is not None:
+            kind = self.resolver.resolve(offset, dropped.fill_null(False).to_numpy())
+        else:
+            kind = pl.Series(DUP_KIND_COL, [None] * n, dtype=pl.Utf8)
+        return batch.with_columns(self.cluster_ids.slice(offset, n), kind)
+
+
+class DedupFilter(GlobalFilter):
+    """Exact + MinHash near-duplicate questions. Needs every row and runs after every other filter: a cluster
+    keeps its first row (input order) that no other filter drops (see the module docstring).  ``filter_frame``
+    clusters the batch it is given; ``run_filter_stage`` clusters the whole question column once (``fit``) and
+    resolves the batches in order."""
+
+    name = "dedup"
+    reasons = {
+        "duplicate": "the question, normalized, equals that of an earlier row of its cluster (the row kept, or the cluster's first)",
+        "near_duplicate": ("the question is a near-duplicate (MinHash Jaccard of word shingles >= near_dup_threshold) "
+                           "of an earlier row of its cluster (the row kept, or the cluster's first)"),
+    }
+    settings = {"duplicate": ("dedup",), "near_duplicate": ("dedup",)}
+    columns = (CLUSTER_ID_COL, DUP_KIND_COL)
+    needs = (QUESTION, ID)
+
+    def fit(self, rows: pl.DataFrame, cfg: FilterConfig) -> DedupPass:
+        """Cluster the questions of every row (``id``: the cluster ids)."""
+        groups = cluster_frame(rows, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
+                               cfg.minhash_seed, near=cfg.dedup)
+        return DedupPass(groups, cfg.dedup)
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        if not cfg.dedup:
+            return []
+        return [("duplicate", pl.col(DUP_KIND_COL) == "exact"), ("near_duplicate", pl.col(DUP_KIND_COL) == "near")]

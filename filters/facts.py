@@ -157,6 +157,11 @@ from pathlib import Path
 
 import polars as pl
 
+from curate.core.schema import CHOSEN, REJECTED, SOURCE_ANSWER
+from filters.base import STR_LIST, BatchFilter
+from filters.columns import HAS_SOURCE_COL
+from filters.config import FilterConfig
+
 LEXICON_DIR = Path(__file__).parent / "data" / "lexicon"
 
 _ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -1181,3 +1186,51 @@ def facts_diff(source: str | None, text: str | None, extra_lexicon_dir: str | No
     fs = set(extract_facts(source, extra_lexicon_dir, not_facts=not_facts))
     ft = set(extract_facts(text, extra_lexicon_dir, not_facts=not_facts))
     return sorted(fs - ft), sorted(ft - fs)
+
+
+# ---------------------------------------------------------------- the filter
+
+_VARIANTS = (CHOSEN, REJECTED)
+
+
+class FactsFilter(BatchFilter):
+    """Facts of each variant against the source; without a source, rejected against chosen."""
+
+    name = "facts"
+    reasons = {
+        "facts_lost": ("a variant loses a fact (number, dose, unit, frequency, duration, drug / condition name) of "
+                       "the source answer (without one: the rejected answer loses one of the chosen answer)"),
+        "fact_drift": ("a variant adds a fact the source answer lacks (without one: the rejected answer adds one the "
+                       "chosen answer lacks)"),
+    }
+    settings = {"facts_lost": ("drop_on_lost_facts",), "fact_drift": ("drop_on_added_facts",)}
+    columns = tuple(f"facts_{k}_{v}" for v in _VARIANTS for k in ("lost", "added"))
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
+        if not cfg.check_facts:
+            return df.with_columns(
+                [pl.lit([], dtype=STR_LIST).alias(f"facts_{k}_{v}") for v in _VARIANTS for k in ("lost", "added")]
+            )
+        lex = cfg.extra_lexicon_dir
+        text_cols = (SOURCE_ANSWER, CHOSEN, REJECTED)
+        tmp = df.select(pl.col(HAS_SOURCE_COL), *[pl.col(c) for c in text_cols])
+        tmp = tmp.with_columns([facts_series(tmp[c], lex).alias(f"_f_{c}") for c in text_cols])
+        src = pl.col(f"_f_{SOURCE_ANSWER}")
+        ch, rj = pl.col(f"_f_{CHOSEN}"), pl.col(f"_f_{REJECTED}")
+        empty = pl.lit([], dtype=STR_LIST)
+        has = HAS_SOURCE_COL
+        cols = tmp.select(
+            pl.when(has).then(src.list.set_difference(ch)).otherwise(empty).alias(f"facts_lost_{CHOSEN}"),
+            pl.when(has).then(ch.list.set_difference(src)).otherwise(empty).alias(f"facts_added_{CHOSEN}"),
+            pl.when(has).then(src.list.set_difference(rj)).otherwise(ch.list.set_difference(rj)).alias(f"facts_lost_{REJECTED}"),
+            pl.when(has).then(rj.list.set_difference(src)).otherwise(rj.list.set_difference(ch)).alias(f"facts_added_{REJECTED}"),
+        ).with_columns(pl.all().list.sort().cast(STR_LIST))
+        return df.with_columns(cols.get_columns())
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        out = []
+        if cfg.check_facts and cfg.drop_on_lost_facts:
+            out.append(("facts_lost", pl.any_horizontal([pl.col(f"facts_lost_{v}").list.len() > 0 for v in _VARIANTS])))
+        if cfg.check_facts and cfg.drop_on_added_facts:
+            out.append(("fact_drift", pl.any_horizontal([pl.col(f"facts_added_{v}").list.len() > 0 for v in _VARIANTS])))
+        return out

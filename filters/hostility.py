@@ -43,6 +43,7 @@ import polars as pl
 
 from curate.core.schema import CHOSEN, REJECTED, SOURCE_ANSWER
 from filters import _hostility_ngrams as _ngrams
+from filters.base import BatchFilter
 from filters.config import FilterConfig
 
 HOSTILE = 0.5  # hostility >= HOSTILE: the text reads as hostile
@@ -300,14 +301,20 @@ def format_cue(h: dict) -> str:
 # ---------------------------------------------------------------- the filter
 
 
-@dataclass
-class HostilityFilter:
+class HostilityFilter(BatchFilter):
     """Hostility of the source answer, chosen and rejected; drops a pair whose rejected answer is a caricature
     (``rejected_hostile``) or whose chosen answer sneers (``chosen_hostile``)."""
 
-    name: str = "hostility"
+    name = "hostility"
+    reasons = {
+        "rejected_hostile": ("the rejected answer's hostility is at or above max_rejected_hostility: a sarcastic, "
+                             "condescending or blaming caricature, not the realistic prescriptive answer DPO needs"),
+        "chosen_hostile": "the chosen answer's hostility is at or above max_chosen_hostility",
+    }
+    settings = {"rejected_hostile": ("max_rejected_hostility",), "chosen_hostile": ("max_chosen_hostility",)}
+    columns = tuple(f"hostility_{c}" for c in (SOURCE_ANSWER, CHOSEN, REJECTED))
 
-    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
+    def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
         """``hostility_<col>`` for source answer, chosen and rejected (kept where ``ToneFilter`` already added it:
         the tone score runs the same cues first)."""
         for c in (SOURCE_ANSWER, CHOSEN, REJECTED):

@@ -32,12 +32,17 @@ import logging
 import os
 import threading
 import time
+from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 import polars as pl
 
 from curate.core.errors import RuntimeFailure
+from curate.core.schema import CHOSEN, REJECTED, SOURCE_ANSWER
+from filters.base import BatchFilter
+from filters.columns import HAS_SOURCE_COL
+from filters.config import FilterConfig
 
 log = logging.getLogger(__name__)
 
@@ -293,3 +298,40 @@ def meaning_frame(df: pl.DataFrame, source_col: str, cols: list[str], model_path
     kw = options(cfg) if cfg is not None else dict(model_path=model_path, batch_size=batch_size)
     sims, _ = similarities(df[source_col].to_list(), {c: df[c].to_list() for c in cols}, **kw)
     return df.with_columns([pl.Series(f"meaning_sim_{c}", sims[c], dtype=pl.Float64) for c in cols])
+
+
+# ---------------------------------------------------------------- the filter
+
+_VARIANTS = (CHOSEN, REJECTED)
+
+
+@dataclass
+class MeaningFilter(BatchFilter):
+    """Embedding similarity to the source. The slow part of the stage, so it only embeds rows that every
+    per-row filter kept (``survivors_only``); rows already dropped get null similarities.  Duplicates are
+    embedded too: dedup runs after this filter, and any row of a cluster may become the one kept."""
+
+    name = "meaning"
+    reasons = {"meaning_drift": "a variant's embedding similarity to the source answer is below min_meaning_similarity"}
+    settings = {"meaning_drift": ("min_meaning_similarity",)}
+    optional_columns = tuple(f"meaning_sim_{v}" for v in _VARIANTS)  # only with meaning_check
+    survivors_only: bool = True
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
+        if not cfg.meaning_check:
+            return df
+        mask = alive if alive is not None else pl.Series([True] * df.height)
+        mask = mask & df[HAS_SOURCE_COL] if HAS_SOURCE_COL in df.columns else mask
+        idx = mask.arg_true()
+        src = df[SOURCE_ANSWER].gather(idx).to_list()
+        sims, _ = similarities(src, {v: df[v].gather(idx).to_list() for v in _VARIANTS}, **options(cfg))
+        pos = {i: k for k, i in enumerate(idx.to_list())}
+        cols = [pl.Series(f"meaning_sim_{v}", [sims[v][pos[i]] if i in pos else None for i in range(df.height)],
+                          dtype=pl.Float64) for v in _VARIANTS]
+        return df.with_columns(cols)
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        if not cfg.meaning_check:
+            return []
+        low = [pl.col(f"meaning_sim_{v}").fill_null(1.0) < cfg.min_meaning_similarity for v in _VARIANTS]
+        return [("meaning_drift", pl.any_horizontal(low))]

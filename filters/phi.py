@@ -53,6 +53,11 @@ from typing import Iterable
 
 import polars as pl
 
+from curate.core import schema as S
+from curate.core.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER
+from filters.base import BatchFilter, FilterConfig
+from filters.columns import CLUSTER_ID_COL, DUP_KIND_COL, PHI_COL, PHI_REDACTED_COL
+
 KINDS = ("NAME", "DATE_OF_BIRTH", "AGE_OVER_89", "PHONE", "EMAIL", "RECORD_NUMBER", "ID_NUMBER", "ADDRESS")
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -1050,7 +1055,7 @@ def phi_series(df: pl.DataFrame, columns: list[str], allow: Iterable[str] | None
             for x in found:
                 if x not in rows[i]:
                     rows[i].append(x)
-    return pl.Series("phi", rows, dtype=pl.List(pl.Utf8))
+    return pl.Series(PHI_COL, rows, dtype=pl.List(pl.Utf8))
 
 
 def redact_series(texts: pl.Series, allow: Iterable[str] | None = None) -> tuple[pl.Series, list[list[str]]]:
@@ -1079,10 +1084,45 @@ def redact_frame(df: pl.DataFrame, columns: list[str], allow: Iterable[str] | No
         new_cols.append(red.alias(c))
         for i, k in enumerate(kinds):
             rows[i].extend(k)
-    return df.with_columns(*new_cols, pl.Series("phi_redacted", rows, dtype=pl.List(pl.Utf8)))
+    return df.with_columns(*new_cols, pl.Series(PHI_REDACTED_COL, rows, dtype=pl.List(pl.Utf8)))
 
 
 def kind_counts(labels: Iterable[str]) -> dict[str, int]:
     """``{"NAME": 3, ...}`` from ``"KIND: text"`` labels or bare kinds, in ``KINDS`` order."""
     c = Counter(x.split(":", 1)[0] for x in labels)
     return {k: c[k] for k in KINDS if c.get(k)}
+
+
+# ---------------------------------------------------------------- the filter
+
+# columns the stages write themselves (ids, labels, parameters): never free text
+_MACHINE_COLS = {ID, S.SOURCE, S.REWRITE_MODEL, S.PROMPT_VERSION, S.GENERATION_PARAMS, S.CHOSEN_STYLE, S.REJECTED_STYLE,
+                 CLUSTER_ID_COL, DUP_KIND_COL, S.REVIEW_STATUS, S.REVIEW_DROP_REASON, S.INPUT_ROW}
+
+
+def phi_text_columns(df: pl.DataFrame) -> list[str]:
+    """The columns PHI is looked for (and redacted) in: question, source answer, chosen, rejected, and any other
+    text column a person or a model wrote."""
+    cols = [c for c in (QUESTION, SOURCE_ANSWER, CHOSEN, REJECTED) if c in df.columns]
+    return cols + [c for c, t in df.schema.items() if t == pl.Utf8 and c not in cols and c not in _MACHINE_COLS]
+
+
+class PhiFilter(BatchFilter):
+    name = "phi"
+    reasons = {"phi": "a text column holds protected health information (a name, date of birth, phone, email, record "
+                      "or ID number, street address, age over 89) and phi_action is drop"}
+    settings = {"phi": ("phi_action",)}
+    columns = (PHI_COL,)
+    optional_columns = (PHI_REDACTED_COL,)  # only with phi_action: redact
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
+        """``phi``: ``"KIND: text"`` of every span found. With ``phi_action: redact`` the text columns are
+        rewritten with typed placeholders first, ``phi_redacted`` lists one kind per replaced span, and ``phi``
+        holds what is left (nothing, unless a placeholder's neighbour still reads as PHI)."""
+        cols = phi_text_columns(df)
+        if cfg.phi_action == "redact":
+            df = redact_frame(df, cols, cfg.phi_allow)
+        return df.with_columns(phi_series(df, cols, cfg.phi_allow))
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        return [("phi", pl.col(PHI_COL).list.len() > 0)] if cfg.phi_action == "drop" else []

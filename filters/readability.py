@@ -20,6 +20,10 @@ import functools
 import numpy as np
 import polars as pl
 
+from curate.core.schema import CHOSEN, REJECTED, SOURCE_ANSWER
+from filters.base import BatchFilter, present
+from filters.config import FilterConfig
+
 # textstat: words = whitespace tokens after removing punctuation (apostrophes of contractions kept)
 _PUNCT = r"[^\w\s']"
 _NONCONTRACTION = r"'([^tsdvlr]|$)"  # textstat drops apostrophes that do not start 't 's 'd 've 'll 're
@@ -173,3 +177,39 @@ def textstat_scores(text: str) -> dict:
         "flesch_reading_ease": float(textstat.flesch_reading_ease(text)),
         "words_per_sentence": float(textstat.words_per_sentence(text)),
     }
+
+
+# ---------------------------------------------------------------- the filter
+
+_METRICS = ("fkgl", "smog", "flesch_reading_ease", "words_per_sentence", "words")
+
+
+class ReadabilityFilter(BatchFilter):
+    """Readability of the source answer, chosen and rejected (null for a missing source answer)."""
+
+    name = "readability"
+    reasons = {
+        "chosen_too_hard": "the chosen answer's Flesch-Kincaid grade is above max_chosen_grade",
+        "grade_margin": "the chosen answer is fewer than min_grade_margin grades easier than the rejected one",
+        "chosen_too_hard_smog": "the chosen answer's SMOG index is above max_chosen_smog (only when it is set)",
+    }
+    settings = {"chosen_too_hard": ("max_chosen_grade",), "grade_margin": ("min_grade_margin",),
+                "chosen_too_hard_smog": ("max_chosen_smog",)}
+    columns = tuple(f"{m}_{c}" for c in (SOURCE_ANSWER, CHOSEN, REJECTED) for m in _METRICS)
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
+        for c in (SOURCE_ANSWER, CHOSEN, REJECTED):
+            df = readability_frame(df, c)
+        return df.with_columns(
+            pl.when(present(SOURCE_ANSWER)).then(pl.col(f"{m}_{SOURCE_ANSWER}")).otherwise(None).alias(f"{m}_{SOURCE_ANSWER}")
+            for m in ("fkgl", "smog", "flesch_reading_ease", "words_per_sentence")
+        )
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        out = [
+            ("chosen_too_hard", pl.col(f"fkgl_{CHOSEN}") > cfg.max_chosen_grade),
+            ("grade_margin", (pl.col(f"fkgl_{REJECTED}") - pl.col(f"fkgl_{CHOSEN}")) < cfg.min_grade_margin),
+        ]
+        if cfg.max_chosen_smog is not None:
+            out.append(("chosen_too_hard_smog", pl.col(f"smog_{CHOSEN}") > cfg.max_chosen_smog))
+        return out

@@ -17,6 +17,8 @@ import polars as pl
 from curate.core.schema import CHOSEN, REJECTED
 
 EVERY_ROW = "ran on every row"
+REPORT_FILE = "report.md"
+PLOT_FILES = ("grade_hist.png", "tone_hist.png", "drops_by_reason.png")  # what ``plots`` draws, in order
 # settings that belong to one check: the report's config listing marks them when that check was skipped
 SETTINGS_OF = {
     "check_facts": "facts", "drop_on_lost_facts": "facts", "drop_on_added_facts": "facts", "extra_lexicon_dir": "facts",
@@ -152,7 +154,7 @@ def report_figures(df: pl.DataFrame, reasons: dict, cfg: dict) -> dict:
     _margin_hist(mx, df, "fkgl", REJECTED, CHOSEN, cfg.get("min_grade_margin"))
     _threshold(mx, cfg, "min_grade_margin")
     _finish_ax(mx, "Grade margin: rejected − chosen", "grades")
-    figs["grade_hist.png"] = fig
+    figs[PLOT_FILES[0]] = fig
 
     # tone: per side with the chosen minimum / rejected maximum; the margin with its minimum; hostility (when scored)
     hostile = hostility_columns(df)
@@ -174,14 +176,14 @@ def report_figures(df: pl.DataFrame, reasons: dict, cfg: dict) -> dict:
         for k, v in marks.items():
             _vline(hx, v, f"{k} = {v}", "tab:green" if "chosen" in k else "tab:red" if "rejected" in k else "black")
         _finish_ax(hx, "Hostility (sarcasm, contempt, blame)", "hostility")
-    figs["tone_hist.png"] = fig
+    figs[PLOT_FILES[1]] = fig
 
     fig, ax = figure(figsize=(6, max(2.2, 0.9 + 0.35 * len(reasons))))
     names = list(reasons)[::-1]
     ax.barh(names or ["(none)"], [reasons[n] for n in names] or [0], color="tab:gray")
     ax.set_title("Drops by reason (a row can have several)")
     ax.set_xlabel("rows")
-    figs["drops_by_reason.png"] = fig
+    figs[PLOT_FILES[2]] = fig
     return figs
 
 
@@ -327,4 +329,4 @@ def write_report(stage: Path, manifest: dict, df: pl.DataFrame, examples: dict) 
         shown = json.dumps(v) if v is None or isinstance(v, (bool, list, dict)) else v  # YAML spelling: true, null
         lines.append(f"{k}: {shown}" + (f"  # {status}" if status.startswith("skipped") else ""))
     lines += ["```", ""]
-    (stage / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    (stage / REPORT_FILE).write_text("\n".join(lines), encoding="utf-8")

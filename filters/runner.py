@@ -1,12 +1,12 @@
 """Streaming runner of the filter stage: bounded memory on millions of rows.
 
-1. Dedup needs every question at once: only the question column is read (with ``id``, and ``source_answer``
-   when some row lacks an id: such rows get ``make_id`` of question + source answer, as in the rewrite stage;
-   a batch at a time) and clustered; the result is a small table indexed by row number (cluster id, first row of the cluster, first
-   row with the same normalized question).
+1. The global filters (``filters.base.GlobalFilter``: dedup) need every row at once: only the columns they need
+   are read (dedup: the question with ``id``, and ``source_answer`` when some row lacks an id: such rows get
+   ``make_id`` of question + source answer, as in the rewrite stage; a batch at a time) and each filter is fit on
+   them once (dedup: the clusters, a small table indexed by row number).
 2. The text columns are read in batches of ``cfg.batch_rows`` (Parquet row groups via pyarrow; other formats
-   via ``curate.core.io.read_table`` and slicing) and scored by ``filter_frame`` with every filter but dedup.  A
-   ``DuplicateResolver`` then decides, batch by batch in input order, which row of each cluster is kept: the
+   via ``curate.core.io.read_table`` and slicing) and scored by ``filter_frame`` with every batch filter.  Each global filter's pass (dedup: a
+   ``DuplicateResolver``) then decides, batch by batch in input order, which row of each cluster is kept: the
    first one no other filter dropped (it keeps one integer per row; the rule only looks at earlier rows, so no
    second pass is needed and the result equals ``filter_frame`` on all rows at once).  The batch is appended
    to ``kept.parquet`` / ``dropped.parquet`` through incremental Parquet writers -- in a staging dir, moved
@@ -26,12 +26,19 @@ import pyarrow.parquet as pq
 from curate.core.errors import UsageError
 from curate.core.io import read_table, staged_output_dir, write_json
 from curate.core.manifest import Timer, build_manifest, file_sha256
-from curate.core.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER
-from filters import dedup as _dedup
+from curate.core.schema import CHOSEN, ID, QUESTION, REASON, REJECTED, SOURCE_ANSWER
+from curate.core.stage import MANIFEST
+from filters.base import count_drops, dropped, finish, mark
+from filters.columns import HAS_SOURCE_COL, KEEP_COL, PHI_COL, PHI_REDACTED_COL, REASONS_COL
 from filters.config import FilterConfig
 from filters.phi import kind_counts
+from filters.report import PLOT_FILES, REPORT_FILE, check_status, write_report
+from filters.stage import (DROPPED, KEPT, REQUIRED_COLUMNS, default_filters, filter_frame, missing_id_mask,
+                           split_filters, with_ids)
 
 SHOW_IDS = 10
+# every file a finished run leaves in OUT_DIR (the manifest lists them; ``filters.STAGE.outputs()``)
+OUTPUTS = (KEPT.file, DROPPED.file, MANIFEST, REPORT_FILE, *PLOT_FILES)
 # the few score columns the report plots and summarizes (those a batch lacks, e.g. hostility when no such filter ran, are left out)
 PLOT_COLS = [f"{m}_{v}" for m in ("fkgl", "smog", "tone", "hostility") for v in (CHOSEN, REJECTED)]
 
@@ -58,14 +65,13 @@ class _Source:
             self.columns = self._df.columns
             self.num_rows = self._df.height
 
-    def questions(self) -> tuple[pl.DataFrame, pl.Series | None, int]:
-        """The question column with every row's ``id`` (for cluster ids); the ids to give rows that have none (no
-        ``id`` column, or null / blank ids: ``make_id`` of question + source answer, as the rewrite stage does),
-        or None when every row has one; and how many rows have none.  Read a batch at a time, three columns at
-        most."""
-        from filters.stage import missing_id_mask, with_ids
-
-        cols = [c for c in (ID, QUESTION, SOURCE_ANSWER) if c in self.columns]
+    def every_row(self, needs: tuple[str, ...]) -> tuple[pl.DataFrame, pl.Series | None, int]:
+        """The ``needs`` columns of every row (what the global filters see: for dedup the question with every
+        row's ``id``, for cluster ids); the ids to give rows that have none (no ``id`` column, or null / blank ids:
+        ``make_id`` of question + source answer, as the rewrite stage does), or None when every row has one; and
+        how many rows have none.  Read a batch at a time, those columns (and source answer, for ids) only."""
+        needs = tuple(dict.fromkeys((*needs, QUESTION, ID)))
+        cols = [c for c in dict.fromkeys((ID, QUESTION, SOURCE_ANSWER, *needs)) if c in self.columns]
         if self.is_parquet:
             parts = (pl.from_arrow(pa.Table.from_batches([rb])) for rb in self._pf.iter_batches(self.batch_rows, columns=cols))
         else:
@@ -75,8 +81,8 @@ class _Source:
             part = part.with_columns(pl.col(QUESTION).cast(pl.Utf8))
             mask = missing_id_mask(part)
             n_missing += 0 if mask is None else int(mask.sum())
-            out.append(with_ids(part).select(QUESTION, pl.col(ID).cast(pl.Utf8)))
-        q = pl.concat(out) if out else pl.DataFrame(schema={QUESTION: pl.Utf8, ID: pl.Utf8})
+            out.append(with_ids(part).select(pl.col(c).cast(pl.Utf8) if c == ID else pl.col(c) for c in needs))
+        q = pl.concat(out) if out else pl.DataFrame(schema={c: pl.Utf8 for c in needs})
         return q, (q[ID] if n_missing else None), n_missing
 
     def batches(self):
@@ -88,22 +94,32 @@ class _Source:
                 yield self._df.slice(off, self.batch_rows)
 
 
+def _rewrite_tables():
+    """(pairs, quarantine): the tables the rewrite stage declares (``rewrite.STAGE``).  Imported when first needed:
+    ``rewrite`` reads ``filters.STAGE`` for ``--redo``, so neither package imports the other at import time."""
+    import rewrite
+
+    spec = rewrite.STAGE
+    return spec.kept, next(t for t in spec.set_aside() if t.role == "quarantined")
+
+
 def _quarantine_hint(pairs: Path) -> str:
     """Why a `curate rewrite` output has no pairs, when its quarantine.parquet says: `` (the rewrite stage
     quarantined all 3 rows, reasons: empty_answer 2, truncated 1; see DIR/quarantine.parquet)``, else ``""``."""
-    qpath = pairs.parent / "quarantine.parquet"
-    if pairs.name != "pairs.parquet" or not qpath.is_file():
+    pairs_table, quarantine = _rewrite_tables()
+    qpath = quarantine.path(pairs.parent)
+    if pairs.name != pairs_table.file or not qpath.is_file():
         return ""
     try:  # the reasons only (raw_output can be large)
-        q = pl.read_parquet(qpath, columns=[c for c in pl.read_parquet_schema(qpath) if c == "reason"])
+        q = pl.read_parquet(qpath, columns=[c for c in pl.read_parquet_schema(qpath) if c == REASON])
         n = pl.scan_parquet(qpath).select(pl.len()).collect().item()
     except Exception:
         return ""
     if n == 0:
         return ""
     why = ""
-    if "reason" in q.columns:
-        top = Counter(r for v in q["reason"].cast(pl.Utf8).drop_nulls().to_list() for r in v.split(";") if r)
+    if REASON in q.columns:
+        top = Counter(r for v in q[REASON].cast(pl.Utf8).drop_nulls().to_list() for r in v.split(";") if r)
         shown = ", ".join(f"{r} {n}" for r, n in top.most_common(3))
         why = f", reasons: {shown}{' ...' if len(top) > 3 else ''}" if top else ""
     rows = f"all {n} rows" if n > 1 else "its only row"
@@ -136,26 +152,18 @@ class _Writer:
 
 
 def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) -> dict:
-    from filters.stage import append_reasons, default_filters, filter_frame, finish, with_ids
-
     timer = Timer()
     src = _Source(path, max(1, cfg.batch_rows))
-    missing = [c for c in (QUESTION, CHOSEN, REJECTED) if c not in src.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in src.columns]
     if missing:
         raise UsageError(f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(src.columns)}")
 
-    with timer("dedup"):
-        q, ids, ids_made = src.questions()
-        g = _dedup.cluster_frame(q, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
-                                 cfg.minhash_seed, near=cfg.dedup)
-        del q
-        cluster_ids = g["cluster_id"]
-        n_clusters = cluster_ids.n_unique()
-        resolver = _dedup.DuplicateResolver(g["cluster_row"].to_numpy(), g["exact_row"].to_numpy()) if cfg.dedup else None
-        del g
     filters = default_filters()
-    whole = [f for f in filters if getattr(f, "needs_all_rows", False)]  # dedup: resolved here, across batches
-    per_batch = [f for f in filters if not getattr(f, "needs_all_rows", False)]
+    per_batch, whole = split_filters(filters)  # the global filters (dedup) see every row here, then resolve each batch
+    with timer("dedup"):
+        rows, ids, ids_made = src.every_row(tuple(c for f in whole for c in f.needs))
+        passes = [f.fit(rows, cfg) for f in whole]
+        del rows
 
     counts: Counter = Counter()
     kept_phi_ids: list = []  # the first SHOW_IDS kept rows flagged for PHI (ids only: never the matched text)
@@ -174,7 +182,7 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
         task = bar.add_task("filter", total=src.num_rows)
     try:
         with staged_output_dir(out_dir) as stage:
-            kept_w, drop_w = _Writer(stage / "kept.parquet"), _Writer(stage / "dropped.parquet")
+            kept_w, drop_w = _Writer(stage / KEPT.file), _Writer(stage / DROPPED.file)
             template = None
             for batch in src.batches():
                 n = batch.height
@@ -183,37 +191,32 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                 with timer("score"):
                     scored = filter_frame(batch, cfg, filters=per_batch)
                 with timer("dedup"):
-                    if resolver is not None:
-                        kind = resolver.resolve(offset, (scored["drop_reasons"].list.len() > 0).to_numpy())
-                    else:
-                        kind = pl.Series("dup_kind", [None] * n, dtype=pl.Utf8)
-                    scored = scored.with_columns(cluster_ids.slice(offset, n), kind)
-                    scored = finish(append_reasons(scored, whole, cfg))
+                    for f, gp in zip(whole, passes):
+                        scored = mark(gp.resolve(scored, offset, dropped(scored)), [f], cfg)
+                    scored = finish(scored)
                 template = scored
                 with timer("write"):
-                    kept_w.write(scored.filter(pl.col("keep")))
-                    dropped = scored.filter(~pl.col("keep"))
-                    drop_w.write(dropped)
+                    kept_w.write(scored.filter(pl.col(KEEP_COL)))
+                    dropped_rows = scored.filter(~pl.col(KEEP_COL))
+                    drop_w.write(dropped_rows)
                 counts["input_rows"] += n
-                counts["rows_without_source"] += int((~scored["has_source"]).sum())
+                counts["rows_without_source"] += int((~scored[HAS_SOURCE_COL]).sum())
                 if f"meaning_sim_{CHOSEN}" in scored.columns:  # the rows the meaning check embedded
                     counts["rows_meaning_checked"] += int(scored[f"meaning_sim_{CHOSEN}"].is_not_null().sum())
-                counts["rows_with_phi"] += int((scored["phi"].list.len() > 0).sum())
-                kept_phi = scored.filter(pl.col("keep") & (pl.col("phi").list.len() > 0))
+                counts["rows_with_phi"] += int((scored[PHI_COL].list.len() > 0).sum())
+                kept_phi = scored.filter(pl.col(KEEP_COL) & (pl.col(PHI_COL).list.len() > 0))
                 counts["kept_rows_with_phi"] += kept_phi.height
                 if len(kept_phi_ids) < SHOW_IDS:
-                    kept_phi_ids += kept_phi["id"].cast(pl.Utf8).head(SHOW_IDS - len(kept_phi_ids)).to_list()
-                phi_kinds.update(kept_phi["phi"].explode().drop_nulls().str.split(":").list.first().to_list())
-                if "phi_redacted" in scored.columns:  # phi_action: redact -- one kind per replaced span
-                    counts["rows_redacted"] += int((scored["phi_redacted"].list.len() > 0).sum())
-                    phi_redactions.update(scored["phi_redacted"].explode().drop_nulls().to_list())
-                for r, c in dropped.select(pl.col("drop_reasons").explode().value_counts()).unnest("drop_reasons").iter_rows():
-                    if r is not None:
-                        reasons[r] += c
-                for r in dropped["drop_reasons"].list.first().unique().drop_nulls().to_list():
+                    kept_phi_ids += kept_phi[ID].cast(pl.Utf8).head(SHOW_IDS - len(kept_phi_ids)).to_list()
+                phi_kinds.update(kept_phi[PHI_COL].explode().drop_nulls().str.split(":").list.first().to_list())
+                if PHI_REDACTED_COL in scored.columns:  # phi_action: redact -- one kind per replaced span
+                    counts["rows_redacted"] += int((scored[PHI_REDACTED_COL].list.len() > 0).sum())
+                    phi_redactions.update(scored[PHI_REDACTED_COL].explode().drop_nulls().to_list())
+                count_drops(dropped_rows, reasons)
+                for r in dropped_rows[REASONS_COL].list.first().unique().drop_nulls().to_list():
                     ex = examples.setdefault(r, [])
                     if len(ex) < 3:
-                        for row in dropped.filter(pl.col("drop_reasons").list.first() == r).head(3 - len(ex)).iter_rows(named=True):
+                        for row in dropped_rows.filter(pl.col(REASONS_COL).list.first() == r).head(3 - len(ex)).iter_rows(named=True):
                             ex.append(_example(row))
                 plots.append(scored.select([c for c in PLOT_COLS if c in scored.columns]))
                 offset += n
@@ -223,12 +226,11 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
             drop_w.close(template)
             counts["kept"] = kept_w.rows
             counts["dropped"] = drop_w.rows
-            counts["clusters"] = n_clusters
+            for gp in passes:
+                counts.update(gp.counts)
             counts["ids_made"] = ids_made
             if counts["kept"] + counts["dropped"] != counts["input_rows"]:  # pragma: no cover - invariant
                 raise RuntimeError("row accounting mismatch between kept, dropped and input")
-            from filters.report import check_status
-
             checks = check_status(cfg, counts, [f.name for f in filters])
             manifest = build_manifest(
                 "filter", cfg,
@@ -237,8 +239,7 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                         "drops_by_reason": {r: int(reasons[r]) for r in sorted(reasons, key=lambda k: -reasons[k])},
                         **({"phi_redactions": kind_counts(phi_redactions.elements())} if cfg.phi_action == "redact" else {})},
                 timings=timer.timings,
-                outputs=["kept.parquet", "dropped.parquet", "manifest.json", "report.md", "grade_hist.png",
-                         "tone_hist.png", "drops_by_reason.png"],
+                outputs=list(OUTPUTS),
                 notes=("rows without source_answer are scored on chosen vs rejected only (facts: rejected against "
                        "chosen; no meaning check)") if counts["rows_without_source"] else None,
                 input_columns=list(src.columns),
@@ -249,12 +250,10 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
                                      if checks.get("meaning", "").startswith("ran") else checks.get("meaning", "off")),
             )
             with timer("report"):
-                from filters.report import write_report
-
                 plot_df = pl.concat(plots, how="diagonal_relaxed") if plots else pl.DataFrame({c: [] for c in PLOT_COLS})
                 write_report(stage, manifest, plot_df, examples)
             manifest["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
-            write_json(manifest, stage / "manifest.json")
+            write_json(manifest, stage / MANIFEST)
     finally:
         if bar is not None:
             bar.stop()
@@ -264,7 +263,7 @@ def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) ->
 def resolve_input(path: str | Path) -> Path:
     p = Path(path)
     if p.is_dir():
-        pairs = p / "pairs.parquet"
+        pairs = _rewrite_tables()[0].path(p)
         if pairs.exists():
             return pairs
         if not ((p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists()):
@@ -287,11 +286,11 @@ def _example(row: dict) -> dict:
     return {
         "id": row.get("id"),
         "question": cut(row.get(QUESTION), 100),
-        "reasons": row["drop_reasons"],
+        "reasons": row[REASONS_COL],
         "fkgl chosen / rejected": f"{row.get(f'fkgl_{CHOSEN}', 0):.1f} / {row.get(f'fkgl_{REJECTED}', 0):.1f}",
         "smog chosen / rejected": f"{row.get(f'smog_{CHOSEN}') or 0:.1f} / {row.get(f'smog_{REJECTED}') or 0:.1f}",
         "tone chosen / rejected": f"{row.get(f'tone_{CHOSEN}') or 0:+.2f} / {row.get(f'tone_{REJECTED}') or 0:+.2f}",
-        "has_source": bool(row.get("has_source")),
+        "has_source": bool(row.get(HAS_SOURCE_COL)),
         # every fact list of both sides (each one can cause facts_lost / fact_drift), empty ones left out
         "facts": {f"{v} {k}": list(row.get(f"facts_{k}_{v}") or []) for v in (CHOSEN, REJECTED) for k in ("lost", "added")
                   if row.get(f"facts_{k}_{v}")},

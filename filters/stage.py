@@ -1,5 +1,8 @@
-"""The filter stage: the concrete filters and ``filter_frame`` (one batch); ``filters.runner.run_filter_stage`` streams a
-file through them.
+"""The filter stage's one orchestrator: ``default_filters`` (each filter lives beside its logic: ``filters.text``,
+``filters.phi``, ``filters.readability``, ``filters.tone``, ``filters.hostility``, ``filters.facts``,
+``filters.meaning``, ``filters.dedup``; the bases in ``filters.base``) and ``filter_frame`` (one batch);
+``filters.runner.run_filter_stage`` streams a file through them (I/O only).  ``DROP_REASONS`` /
+``REASON_SETTINGS`` / ``SCORE_COLUMNS``: what the filters declare, collected.
 
 Columns added (``<col>`` in source_answer, chosen, rejected):
 ``fkgl_<col>``, ``smog_<col>``, ``flesch_reading_ease_<col>``, ``words_per_sentence_<col>``, ``words_<col>``, ``tone_<col>``,
@@ -15,214 +18,60 @@ cluster's id is its first row's id) -- so the kept table can go to ``curate revi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
 
 import polars as pl
 
 from curate.core.errors import UsageError
 from curate.core.schema import CHOSEN, ID, QUESTION, REJECTED, SOURCE_ANSWER, add_ids
-from filters import dedup as _dedup
+from curate.core.stage import Table
 from filters import facts as _facts
+from filters import hostility as _hostility
 from filters import readability as _read
 from filters import tone as _tone
+from filters.base import BatchFilter, Filter, GlobalFilter, count_drops, declared_reasons, dropped, finish, mark
+from filters.columns import KEEP_COL, REASONS_COL
 from filters.config import FilterConfig
+from filters.dedup import DedupFilter
+from filters.facts import FactsFilter
 from filters.hostility import HostilityFilter
-from filters import hostility as _hostility
-from filters.phi import detect_phi, phi_series, redact_frame
-
-TEXT_COLS = (SOURCE_ANSWER, CHOSEN, REJECTED)
-VARIANTS = (CHOSEN, REJECTED)
-_STR_LIST = pl.List(pl.Utf8)
-
-
-def _present(col: str) -> pl.Expr:
-    return pl.col(col).is_not_null() & (pl.col(col).str.strip_chars().str.len_chars() > 0)
+from filters.meaning import MeaningFilter
+from filters.phi import PhiFilter, detect_phi
+from filters.readability import ReadabilityFilter
+from filters.text import TextCheck
+from filters.tone import ToneFilter
 
 
-# ---------------------------------------------------------------- filters
-
-
-@dataclass
-class TextCheck:
-    """Chosen and rejected must both be non-empty text."""
-
-    name: str = "text"
-
-    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
-        return df.with_columns(_present(SOURCE_ANSWER).alias("has_source"))
-
-    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
-        return [("missing_text", ~_present(CHOSEN) | ~_present(REJECTED))]
-
-
-@dataclass
-class ReadabilityFilter:
-    name: str = "readability"
-
-    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
-        for c in TEXT_COLS:
-            df = _read.readability_frame(df, c)
-        return df.with_columns(
-            pl.when(_present(SOURCE_ANSWER)).then(pl.col(f"{m}_{SOURCE_ANSWER}")).otherwise(None).alias(f"{m}_{SOURCE_ANSWER}")
-            for m in ("fkgl", "smog", "flesch_reading_ease", "words_per_sentence")
-        )
-
-    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
-        out = [
-            ("chosen_too_hard", pl.col(f"fkgl_{CHOSEN}") > cfg.max_chosen_grade),
-            ("grade_margin", (pl.col(f"fkgl_{REJECTED}") - pl.col(f"fkgl_{CHOSEN}")) < cfg.min_grade_margin),
-        ]
-        if cfg.max_chosen_smog is not None:
-            out.append(("chosen_too_hard_smog", pl.col(f"smog_{CHOSEN}") > cfg.max_chosen_smog))
-        return out
-
-
-@dataclass
-class ToneFilter:
-    name: str = "tone"
-
-    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
-        """The tone score needs each text's hostile cues: it adds ``hostility_<col>`` first (``HostilityFilter``
-        then finds them and does not score again)."""
-        for c in TEXT_COLS:
-            raw = _hostility.raw_series(df, c)
-            df = _hostility.hostility_frame(df, c, raw=raw)
-            df = _tone.tone_frame(df, c, hostile_raw=raw.to_numpy())
-        df = df.drop([f"tone_raw_{c}" for c in TEXT_COLS])
-        return df.with_columns((pl.col(f"tone_{CHOSEN}") - pl.col(f"tone_{REJECTED}")).alias("tone_margin"))
-
-    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
-        return [
-            ("tone_margin", pl.col("tone_margin") < cfg.min_tone_margin),
-            ("chosen_not_supportive", pl.col(f"tone_{CHOSEN}") < cfg.min_chosen_tone),
-            ("rejected_too_supportive", pl.col(f"tone_{REJECTED}") > cfg.max_rejected_tone),
-        ]
-
-
-@dataclass
-class FactsFilter:
-    """Facts of each variant against the source; without a source, rejected against chosen."""
-
-    name: str = "facts"
-
-    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
-        if not cfg.check_facts:
-            return df.with_columns(
-                [pl.lit([], dtype=_STR_LIST).alias(f"facts_{k}_{v}") for v in VARIANTS for k in ("lost", "added")]
-            )
-        lex = cfg.extra_lexicon_dir
-        tmp = df.select(pl.col("has_source"), *[pl.col(c) for c in TEXT_COLS])
-        tmp = tmp.with_columns([_facts.facts_series(tmp[c], lex).alias(f"_f_{c}") for c in TEXT_COLS])
-        src = pl.col(f"_f_{SOURCE_ANSWER}")
-        ch, rj = pl.col(f"_f_{CHOSEN}"), pl.col(f"_f_{REJECTED}")
-        empty = pl.lit([], dtype=_STR_LIST)
-        cols = tmp.select(
-            pl.when("has_source").then(src.list.set_difference(ch)).otherwise(empty).alias(f"facts_lost_{CHOSEN}"),
-            pl.when("has_source").then(ch.list.set_difference(src)).otherwise(empty).alias(f"facts_added_{CHOSEN}"),
-            pl.when("has_source").then(src.list.set_difference(rj)).otherwise(ch.list.set_difference(rj)).alias(f"facts_lost_{REJECTED}"),
-            pl.when("has_source").then(rj.list.set_difference(src)).otherwise(rj.list.set_difference(ch)).alias(f"facts_added_{REJECTED}"),
-        ).with_columns(pl.all().list.sort().cast(_STR_LIST))
-        return df.with_columns(cols.get_columns())
-
-    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
-        out = []
-        if cfg.check_facts and cfg.drop_on_lost_facts:
-            out.append(("facts_lost", pl.any_horizontal([pl.col(f"facts_lost_{v}").list.len() > 0 for v in VARIANTS])))
-        if cfg.check_facts and cfg.drop_on_added_facts:
-            out.append(("fact_drift", pl.any_horizontal([pl.col(f"facts_added_{v}").list.len() > 0 for v in VARIANTS])))
-        return out
-
-
-@dataclass
-class MeaningFilter:
-    """Embedding similarity to the source. The slow part of the stage, so it only embeds rows that every
-    per-row filter kept (``survivors_only``); rows already dropped get null similarities.  Duplicates are
-    embedded too: dedup runs after this filter, and any row of a cluster may become the one kept."""
-
-    name: str = "meaning"
-    survivors_only: bool = True
-
-    def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
-        if not cfg.meaning_check:
-            return df
-        from filters.meaning import options, similarities
-
-        mask = alive if alive is not None else pl.Series([True] * df.height)
-        mask = mask & df["has_source"] if "has_source" in df.columns else mask
-        idx = mask.arg_true()
-        src = df[SOURCE_ANSWER].gather(idx).to_list()
-        sims, _ = similarities(src, {v: df[v].gather(idx).to_list() for v in VARIANTS}, **options(cfg))
-        pos = {i: k for k, i in enumerate(idx.to_list())}
-        cols = [pl.Series(f"meaning_sim_{v}", [sims[v][pos[i]] if i in pos else None for i in range(df.height)],
-                          dtype=pl.Float64) for v in VARIANTS]
-        return df.with_columns(cols)
-
-    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
-        if not cfg.meaning_check:
-            return []
-        low = [pl.col(f"meaning_sim_{v}").fill_null(1.0) < cfg.min_meaning_similarity for v in VARIANTS]
-        return [("meaning_drift", pl.any_horizontal(low))]
-
-
-@dataclass
-class PhiFilter:
-    name: str = "phi"
-
-    def score(self, df: pl.DataFrame, cfg: FilterConfig) -> pl.DataFrame:
-        """``phi``: ``"KIND: text"`` of every span found. With ``phi_action: redact`` the text columns are
-        rewritten with typed placeholders first, ``phi_redacted`` lists one kind per replaced span, and ``phi``
-        holds what is left (nothing, unless a placeholder's neighbour still reads as PHI)."""
-        cols = phi_text_columns(df)
-        if cfg.phi_action == "redact":
-            df = redact_frame(df, cols, cfg.phi_allow)
-        return df.with_columns(phi_series(df, cols, cfg.phi_allow))
-
-    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
-        return [("phi", pl.col("phi").list.len() > 0)] if cfg.phi_action == "drop" else []
-
-
-# columns the stages write themselves (ids, labels, parameters): never free text
-_MACHINE_COLS = {ID, "source", "rewrite_model", "prompt_version", "generation_params", "chosen_style", "rejected_style",
-                 "cluster_id", "dup_kind", "review_status", "review_drop_reason", "input_row"}
-
-
-def phi_text_columns(df: pl.DataFrame) -> list[str]:
-    """The columns PHI is looked for (and redacted) in: question, source answer, chosen, rejected, and any other
-    text column a person or a model wrote."""
-    cols = [c for c in (QUESTION, *TEXT_COLS) if c in df.columns]
-    return cols + [c for c, t in df.schema.items() if t == pl.Utf8 and c not in cols and c not in _MACHINE_COLS]
-
-
-@dataclass
-class DedupFilter:
-    """Exact + MinHash near-duplicate questions. Needs every row and runs after every other filter: a cluster
-    keeps its first row (input order) that no other filter drops (see ``filters.dedup``).  ``filter_frame``
-    clusters the batch it is given; ``run_filter_stage`` clusters the whole question column once and resolves
-    the batches in order with one ``DuplicateResolver``."""
-
-    name: str = "dedup"
-    needs_all_rows: bool = True
-
-    def score(self, df: pl.DataFrame, cfg: FilterConfig, other: pl.Series | None = None) -> pl.DataFrame:
-        """Adds ``cluster_id`` and ``dup_kind``; ``other``: the row has a drop reason besides duplication."""
-        groups = _dedup.cluster_frame(df, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
-                                      cfg.minhash_seed, near=cfg.dedup)
-        if not cfg.dedup:
-            return df.with_columns(groups["cluster_id"], pl.lit(None, dtype=pl.Utf8).alias("dup_kind"))
-        resolver = _dedup.DuplicateResolver(groups["cluster_row"].to_numpy(), groups["exact_row"].to_numpy())
-        other = other if other is not None else pl.Series([False] * df.height)
-        return df.with_columns(groups["cluster_id"], resolver.resolve(0, other.fill_null(False).to_numpy()))
-
-    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
-        if not cfg.dedup:
-            return []
-        return [("duplicate", pl.col("dup_kind") == "exact"), ("near_duplicate", pl.col("dup_kind") == "near")]
-
-
-def default_filters() -> list:
+def default_filters() -> list[Filter]:
     """In the order their reasons appear in ``drop_reasons``; dedup is last because it depends on the others."""
     return [TextCheck(), PhiFilter(), ReadabilityFilter(), ToneFilter(), HostilityFilter(), FactsFilter(), MeaningFilter(),
             DedupFilter()]
+
+
+def split_filters(filters: list[Filter]) -> tuple[list[BatchFilter], list[GlobalFilter]]:
+    """(batch filters, global filters), each in the given order."""
+    for f in filters:
+        if not isinstance(f, (BatchFilter, GlobalFilter)):
+            raise TypeError(f"{f!r} is neither a BatchFilter nor a GlobalFilter")
+    return [f for f in filters if isinstance(f, BatchFilter)], [f for f in filters if isinstance(f, GlobalFilter)]
+
+
+# every drop reason the stage can give -> what it means, in ``drop_reasons`` order; and the settings behind each
+DROP_REASONS: dict[str, str] = declared_reasons(default_filters())
+REASON_SETTINGS: dict[str, tuple[str, ...]] = {r: f.settings.get(r, ()) for f in default_filters() for r in f.reasons}
+# every column the filters add (those only some settings add last), before ``drop_reasons`` and ``keep``
+SCORE_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
+    [c for f in default_filters() for c in f.columns] + [c for f in default_filters() for c in f.optional_columns]))
+ALWAYS_COLUMNS: tuple[str, ...] = tuple(c for f in default_filters() for c in f.columns)
+
+# the tables of the stage (``filters.STAGE``): what it reads, and the two it writes (every input row in one of them)
+REQUIRED_COLUMNS = (QUESTION, CHOSEN, REJECTED)
+PAIRS = Table("pairs.parquet", REQUIRED_COLUMNS, "kept",
+              "pairs to filter: a `curate rewrite` output (its kept table) or any file with these columns "
+              "(id and source_answer optional: rows without an id get the rewrite stage's content hash)")
+_WRITTEN = (ID, QUESTION, SOURCE_ANSWER, CHOSEN, REJECTED, *ALWAYS_COLUMNS, REASONS_COL, KEEP_COL)
+KEPT = Table("kept.parquet", _WRITTEN, "kept", "the pairs every filter kept, with every score column")
+DROPPED = Table("dropped.parquet", _WRITTEN, "dropped", "the pairs some filter dropped; drop_reasons says which and why")
 
 
 # ---------------------------------------------------------------- batch API
@@ -256,7 +105,7 @@ def with_ids(df: pl.DataFrame, ids: pl.Series | None = None) -> pl.DataFrame:
 
 
 def _prepare(df: pl.DataFrame) -> pl.DataFrame:
-    missing = [c for c in (QUESTION, CHOSEN, REJECTED) if c not in df.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
         raise UsageError(f"input: missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(df.columns)}")
     if SOURCE_ANSWER not in df.columns:
@@ -269,46 +118,46 @@ def _prepare(df: pl.DataFrame) -> pl.DataFrame:
 _MIN_ROWS_PER_WORKER = 5_000
 
 
-def _reason_exprs(filters: list, cfg: FilterConfig) -> list[pl.Expr]:
-    return [pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(None) for f in filters for reason, cond in f.drops(cfg)]
-
-
-def _finish(df: pl.DataFrame, conds: list[pl.Expr]) -> pl.DataFrame:
-    reasons = pl.concat_list(conds).list.drop_nulls() if conds else pl.lit([], dtype=_STR_LIST)
-    return df.with_columns(reasons.cast(_STR_LIST).alias("drop_reasons"))
-
-
-def _score_rows(df: pl.DataFrame, cfg: FilterConfig, filters: list) -> pl.DataFrame:
+def _score_rows(df: pl.DataFrame, cfg: FilterConfig, filters: list[BatchFilter]) -> pl.DataFrame:
     for f in filters:
         df = f.score(df, cfg)
-    return _finish(df, _reason_exprs(filters, cfg))
+    return mark(df, filters, cfg)
 
 
-def filter_frame(df: pl.DataFrame, cfg: FilterConfig | None = None, filters: list | None = None,
-                 workers: int | None = None) -> pl.DataFrame:
+def filter_frame(df: pl.DataFrame, cfg: FilterConfig | None = None, filters: list[Filter] | None = None,
+                 workers: int | None = None, stats: Counter | None = None) -> pl.DataFrame:
     """Score one batch: every score column, ``keep`` and ``drop_reasons`` (list[str], in filter order).
 
-    The per-row filters run on ``workers`` row slices in parallel threads (polars releases the GIL; default:
-    polars' thread-pool size); filters marked ``survivors_only`` (the embedding meaning check) then run only on
-    rows no per-row filter dropped; filters that need every row (dedup) run last over the whole batch, told
-    which rows the others dropped: a duplicate cluster keeps its first row that passes every other filter.
-    ``run_filter_stage`` applies the same rule across batches, so its result equals one call on all rows.
+    The batch filters run on ``workers`` row slices in parallel threads (polars releases the GIL; default:
+    polars' thread-pool size); ``survivors_only`` filters (the embedding meaning check) then run only on rows no
+    other batch filter dropped; global filters (dedup) run last over the whole batch, told which rows the others
+    dropped: a duplicate cluster keeps its first row that passes every other filter.  ``run_filter_stage``
+    applies the same rule across batches, so its result equals one call on all rows.  ``stats``: rows dropped
+    per reason are added to it.
     """
     cfg = cfg or FilterConfig()
     df = _prepare(df)
-    filters = default_filters() if filters is None else filters
-    whole = [f for f in filters if getattr(f, "needs_all_rows", False)]
-    df = _score_per_row(df, cfg, [f for f in filters if not getattr(f, "needs_all_rows", False)], workers)
+    batch, whole = split_filters(default_filters() if filters is None else filters)
+    df = score_batch(df, cfg, batch, workers)
     for f in whole:
-        df = f.score(df, cfg, df["drop_reasons"].list.len() > 0)
-        df = append_reasons(df, [f], cfg)
-    return finish(df)
+        df = mark(f.score(df, cfg, dropped(df)), [f], cfg)
+    df = finish(df)
+    if stats is not None:
+        count_drops(df, stats)
+    return df
 
 
-def _score_per_row(df: pl.DataFrame, cfg: FilterConfig, filters: list, workers: int | None = None) -> pl.DataFrame:
-    """``filters`` (none of them ``needs_all_rows``) over a prepared batch: their columns and ``drop_reasons``."""
-    row_filters = [f for f in filters if not getattr(f, "survivors_only", False)]
-    post = [f for f in filters if getattr(f, "survivors_only", False)]
+def filter_batch(df: pl.DataFrame, cfg: FilterConfig | None = None) -> dict[str, pl.DataFrame]:
+    """The stage's batch function (``STAGE.batch``): ``filter_frame`` split into its ``kept`` and ``dropped``
+    tables.  Dedup here sees this batch only; ``run_filter_stage`` dedups across the whole input."""
+    out = filter_frame(df, cfg)
+    return {"kept": out.filter(pl.col(KEEP_COL)), "dropped": out.filter(~pl.col(KEEP_COL))}
+
+
+def score_batch(df: pl.DataFrame, cfg: FilterConfig, filters: list[BatchFilter], workers: int | None = None) -> pl.DataFrame:
+    """Batch ``filters`` over a prepared batch: their columns and ``drop_reasons`` (no ``keep`` yet)."""
+    row_filters = [f for f in filters if not f.survivors_only]
+    post = [f for f in filters if f.survivors_only]
     workers = pl.thread_pool_size() if workers is None else max(1, workers)
     workers = min(workers, df.height // _MIN_ROWS_PER_WORKER)
     if workers > 1:
@@ -321,25 +170,12 @@ def _score_per_row(df: pl.DataFrame, cfg: FilterConfig, filters: list, workers: 
     else:
         df = _score_rows(df, cfg, row_filters)
     for f in post:
-        df = f.score(df, cfg, df["drop_reasons"].list.len() == 0)
-        df = append_reasons(df, [f], cfg)
+        df = mark(f.score(df, cfg, ~dropped(df)), [f], cfg)
     return df
 
 
-def append_reasons(df: pl.DataFrame, filters: list, cfg: FilterConfig) -> pl.DataFrame:
-    extra = _reason_exprs(filters, cfg)
-    if not extra:
-        return df
-    return df.with_columns(pl.concat_list([pl.col("drop_reasons"), *extra]).list.drop_nulls().cast(_STR_LIST).alias("drop_reasons"))
-
-
-def finish(df: pl.DataFrame) -> pl.DataFrame:
-    """``keep`` from ``drop_reasons``; both go last."""
-    return df.select(pl.exclude("drop_reasons", "keep"), "drop_reasons",
-                     (pl.col("drop_reasons").list.len() == 0).alias("keep"))
-
-
 def drop_reasons_all(cfg: FilterConfig | None = None) -> list[str]:
+    """The drop reasons ``cfg`` can produce, in ``drop_reasons`` order (``DROP_REASONS``: every one there is)."""
     cfg = cfg or FilterConfig()
     return [r for f in default_filters() for r, _ in f.drops(cfg)]
 

@@ -44,6 +44,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from curate.core.schema import CHOSEN, REJECTED, SOURCE_ANSWER
+from filters.base import BatchFilter
+from filters.config import FilterConfig
+
 TEMPERATURE = 1.5
 
 # Sentence / line / bullet starts are marked with \x01 before matching (Rust regex has no look-behind).
@@ -467,3 +471,41 @@ def explain(text: str, hostility: bool = True, lists: bool = True) -> dict:
 
 def format_cue(h: dict) -> str:
     return f"{h['weight']:+.2f} {h['cue']}: {h['match']!r}"
+
+
+# ---------------------------------------------------------------- the filter
+
+_TEXT_COLS = (SOURCE_ANSWER, CHOSEN, REJECTED)
+
+
+class ToneFilter(BatchFilter):
+    """Tone of the source answer, chosen and rejected, and the pair's margin."""
+
+    name = "tone"
+    reasons = {
+        "tone_margin": "tone(chosen) - tone(rejected) is below min_tone_margin",
+        "chosen_not_supportive": "the chosen answer's tone is below min_chosen_tone",
+        "rejected_too_supportive": "the rejected answer's tone is above max_rejected_tone",
+    }
+    settings = {"tone_margin": ("min_tone_margin",), "chosen_not_supportive": ("min_chosen_tone",),
+                "rejected_too_supportive": ("max_rejected_tone",)}
+    columns = (*(f"tone_{c}" for c in _TEXT_COLS), "tone_margin")
+
+    def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
+        """The tone score needs each text's hostile cues: it adds ``hostility_<col>`` first (``HostilityFilter``
+        then finds them and does not score again)."""
+        from filters import hostility as _hostility
+
+        for c in _TEXT_COLS:
+            raw = _hostility.raw_series(df, c)
+            df = _hostility.hostility_frame(df, c, raw=raw)
+            df = tone_frame(df, c, hostile_raw=raw.to_numpy())
+        df = df.drop([f"tone_raw_{c}" for c in _TEXT_COLS])
+        return df.with_columns((pl.col(f"tone_{CHOSEN}") - pl.col(f"tone_{REJECTED}")).alias("tone_margin"))
+
+    def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
+        return [
+            ("tone_margin", pl.col("tone_margin") < cfg.min_tone_margin),
+            ("chosen_not_supportive", pl.col(f"tone_{CHOSEN}") < cfg.min_chosen_tone),
+            ("rejected_too_supportive", pl.col(f"tone_{REJECTED}") > cfg.max_rejected_tone),
+        ]

@@ -35,7 +35,7 @@ class RewriteConfig:
     batch_size: int = field(16, help="transformers backend: prompts per generate() call")
     # --- HTTP backend
     concurrency: int = field(16, help="HTTP backend: requests in flight at once")
-    timeout_s: float = field(120.0, help="HTTP backend: seconds before a request is abandoned and retried")
+    timeout_s: float = field(120.0, flag="--timeout", help="HTTP backend: seconds before a request is abandoned and retried")
     max_retries: int = field(4, help="HTTP backend: retries per request on 429 / 5xx / timeouts (exponential backoff with jitter)")
     # --- validation
     max_copy_similarity: float = field(0.9, help="Quarantine a variant as `near_copy` when its word-level similarity to the source answer (difflib ratio of the normalized words, in [0, 1]) is at or above this: a light edit of the source teaches no change of tone; 1.0 = only exact copies (`unchanged_source`)")

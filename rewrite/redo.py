@@ -34,13 +34,15 @@ import yaml
 
 from curate.core import schema as S
 from curate.core.errors import RuntimeFailure, UsageError
-from curate.core.manifest import Timer, build_manifest, file_sha256, redact, secret_values
+from curate.core.io import require_columns
+from curate.core.manifest import MANIFEST, Timer, build_manifest, file_sha256, redact, secret_values
 from filters import REPAIR_RULES, detect_phi, failed_sides, unrepairable_reasons
 from rewrite.backends.base import GenRequest, GenResult, LazyBackend
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig
 from rewrite.runner import _progress, check_config, make_backend, public_url, write_outputs
 from rewrite.styles import StyleSpec, get_style, load_styles
+from rewrite.tables import FILTER_DROPPED, FILTER_KEPT
 from rewrite.validate import validate_output
 
 REPAIR_NOTES = Path(__file__).parent / "repair_notes.yaml"
@@ -103,25 +105,25 @@ def _read_parquet(path: Path) -> pl.DataFrame:
 def read_filter_dir(redo_dir: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
     """``kept``, ``dropped`` and the manifest of a ``curate filter`` output dir; bad input is one ``UsageError``."""
     d = Path(redo_dir)
-    what = "--redo (rewrite.redo) needs a `curate filter` output dir with kept.parquet, dropped.parquet and manifest.json"
+    kept_t, dropped_t = FILTER_KEPT, FILTER_DROPPED
+    what = (f"--redo (rewrite.redo) needs a `curate filter` output dir with {kept_t.file}, {dropped_t.file} and "
+            f"{MANIFEST}")
     if not d.is_dir():
         raise UsageError(f"{d}: not a directory; {what}")
-    for name in ("dropped.parquet", "kept.parquet", "manifest.json"):
+    for name in (dropped_t.file, kept_t.file, MANIFEST):
         if not (d / name).is_file():
             raise UsageError(f"{d}: no {name}; {what}")
     try:
-        manifest = json.loads((d / "manifest.json").read_text("utf-8"))
+        manifest = json.loads((d / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError) as e:
-        raise UsageError(f"{d / 'manifest.json'}: cannot read: {e}") from None
-    if not isinstance(manifest, dict) or manifest.get("stage") != "filter":
-        raise UsageError(f"{d / 'manifest.json'}: not a `curate filter` manifest; {what}")
-    kept, dropped = _read_parquet(d / "kept.parquet"), _read_parquet(d / "dropped.parquet")
-    for name, df, cols in (("kept", kept, NEEDED), ("dropped", dropped, [*NEEDED, "drop_reasons"])):
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise UsageError(f"{d / (name + '.parquet')}: missing column(s) {', '.join(map(repr, missing))}")
-    if dropped.schema["drop_reasons"] != _STR_LIST:
-        raise UsageError(f"{d / 'dropped.parquet'}: drop_reasons must be a list of strings, got {dropped.schema['drop_reasons']}")
+        raise UsageError(f"{d / MANIFEST}: cannot read: {e}") from None
+    if not isinstance(manifest, dict) or manifest.get(S.STAGE) != "filter":
+        raise UsageError(f"{d / MANIFEST}: not a `curate filter` manifest; {what}")
+    kept, dropped = _read_parquet(kept_t.path(d)), _read_parquet(dropped_t.path(d))
+    for t, df, cols in ((kept_t, kept, NEEDED), (dropped_t, dropped, [*NEEDED, S.DROP_REASONS])):
+        require_columns(df, cols, t.path(d), show_found=False)
+    if dropped.schema[S.DROP_REASONS] != _STR_LIST:
+        raise UsageError(f"{dropped_t.path(d)}: drop_reasons must be a list of strings, got {dropped.schema[S.DROP_REASONS]}")
     return kept, dropped, manifest
 
 
@@ -190,7 +192,7 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
     no_source_rows = 0
     for i, row in enumerate(dropped.iter_rows(named=True)):
         pos = n_kept + i
-        reasons = list(row["drop_reasons"] or [])
+        reasons = list(row[S.DROP_REASONS] or [])
         sides, blockers = sides_all[i], blockers_all[i]
         if blockers or not sides:
             why = blockers or ["no_failed_side"]
@@ -292,9 +294,9 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
     qcols = [S.ID, S.QUESTION, S.SOURCE_ANSWER, S.SOURCE, S.INPUT_ROW, *extras]
 
     def q_row(row: dict, reason: str, raw: dict, side: str | None) -> dict:
-        return {**{c: row.get(c) for c in qcols}, "stage": "redo", "reason": reason,
-                "raw_output": json.dumps(raw, ensure_ascii=False), REDO_SIDE: side,
-                REDO_REASONS: list(row["drop_reasons"] or [])}
+        return {**{c: row.get(c) for c in qcols}, S.STAGE: "redo", S.REASON: reason,
+                S.RAW_OUTPUT: json.dumps(raw, ensure_ascii=False), REDO_SIDE: side,
+                REDO_REASONS: list(row[S.DROP_REASONS] or [])}
 
     for row, reason in not_repaired:
         quarantine.append(q_row(row, reason, {s: row[s] for s in SIDES if row[s] is not None}, None))
@@ -341,7 +343,7 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
             for j in row_jobs:
                 parts[SIDES.index(j.side)] = f"{j.spec.prompt_version}/{notes.prompt_version}"
             out[S.PROMPT_VERSION] = "+".join(parts)
-        out[REDO_SIDE], out[REDO_REASONS] = side, list(row["drop_reasons"] or [])
+        out[REDO_SIDE], out[REDO_REASONS] = side, list(row[S.DROP_REASONS] or [])
         pairs.append(out)
     # every row of kept + dropped ends exactly once in pairs or quarantine
     if sorted(placed) != list(range(n_kept + dropped.height)) or n_kept + len(pairs) + len(quarantine) != len(placed):
@@ -359,7 +361,7 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
     if S.INPUT_ROW in quarantine_df.columns:
         quarantine_df = quarantine_df.sort(S.INPUT_ROW, nulls_last=True, maintain_order=True)
 
-    reasons = Counter(r for q in quarantine for r in q["reason"].split(";"))
+    reasons = Counter(r for q in quarantine for r in q[S.REASON].split(";"))
     counts = {
         "input_rows": n_kept + dropped.height, "kept_unchanged": n_kept, "dropped": dropped.height,
         "pairs": pairs_df.height, "repaired": len(pairs), "repaired_by_side": dict(by_side.most_common()),
@@ -371,9 +373,9 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
     used = {j.spec.name: j.spec for j in all_jobs}
     manifest = build_manifest(
         "rewrite", dataclasses.replace(cfg, base_url=public_url(cfg.base_url)),
-        inputs={"redo": str(redo_dir), "kept_sha256": file_sha256(redo_dir / "kept.parquet"),
+        inputs={"redo": str(redo_dir), "kept_sha256": file_sha256(FILTER_KEPT.path(redo_dir)),
                 "dropped_sha256": file_sha256(redo_dir / "dropped.parquet"),
-                "filter_manifest_sha256": file_sha256(redo_dir / "manifest.json")},
+                "filter_manifest_sha256": file_sha256(redo_dir / MANIFEST)},
         counts=counts, timings=timer.timings, extra_env=(cfg.api_key_env,), model=backend.model_id,
         remote_endpoint=bool(backend.remote),
         redo={"from": str(redo_dir), "side_rules": REPAIR_RULES, "no_source": NO_SOURCE_RULE,

@@ -20,12 +20,13 @@ import polars as pl
 from curate.core import schema as S
 from curate.core.errors import RuntimeFailure, UsageError
 from curate.core.io import read_table, require_columns, staged_output_dir, write_json, write_table
-from curate.core.manifest import Timer, build_manifest, file_sha256, redact, secret_values
+from curate.core.manifest import MANIFEST, Timer, build_manifest, file_sha256, redact, secret_values
 from filters import PhiDetector, kind_counts, phi_lists, redact_frame
 from rewrite.backends.base import GenRequest, GenResult, LazyBackend
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig
 from rewrite.styles import StyleSpec, get_style, load_styles
+from rewrite.tables import PAIRS, QUARANTINE
 from rewrite.validate import validate_output
 
 PROBLEM = "_input_problem"
@@ -354,7 +355,7 @@ def _extra_columns(columns) -> list[str]:
 def _quarantine_row(row: dict, stage: str, reason: str, raw_output: str | None) -> dict:
     """The row as it came in (extra input columns included), where it stopped and why."""
     return {S.ID: row[S.ID], S.QUESTION: row[S.QUESTION], S.SOURCE_ANSWER: row[S.SOURCE_ANSWER], S.SOURCE: row[S.SOURCE],
-            "stage": stage, "reason": reason, "raw_output": raw_output, S.INPUT_ROW: row[S.INPUT_ROW],
+            S.STAGE: stage, S.REASON: reason, S.RAW_OUTPUT: raw_output, S.INPUT_ROW: row[S.INPUT_ROW],
             **{c: row[c] for c in _extra_columns(row)}}
 
 
@@ -423,7 +424,7 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
         raise RuntimeFailure(f"every request to the model failed ({run.failed}); first error: {run.first_error}")
     for row in rows.filter(pl.col(PROBLEM).is_not_null()).iter_rows(named=True):
         quarantine.append(_quarantine_row(row, "input", row[PROBLEM], None))
-    reasons = Counter(r for q in quarantine for r in q["reason"].split(";"))
+    reasons = Counter(r for q in quarantine for r in q[S.REASON].split(";"))
     n_quarantined = len(quarantine)
     # rows beyond --limit are not lost either: they are listed (not rewritten) with their own reason
     for row in beyond_limit.iter_rows(named=True):
@@ -456,18 +457,18 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
 def write_outputs(out_dir: str | Path, pairs_df: pl.DataFrame, quarantine_df: pl.DataFrame, manifest: dict) -> None:
     """``pairs.parquet``, ``quarantine.parquet`` and ``manifest.json``, moved into ``out_dir`` together or not at all."""
     with staged_output_dir(out_dir) as stage:
-        write_table(pairs_df, stage / "pairs.parquet")
-        write_table(quarantine_df, stage / "quarantine.parquet")
-        write_json(manifest, stage / "manifest.json")
+        write_table(pairs_df, PAIRS.path(stage))
+        write_table(quarantine_df, QUARANTINE.path(stage))
+        write_json(manifest, stage / MANIFEST)
 
 
 def summary_line(manifest: dict, out_dir: str | Path) -> str:
     c = manifest["counts"]
     why = ", ".join(f"{k}: {v}" for k, v in c["quarantine_by_reason"].items())
-    skipped = (f", {c['skipped_by_limit']} not rewritten (beyond --limit; listed in quarantine.parquet as "
+    skipped = (f", {c['skipped_by_limit']} not rewritten (beyond --limit; listed in {QUARANTINE.file} as "
                f"{LIMIT_REASON})" if c["skipped_by_limit"] else "")
     secs = sum(manifest["timings_s"].values())
-    hint = (f"; no pairs: see {Path(out_dir) / 'quarantine.parquet'} (reason and raw_output per row)"
+    hint = (f"; no pairs: see {QUARANTINE.path(out_dir)} (reason and raw_output per row)"
             if c["pairs"] == 0 and c["quarantined"] else "")
     return (f"rewrite: {c['input_rows']} rows -> {c['pairs']} pairs, {c['quarantined']} quarantined"
             f"{f' ({why})' if why else ''}{skipped}; {c['generated_this_run']} generated, {c['from_cache']} from cache; "

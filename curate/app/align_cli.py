@@ -32,40 +32,21 @@ def _root(debug: bool = DebugOption) -> None:
     set_debug(debug)
 
 
-# config key -> the flag that sets it, where the flag is not simply --key-name
-FLAGS = {"dpo": {"output_dir": "-o"}, "eval": {}}
+def _load(config: Optional[Path], section: str, params: dict):
+    """Defaults <- YAML (`align.<section>`) <- the flags given (``params``: the command's arguments, named like the
+    fields of ``align.config``'s dataclass); validated by the dataclass before any work. A bad value is one line
+    naming the flag the user typed (``--max-steps must be >= 1 ...``) or the file and key
+    (``my.yaml: align.dpo.max_steps: must be ...``)."""
+    from curate.app.config import load_section
 
-
-def _load(config: Optional[Path], section: str, overrides: dict):
-    """Defaults <- YAML (`align.<section>`) <- CLI flags that were given; validated by the dataclass before any work.
-
-    A bad value is one line naming where it came from: the flag the user typed (``--max-steps must be >= 1 ...``) or
-    the file and key (``my.yaml: align.dpo.max_steps: must be ...``; reported by ``load_config``).
-    """
-    from align.config import AlignConfig
-    from curate.app.config import flag_name, load_config
-    from curate.core.configlib import ConfigError, from_dict, join_problem, to_dict
-    from curate.core.errors import UsageError
-
-    data = to_dict(load_config(config).align)
-    given = {k: v for k, v in overrides.items() if v is not None}
-    data[section].update(given)
-    try:
-        return getattr(from_dict(AlignConfig, data, "config.align"), section)
-    except ConfigError as e:
-        key = e.where.removeprefix(f"config.align.{section}").lstrip(".")
-        name = key.split("[", 1)[0]
-        if name in given:
-            flag = FLAGS[section].get(name) or flag_name(name)
-            raise UsageError(join_problem(flag, e.problem, colon=False)) from None
-        raise UsageError(join_problem(e.where.removeprefix("config.") or "align", e.problem)) from None
+    return load_section(config, f"align.{section}", params)
 
 
 @app.command()
 def dpo(
     data: Optional[str] = typer.Option(None, "--data", help="Published dataset dir, parquet/jsonl file, or hub id (TRL conversational preference format)."),
     model: Optional[str] = typer.Option(None, "--model", help="Base model: hub id, local dir, .gguf file, or `builtin` (SmolLM2-135M-Instruct, smoke runs; the default)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output dir (adapter/model in OUT/final, checkpoints, metrics, manifest)."),
+    output_dir: Optional[Path] = typer.Option(None, "-o", "--output", help="Output dir (adapter/model in OUT/final, checkpoints, metrics, manifest)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config; its `align.dpo` section is used (CLI flags override)."),
     method: Optional[str] = typer.Option(None, "--method", help="lora (default) | qlora | full."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after N optimizer steps."),
@@ -75,12 +56,12 @@ def dpo(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier `align dpo` output in OUT (checkpoints included) and start over; a folder of your own files is refused."),
 ) -> None:
     """Train with TRL's DPOTrainer (LoRA by default) on a preference dataset."""
+    params = dict(locals())  # before any other name is bound
     from rich.console import Console
 
     from align.trainer import run_dpo
 
-    cfg = _load(config, "dpo", {"data": data, "model": model, "output_dir": str(output) if output else None,
-                                "method": method, "max_steps": max_steps, "fast": fast, "merge": merge})
+    cfg = _load(config, "dpo", params)
     manifest = run_dpo(cfg, resume=resume, overwrite=overwrite)
     m = manifest.get("train_metrics", {})
     if os.environ.get("RANK", "0") != "0":
@@ -103,12 +84,12 @@ def eval_cmd(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier `align eval` output in OUT."),
 ) -> None:
     """Answer held-out questions with the base and the aligned model; score both with the product's filters."""
+    params = dict(locals())  # before any other name is bound
     from rich.console import Console
 
     from align.evaluate import run_eval
 
-    cfg = _load(config, "eval", {"questions": questions, "base": base, "limit": limit, "max_new_tokens": max_new_tokens,
-                                 "batch_size": batch_size})
+    cfg = _load(config, "eval", params)
     result = run_eval(cfg, model_dir=model, out_dir=output, overwrite=overwrite)
     Console(stderr=True, soft_wrap=True).print(result["table_markdown"], markup=False)
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from align.config import AlignConfig
 from curate.core.errors import UsageError
-from curate.core.configlib import ConfigError, check, dump_yaml, field, finite, from_dict, join_problem, load_yaml, to_dict
+from curate.core.configlib import (ConfigError, check, cli_overrides, dump_yaml, field, finite, flag_name, from_dict,
+                                    join_problem, load_yaml, to_dict)
 from curate.publish.config import PublishConfig
 from curate.review.config import ReviewConfig
 from filters.config import FilterConfig
@@ -41,9 +42,23 @@ class CurateConfig:
             check(p.seed >= 0, "publish.seed", f"must be >= 0, got {p.seed}")
 
 
-def flag_name(key: str) -> str:
-    """The command-line flag of a config key: ``filter.batch_rows`` -> ``--batch-rows``."""
-    return "--" + key.rsplit(".", 1)[-1].replace("_", "-")
+def _merge(base: dict, overrides: Mapping, prefix: str, given: set[str]) -> dict:
+    """``overrides`` (nested; ``None`` = not given) over ``base``; the dotted keys set are added to ``given``."""
+    merged = dict(base)
+    for k, value in overrides.items():
+        key = f"{prefix}{k}"
+        if isinstance(value, Mapping):
+            if all(v is None for v in value.values()):
+                continue
+            inner = merged.get(k)
+            if inner is None:
+                inner = {}
+            if isinstance(inner, dict):  # else the file's section is not a mapping: from_dict names it below
+                merged[k] = _merge(inner, value, key + ".", given)
+        elif value is not None:
+            merged[k] = value
+            given.add(key)
+    return merged
 
 
 def load_config(path: str | Path | None = None, overrides: dict | None = None,
@@ -51,26 +66,12 @@ def load_config(path: str | Path | None = None, overrides: dict | None = None,
     """Defaults <- YAML file <- overrides (a nested dict of CLI flags; ``None`` = not given), validated once.
 
     A bad value is one line naming where it came from: the flag the user typed (``--batch-rows must be >= 1``;
-    ``flags`` maps a key such as ``rewrite.timeout_s`` to its flag when the flag is not simply ``--timeout-s``), or
-    the file and key (``my.yaml: filter.batch_rows: must be >= 1``).
+    ``flags`` maps a key such as ``rewrite.timeout_s`` to its flag, see ``configlib.cli_overrides``; a key not in it is
+    named ``flag_name(key)``), or the file and key (``my.yaml: filter.batch_rows: must be >= 1``).
     """
     data = load_yaml(path) if path else {}
-    merged = dict(data)
     given: set[str] = set()
-    for section, values in (overrides or {}).items():
-        if isinstance(values, dict):
-            values = {k: v for k, v in values.items() if v is not None}
-            if not values:
-                continue
-            base = merged.get(section)
-            if base is None:
-                base = {}
-            if isinstance(base, dict):  # else the file's section is not a mapping: from_dict names it below
-                merged[section] = {**base, **values}
-                given.update(f"{section}.{k}" for k in values)
-        elif values is not None:
-            merged[section] = values
-            given.add(section)
+    merged = _merge(data, overrides or {}, "", given)
     try:
         return from_dict(CurateConfig, merged, "config")
     except ConfigError as e:
@@ -82,6 +83,17 @@ def load_config(path: str | Path | None = None, overrides: dict | None = None,
         if path:  # name the file and the key the bad value is in
             raise UsageError(f"{path}: {join_problem(key or 'config', e.problem)}") from None
         raise UsageError(join_problem(key or "config", e.problem)) from None
+
+
+def load_section(path: str | Path | None, section: str, params: Mapping[str, Any]) -> Any:
+    """What every command does: its config ``section`` (``"rewrite"``, ``"align.dpo"``) from defaults <- YAML
+    ``path`` <- the command's flags. ``params`` are the command's arguments named like the section's fields (pass
+    ``locals()``; see ``configlib.cli_overrides``); a bad value names the flag typed, or the file and key."""
+    overrides, flags = cli_overrides(CurateConfig, section, params)
+    cfg: Any = load_config(path, overrides, flags)
+    for part in section.split("."):
+        cfg = getattr(cfg, part)
+    return cfg
 
 
 def default_yaml() -> str:

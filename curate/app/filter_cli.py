@@ -54,13 +54,12 @@ def register(app: typer.Typer) -> None:
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of this tool in OUTPUT (never a folder of your own files)."),
     ) -> None:
         """Score every pair (readability, tone, facts, dedup, PHI, margins); keep or drop each with named reasons."""
-        from curate.app.config import load_config
+        params = dict(locals())  # the flags, named like the fields of filters.config.FilterConfig
+        from curate.app.config import load_section
         from curate.core.outputs import check_output_dir, replacing
         from filters.runner import resolve_input, run_filter_stage
 
-        overrides = {"filter": {"max_chosen_grade": max_chosen_grade, "min_tone_margin": min_tone_margin,
-                                "meaning_check": meaning_check, "batch_rows": batch_rows}}
-        cfg = load_config(config, overrides).filter  # every option checked before any work starts
+        cfg = load_section(config, "filter", params)  # every option checked before any work starts
         resolve_input(input)  # a missing / wrong input is reported before the output dir is looked at
         plan = check_output_dir(output, overwrite=overwrite, flag="-o", inputs=[input])
         with replacing(plan):

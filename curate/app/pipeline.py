@@ -22,7 +22,7 @@ from curate.app.config import CurateConfig, load_config
 from curate.core.configlib import to_dict
 from curate.core.errors import UsageError
 from curate.core.io import write_json
-from curate.core.manifest import file_sha256
+from curate.core.manifest import MANIFEST, file_sha256, read_manifest
 
 STATE_FILE = "pipeline.json"
 
@@ -63,11 +63,7 @@ def _input_hash(path: Path | None) -> str | None:
 
 def _load_state(path: Path) -> dict:
     """A JSON object file (pipeline state, a stage manifest), or {} when missing or unreadable."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    return read_manifest(path) or {}
 
 
 def plan(cfg: CurateConfig, progress: bool = True) -> list[Stage]:
@@ -77,58 +73,33 @@ def plan(cfg: CurateConfig, progress: bool = True) -> list[Stage]:
     source = Path(cfg.input)
     if not source.exists():
         raise UsageError(f"input {source}: no such file or directory")
+    from curate.publish import STAGE as PUBLISH
+    from curate.review import STAGE as REVIEW
+    from filters import STAGE as FILTER
+    from rewrite import STAGE as REWRITE
+
     out = Path(cfg.output_dir)
     rewrite_dir, filter_dir, review_dir = out / "rewrite", out / "filter", out / "review"
     publish_dir = Path(cfg.publish.to_dir) if cfg.publish.to_dir else out / "publish"
-
-    def run_rewrite() -> dict:
-        from rewrite.runner import run_rewrite
-
-        return run_rewrite(source, rewrite_dir, cfg.rewrite, progress=progress)
-
-    def run_filter() -> dict:
-        from filters import run_filter_stage
-
-        return run_filter_stage(rewrite_dir / "pairs.parquet", filter_dir, cfg.filter)
-
-    def run_review() -> dict:
-        return _review_stage(filter_dir / "kept.parquet", review_dir, cfg)
-
     publish_cfg = type(cfg.publish)(**{**to_dict(cfg.publish), "to_dir": str(publish_dir)})
 
-    def run_publish() -> dict:
-        from curate.publish.stage import run_publish
+    def step(spec, out_dir: Path, input: Path, config, section, always: bool = False, reads: Path | None = None,
+             **options) -> Stage:
+        """``input``: the table hashed into the fingerprint; ``reads``: what the stage is given (default ``input``)."""
+        given = reads or input
+        return Stage(spec.name, out_dir, spec.outputs(), input, to_dict(section),
+                     lambda: spec.run(given, out_dir, config, **options), always)
 
-        return run_publish(published_from, publish_cfg)
-
-    stages = [
-        Stage("rewrite", rewrite_dir, ("pairs.parquet", "quarantine.parquet", "manifest.json"), source,
-              to_dict(cfg.rewrite), run_rewrite),
-        Stage("filter", filter_dir, ("kept.parquet", "manifest.json"), rewrite_dir / "pairs.parquet",
-              to_dict(cfg.filter), run_filter),
-    ]
-    published_from = filter_dir
+    stages = [step(REWRITE, rewrite_dir, source, cfg.rewrite, cfg.rewrite, progress=progress)]
+    stages.append(step(FILTER, filter_dir, REWRITE.kept.path(rewrite_dir), cfg.filter, cfg.filter))
+    published_from, last = filter_dir, FILTER
     if cfg.review.dataset:
-        stages.append(Stage("review", review_dir, ("reviewed.parquet", "manifest.json"), filter_dir / "kept.parquet",
-                            to_dict(cfg.review), run_review, always=True))
-        published_from = review_dir
-    stages.append(Stage("publish", publish_dir, ("README.md", "manifest.json"),
-                        published_from / ("reviewed.parquet" if cfg.review.dataset else "kept.parquet"),
-                        to_dict(publish_cfg), run_publish))
+        # review pushes once and pulls on every run (never skipped); it takes the whole config (filter re-scores)
+        stages.append(step(REVIEW, review_dir, FILTER.kept.path(filter_dir), cfg, cfg.review, always=True))
+        published_from, last = review_dir, REVIEW
+    stages.append(step(PUBLISH, publish_dir, last.kept.path(published_from), publish_cfg, publish_cfg,
+                       reads=published_from))
     return stages
-
-
-def _review_stage(kept: Path, review_dir: Path, cfg: CurateConfig) -> dict:
-    """Push the kept pairs to Argilla (an upsert: unchanged records stay as they are, annotations are kept), then
-    pull the current annotations into ``review_dir``.  The server and key: ``review.api_url`` / ``ARGILLA_API_KEY``."""
-    from curate.core.io import read_table
-    from curate.review.connection import connect
-    from curate.review.pull import pull
-    from curate.review.push import push, validate_pairs
-
-    client = connect(cfg.review.api_url, None)
-    push(validate_pairs(read_table(kept), str(kept)), client, cfg.review, cfg.review.dataset, cfg.review.workspace)
-    return pull(client, cfg, review_dir, data=kept)
 
 
 def run_pipeline(cfg: CurateConfig, *, force: tuple[str, ...] = (), progress: bool = True,
@@ -197,7 +168,7 @@ def _check_not_empty(stage: Stage) -> None:
 
     if pl.scan_parquet(path).select(pl.len()).collect().item() > 0:
         return
-    upstream = _load_state(path.parent / "manifest.json")
+    upstream = _load_state(path.parent / MANIFEST)
     counts = upstream.get("counts", {})
     why = counts.get("quarantine_by_reason") or counts.get("drops_by_reason") or {}
     detail = f" ({', '.join(f'{k}: {v}' for k, v in why.items())})" if why else ""

@@ -28,16 +28,13 @@ def publish(
     --allow-unfiltered, rows flagged for PHI, rows the filters dropped, rows discarded in review, and rows still
     pending review unless --allow-unreviewed.
     """
-    from curate.app.config import load_config
+    params = dict(locals())  # the flags, named like the fields of curate.publish.config.PublishConfig
+    from curate.app.config import load_section
     from curate.publish.stage import run_publish
 
     if to_dir is not None and repo_id is not None:
         raise UsageError("give either --to-dir or --repo-id, not both")
-    cfg = load_config(config, {"publish": {
-        "to_dir": str(to_dir) if to_dir is not None else None, "repo_id": repo_id, "private": private,
-        "test_size": test_size, "license": license, "allow_unreviewed": allow_unreviewed,
-        "allow_unfiltered": allow_unfiltered,
-    }}).publish
+    cfg = load_section(config, "publish", params)
     if to_dir is None and repo_id is None and config is None:
         raise UsageError("give --to-dir DIR or --repo-id ORG/NAME")
     if to_dir is not None:

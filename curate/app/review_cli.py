@@ -21,10 +21,14 @@ _WS_HELP = "Argilla workspace (default: review.workspace, else the key's first w
 _CFG_HELP = "YAML config (see `curate config init`); its `review:` section is the base, flags override it"
 
 
-def _config(config: Optional[Path], **review_overrides):
-    from curate.app.config import load_config
+def _config(config: Optional[Path], params: dict):
+    """The config with a command's flags (its arguments named like the fields of ``ReviewConfig``) over the
+    ``review:`` section. ``--api-url`` only picks the server to connect to (``_client``): it is not config."""
+    from curate.app.config import CurateConfig, load_config
+    from curate.core.configlib import cli_overrides
 
-    return load_config(config, {"review": review_overrides})
+    overrides, flags = cli_overrides(CurateConfig, "review", {k: v for k, v in params.items() if k != "api_url"})
+    return load_config(config, overrides, flags)
 
 
 def _client(cfg, api_url: Optional[str], api_key: Optional[str]):
@@ -53,12 +57,12 @@ def push_cmd(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """Create or update an Argilla dataset with one record per pair (record id = pair id; re-push = no duplicates)."""
+    params = dict(locals())  # before any other name is bound
     from curate.core.errors import UsageError
     from curate.core.io import read_table
     from curate.review.push import push, validate_pairs
 
-    cfg = _config(config, dataset=dataset, workspace=workspace, min_submitted=min_submitted, seed=seed,
-                  suggestions=suggestions)
+    cfg = _config(config, params)
     if not cfg.review.dataset:
         raise UsageError("give --dataset NAME (or review.dataset in the config)")
     path = data / "kept.parquet" if data.is_dir() and (data / "kept.parquet").exists() else data
@@ -87,12 +91,13 @@ def status_cmd(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """Review progress: records completed / pending overall, and submitted / draft / discarded per annotator."""
+    params = dict(locals())  # before any other name is bound
     import json
 
     from curate.core.errors import UsageError
     from curate.review.connection import get_dataset
 
-    cfg = _config(config, dataset=dataset, workspace=workspace)
+    cfg = _config(config, params)
     if not cfg.review.dataset:
         raise UsageError("give --dataset NAME (or review.dataset in the config)")
     _quiet_sdk()
@@ -133,11 +138,12 @@ def pull_cmd(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier `curate review pull` (or other curate) output in OUT"),
 ) -> None:
     """Merge submitted responses: majority vote, agreement, corrections re-scored, discarded pairs dropped with a reason."""
+    params = dict(locals())  # before any other name is bound
     from curate.core.errors import UsageError
     from curate.core.outputs import check_output_dir, replacing
     from curate.review.pull import pull
 
-    cfg = _config(config, dataset=dataset, workspace=workspace, min_votes=min_votes)
+    cfg = _config(config, params)
     if not cfg.review.dataset:
         raise UsageError("give --dataset NAME (or review.dataset in the config)")
     if data is not None and not data.exists():
@@ -177,6 +183,7 @@ def users_add_cmd(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """Create a reviewer account, add it to the workspace and print its username, password and API key (once)."""
+    params = dict(locals())  # before any other name is bound
     import json
     import re
     import secrets
@@ -190,7 +197,7 @@ def users_add_cmd(
         raise UsageError(f"user name {name!r}: use 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit")
     if role not in ROLES:
         raise UsageError(f"--role {role!r}: must be one of {', '.join(ROLES)}")
-    cfg = _config(config, workspace=workspace)
+    cfg = _config(config, params)
     if (cfg.review.workspace or "") == cfg.review.key_workspace:
         raise UsageError(f"workspace {cfg.review.key_workspace!r} is the review key workspace: reviewers must not be members")
     _quiet_sdk()
@@ -238,9 +245,10 @@ def users_list_cmd(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """The accounts on the server: username, role, workspaces (never passwords or keys)."""
+    params = dict(locals())  # before any other name is bound
     import json
 
-    cfg = _config(config)
+    cfg = _config(config, params)
     _quiet_sdk()
     client = _client(cfg, api_url, api_key)
     _require_owner(client, "list accounts")
@@ -266,12 +274,12 @@ def serve_cmd(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help=_CFG_HELP),
 ) -> None:
     """Start a local Argilla (server, worker, search, redis) on loopback; print URL and credentials; Ctrl-C stops it."""
+    params = dict(locals())  # before any other name is bound
     import os
 
     from curate.review.launcher import VENV_ENV, ReviewStack
 
-    cfg = _config(config, port=port, host=host, data_dir=str(data_dir) if data_dir else None,
-                  server_venv=str(server_venv) if server_venv else None).review
+    cfg = _config(config, params).review
     venv = str(server_venv) if server_venv else (os.environ.get(VENV_ENV) or cfg.server_venv)
     stack = ReviewStack(venv=venv, host=cfg.host, port=cfg.port, data_dir=cfg.data_dir,
                         username=cfg.owner_username, startup_timeout_s=cfg.startup_timeout_s)

@@ -21,7 +21,7 @@ def rewrite(
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Token budget per generation."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="transformers backend: prompts per batch."),
     concurrency: Optional[int] = typer.Option(None, "--concurrency", help="HTTP backend: requests in flight."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", help="HTTP backend: seconds to wait for an answer before the request is retried (rewrite.timeout_s; raise it for a slow server)."),
+    timeout_s: Optional[float] = typer.Option(None, "--timeout", help="HTTP backend: seconds to wait for an answer before the request is retried (rewrite.timeout_s; raise it for a slow server)."),
     max_retries: Optional[int] = typer.Option(None, "--max-retries", help="HTTP backend: retries per request (rewrite.max_retries)."),
     styles_dir: Optional[str] = typer.Option(None, "--styles-dir", help="Directory with extra or overriding style specs."),
     device: Optional[str] = typer.Option(None, "--device", help="transformers backend: auto, cpu, cuda, cuda:N."),
@@ -32,16 +32,14 @@ def rewrite(
 
     With --redo FILTER_OUT_DIR: repair the pairs `curate filter` dropped (only their failed side is regenerated).
     """
-    from curate.app.config import load_config
+    from curate.app.config import load_section
     from curate.core.errors import UsageError
     from curate.core.outputs import check_output_dir, replacing
     from rewrite.runner import REDO_WITH_INPUT, http_summary_line, run_rewrite, summary_line
 
-    overrides = dict(model=model, base_url=base_url, question_col=question_col, answer_col=answer_col, limit=limit,
-                     allow_phi=allow_phi, phi=phi, max_new_tokens=max_new_tokens, batch_size=batch_size, concurrency=concurrency,
-                     timeout_s=timeout, max_retries=max_retries, styles_dir=styles_dir, device=device, redo=redo)
+    params = dict(locals())  # the flags, named like the fields of rewrite.config.RewriteConfig
     # every option is checked here, before the output dir, the input or a model is touched
-    cfg = load_config(config, {"rewrite": overrides}, flags={"rewrite.timeout_s": "--timeout"}).rewrite
+    cfg = load_section(config, "rewrite", params)
     if cfg.redo and input is not None:
         raise UsageError(REDO_WITH_INPUT)
     if not cfg.redo and input is None:

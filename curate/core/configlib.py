@@ -196,8 +196,59 @@ def _dump_commented(obj: Any, indent: int, lines: list[str]) -> None:
         lines.extend(pad + line for line in rendered.splitlines())
 
 
-def field(default: Any = dataclasses.MISSING, *, help: str = "", default_factory: Any = dataclasses.MISSING) -> Any:
-    """``dataclasses.field`` with a ``help`` string that ``curate config init`` prints as a comment."""
+def field(default: Any = dataclasses.MISSING, *, help: str = "", default_factory: Any = dataclasses.MISSING,
+          flag: str | None = None) -> Any:
+    """``dataclasses.field`` with a ``help`` string that ``curate config init`` prints as a comment, and the
+    command-line ``flag`` that sets it where that is not simply ``--field-name`` (``flag="-o"`` for an output dir)."""
+    metadata: dict[str, Any] = {"help": help}
+    if flag is not None:
+        metadata["flag"] = flag
     if default_factory is not dataclasses.MISSING:
-        return dataclasses.field(default_factory=default_factory, metadata={"help": help})
-    return dataclasses.field(default=default, metadata={"help": help})
+        return dataclasses.field(default_factory=default_factory, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+# --- command-line flags -> config fields: one rule for every console script --------------------------------------
+
+def flag_name(key: str) -> str:
+    """The flag derived from a config key: ``filter.batch_rows`` -> ``--batch-rows``."""
+    return "--" + key.rsplit(".", 1)[-1].replace("_", "-")
+
+
+def field_flag(f: dataclasses.Field) -> str:
+    """The flag of a config field: the one it declares (``field(..., flag="-o")``), else ``--field-name``."""
+    return (f.metadata or {}).get("flag") or flag_name(f.name)
+
+
+def section_class(cls: type, section: str) -> type:
+    """The dataclass at dotted ``section`` of ``cls``: ``section_class(CurateConfig, "align.dpo")`` ->
+    ``DPOTrainConfig`` ("" = ``cls`` itself)."""
+    for part in filter(None, section.split(".")):
+        hints = typing.get_type_hints(cls)
+        if part not in hints or not dataclasses.is_dataclass(hints[part]):
+            raise KeyError(f"{cls.__name__} has no config section {part!r}")
+        cls = hints[part]
+    return cls
+
+
+def cli_overrides(cls: type, section: str, params: typing.Mapping[str, Any]) -> tuple[dict, dict[str, str]]:
+    """CLI values -> config overrides, by field name: each entry of ``params`` (a command's arguments, e.g. its
+    ``locals()``) named like a field of the ``section`` dataclass of ``cls`` and not ``None`` (= not given) sets that
+    field; other names (the input, ``--overwrite`` ...) are not config. Paths become strings.
+
+    Returns the nested overrides (``{"rewrite": {"timeout_s": 5.0}}``) and, for each key given, the flag that set it
+    (``{"rewrite.timeout_s": "--timeout"}``, see ``field_flag``), so an error names the flag the user typed."""
+    import os
+
+    values: dict[str, Any] = {}
+    flags: dict[str, str] = {}
+    prefix = f"{section}." if section else ""
+    for f in dataclasses.fields(section_class(cls, section)):
+        value = params.get(f.name)
+        if value is None:
+            continue
+        values[f.name] = os.fspath(value) if isinstance(value, os.PathLike) else value
+        flags[prefix + f.name] = field_flag(f)
+    for part in reversed([p for p in section.split(".") if p]):
+        values = {part: values}
+    return values, flags

@@ -18,6 +18,7 @@ from typing import Iterator
 import polars as pl
 
 from curate.core.errors import UsageError
+from curate.core.manifest import MANIFEST
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -89,10 +90,20 @@ def _read_hf_dataset(path: Path) -> pl.DataFrame:
     return pl.from_arrow(ds.data.table)
 
 
-def require_columns(df: pl.DataFrame, columns: list[str], path: str | os.PathLike = "input") -> None:
+def missing_columns_error(where: str | os.PathLike, missing, found=None, hint: str = "") -> UsageError:
+    """The one "missing column(s)" error: ``WHERE: missing column(s) 'a', 'b'; found x, y[; HINT]``."""
+    msg = f"{where}: missing column(s) {', '.join(repr(c) for c in missing)}"
+    if found is not None:
+        msg += f"; found {', '.join(found)}"
+    return UsageError(msg + (f"; {hint}" if hint else ""))
+
+
+def require_columns(df: pl.DataFrame, columns, path: str | os.PathLike = "input", *, show_found: bool = True,
+                    hint: str = "") -> None:
+    """Raise :func:`missing_columns_error` when ``df`` lacks any of ``columns``."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise UsageError(f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(df.columns)}")
+        raise missing_columns_error(path, missing, df.columns if show_found else None, hint)
 
 
 # ---------------------------------------------------------------- writing
@@ -161,6 +172,41 @@ def write_json(obj, target: str | os.PathLike) -> Path:
 
 
 @contextmanager
+def atomic_dir(target: str | os.PathLike, *, near: bool = True) -> Iterator[Path]:
+    """Build a whole directory elsewhere; it replaces ``target`` only when the block succeeds.
+
+    An existing ``target`` is swapped out by rename, then deleted (restored if the swap fails); on failure nothing
+    at ``target`` changes.  ``near``: build it next to ``target`` (same filesystem, so the move is a rename; creates
+    ``target``'s parent); else in the system temp dir, so nothing is created near ``target`` before the block
+    succeeded.  The directory gets the mode a plain ``mkdir`` would give it.
+    """
+    target = Path(target)
+    if near:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="curate-"))
+    new = scratch / "new"
+    new.mkdir()
+    try:
+        yield new
+        usual_mode(new)
+        if target.exists():
+            old = scratch / "previous"
+            os.replace(target, old)
+            try:
+                os.replace(new, target)
+            except BaseException:
+                os.replace(old, target)
+                raise
+        else:  # the parent may be created only now; the scratch dir may sit on another filesystem
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(new), str(target))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
 def staged_output_dir(out_dir: str | os.PathLike, keep: tuple[str, ...] = ()) -> Iterator[Path]:
     """Build a stage's outputs in a hidden staging dir, then move them into ``out_dir`` on success.
 
@@ -174,7 +220,7 @@ def staged_output_dir(out_dir: str | os.PathLike, keep: tuple[str, ...] = ()) ->
     try:
         yield stage
         # the manifest goes last: a reader that finds it knows the tables beside it are complete
-        for item in sorted(stage.iterdir(), key=lambda p: p.name == "manifest.json"):
+        for item in sorted(stage.iterdir(), key=lambda p: p.name == MANIFEST):
             os.replace(item, out_dir / item.name)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import json
 import os
 import platform
 import sys
@@ -12,6 +13,8 @@ from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterator
+
+MANIFEST = "manifest.json"
 
 from curate.core.configlib import to_dict
 
@@ -87,3 +90,65 @@ class Timer:
             yield
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------- reading manifests
+
+
+def read_manifest(path: str | os.PathLike) -> dict | None:
+    """The JSON object in ``path`` (a manifest, the pipeline state), or None when missing, unreadable or not an
+    object."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def manifest_beside(path: str | os.PathLike) -> Path:
+    """The ``manifest.json`` of a stage folder, or of the folder a table lies in."""
+    p = Path(path)
+    return (p if p.is_dir() else p.parent) / MANIFEST
+
+
+def paths_in(obj: Any) -> Iterator[Path]:
+    """Every string anywhere in ``obj`` (dicts, lists) that names an existing file or directory."""
+    if isinstance(obj, str):
+        if len(obj) < 4096 and obj.strip():
+            p = Path(obj)
+            try:
+                if p.exists():
+                    yield p
+            except OSError:
+                return
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from paths_in(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from paths_in(v)
+
+
+def upstream_manifests(first: str | os.PathLike | None, limit: int = 16) -> dict[str, dict]:
+    """``{stage: manifest}`` starting at the manifest file ``first`` and following every path in each manifest's
+    ``inputs`` upstream (the nearest manifest of a stage wins; at most ``limit`` manifests are read)."""
+    found: dict[str, dict] = {}
+    queue = [Path(first)] if first else []
+    seen: set[Path] = set()
+    while queue and len(seen) < limit:
+        try:
+            path = queue.pop(0).resolve()
+            if path in seen or not path.is_file():
+                continue
+        except OSError:
+            continue
+        seen.add(path)
+        manifest = read_manifest(path)
+        if manifest is None:
+            continue
+        found.setdefault(str(manifest.get("stage", "unknown")), manifest)
+        for p in paths_in(manifest.get("inputs", {})):
+            candidate = manifest_beside(p)
+            if candidate.exists():
+                queue.append(candidate)
+    return found

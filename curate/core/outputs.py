@@ -21,7 +21,6 @@ Use::
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -31,8 +30,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from curate.core.errors import UsageError
+from curate.core.manifest import MANIFEST, read_manifest
 
-MANIFEST = "manifest.json"
 PIPELINE_STATE = "pipeline.json"
 # hidden entries this tool makes while it works (staging dirs of curate.core.io / publish, the backup of a replace)
 TEMP_PREFIXES = (".staging-", ".replaced-", ".curate-probe-")
@@ -59,11 +58,8 @@ def earlier_output(path: str | os.PathLike) -> str | None:
         f = p / name
         if not f.is_file():
             continue
-        try:
-            data = json.loads(f.read_text("utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(data, dict):
+        data = read_manifest(f)
+        if data is None:
             continue
         if name == MANIFEST and not ("stage" in data and ("config" in data or "versions" in data)):
             continue  # somebody else's manifest.json

@@ -15,12 +15,12 @@ filter stage's own scorers (marked as such) rather than shown as n/a.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import polars as pl
 import yaml
 
+from curate.core import schema as S
 from curate.core.configlib import to_dict
 from curate.core.schema import (CHOSEN_STYLE, GENERATION_PARAMS, PROMPT_VERSION, REJECTED_STYLE, REWRITE_MODEL,
                            SOURCE_ANSWER)
@@ -100,12 +100,11 @@ def _mean_median(s: pl.Series) -> tuple[float | None, float | None]:
 def split_stats(name: str, df: pl.DataFrame) -> dict:
     """Rows, distinct questions, and mean / median grade, tone and words of chosen vs rejected.  Grade and tone
     come from the filter stage's columns; where the table has none they are computed here (``*_computed``)."""
-    from curate.publish.split import normalized_question
-    from curate.core.schema import QUESTION
+    from curate.core.schema import QUESTION, question_key_expr
 
     stats: dict[str, Any] = {"split": name, "rows": df.height}
     if QUESTION in df.columns:
-        stats["questions"] = df.select(normalized_question().n_unique()).item() if df.height else 0
+        stats["questions"] = df.select(question_key_expr().n_unique()).item() if df.height else 0
     if not df.height:
         return stats
     for metric in METRICS:
@@ -149,17 +148,14 @@ def _style_specs(names: list[str]) -> list[tuple[str, str]]:
 
 
 def reasons_by_setting() -> dict[str, list[str]]:
-    """``{setting: [drop reason, ...]}`` from the filter config's help texts ("Drop `reason` when ...")."""
-    import dataclasses
+    """``{setting: [drop reason, ...]}``: what the filters declare (``filters.REASON_SETTINGS``: reason -> the
+    settings that switch it on or set its threshold), inverted."""
+    from filters import REASON_SETTINGS
 
-    from filters import FilterConfig
-
-    out = {}
-    for f in dataclasses.fields(FilterConfig):
-        text = (f.metadata or {}).get("help", "")
-        found = re.findall(r"`([a-z_]+)`", text) if re.search(r"\b[Dd]rop", text) else []
-        if found:
-            out[f.name] = list(dict.fromkeys(found))
+    out: dict[str, list[str]] = {}
+    for reason, settings in REASON_SETTINGS.items():
+        for setting in settings:
+            out.setdefault(setting, []).append(reason)
     return out
 
 
@@ -332,7 +328,7 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
 
     rv = manifests.get("review")
     L += ["### Review", ""]
-    if rv or "review_status" in everything.columns:
+    if rv or S.REVIEW_STATUS in everything.columns:
         if rv:
             table = agreement_table(rv.get("agreement"))
             # the agreement table, when the manifest has one, replaces the flattened agreement entries
@@ -349,10 +345,10 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
                 L += ["", "Agreement between annotators, on the pairs with at least two submitted responses (n: the "
                       "pairs each statistic used; preference labels are in pair space, so the A/B order does not "
                       "matter):", "", *table, ""]
-        if "review_status" in everything.columns:
-            vc = everything["review_status"].fill_null("pending").value_counts(sort=True)
+        if S.REVIEW_STATUS in everything.columns:
+            vc = everything[S.REVIEW_STATUS].fill_null(S.PENDING).value_counts(sort=True)
             L.append("- Published rows by review status: " + ", ".join(f"{s}: {n}" for s, n in vc.iter_rows()))
-        for col in ("review_corrected", "corrected"):
+        for col in (S.REVIEW_CORRECTED, "corrected"):
             if col in everything.columns:
                 n = int(everything[col].cast(pl.Int64, strict=False).fill_null(0).sum())
                 L.append(f"- Published rows whose chosen answer a reviewer corrected: {n}")

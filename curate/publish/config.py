@@ -9,11 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from curate.core.configlib import field
-
-DEFAULT_SYSTEM_PROMPT = (
-    "You are a supportive health assistant for family caregivers and patients. Answer warmly and politely, "
-    "in plain language, acknowledge how the person may feel, and keep every medical fact accurate."
-)
+from curate.core.schema import DEFAULT_SYSTEM_PROMPT, FILTER_COLUMNS
 
 
 @dataclass
@@ -29,7 +25,7 @@ class PublishConfig:
     # --- format
     system_prompt: str = field(DEFAULT_SYSTEM_PROMPT, help="The one system message that starts every `prompt` (recorded in the card)")
     drop_columns: list[str] = field(
-        default_factory=lambda: ["keep", "drop_reasons"],
+        default_factory=lambda: list(FILTER_COLUMNS),
         help="Columns left out of the published rows (everything else: scores and provenance, is kept)",
     )
     max_shard_rows: int = field(100_000, help="Rows per parquet shard in data/")

@@ -15,14 +15,15 @@ import json
 
 import polars as pl
 
+from curate.core import schema as S
 from curate.core.errors import UsageError
 from curate.core.schema import CHOSEN, ID, INPUT_ROW, QUESTION, REJECTED, SOURCE_ANSWER
 from filters import kind_counts, phi_lists
 
 PHI_COL = "phi"
 REDACTED_COL = "phi_redacted"  # phi_action: redact -- one kind per replaced span
-KEEP_COL = "keep"
-REVIEW_STATUS = "review_status"
+KEEP_COL = S.KEEP
+REVIEW_STATUS = S.REVIEW_STATUS
 TEXT_COLUMNS = (QUESTION, SOURCE_ANSWER, CHOSEN, REJECTED)
 SHOW_ROWS = 10
 
@@ -60,8 +61,9 @@ def unfiltered_refusal(source: str, what: str) -> str:
 
 
 # machine-written columns: ids, hashes, JSON parameters, labels, and facts extracted from texts scanned anyway
-NOT_FREE_TEXT = {ID, "cluster_id", "dup_kind", "generation_params", "prompt_version", "rewrite_model", "source",
-                 "chosen_style", "rejected_style", "review_status", "review_drop_reason", PHI_COL, REDACTED_COL, "drop_reasons"}
+NOT_FREE_TEXT = {ID, S.CLUSTER_ID, S.DUP_KIND, S.GENERATION_PARAMS, S.PROMPT_VERSION, S.REWRITE_MODEL, S.SOURCE,
+                 S.CHOSEN_STYLE, S.REJECTED_STYLE, S.REVIEW_STATUS, S.REVIEW_DROP_REASON, PHI_COL, REDACTED_COL,
+                 S.DROP_REASONS}
 
 
 def _is_plain_value(t: pl.DataType) -> bool:
@@ -163,16 +165,16 @@ def check(df: pl.DataFrame, *, from_review: bool, allow_unreviewed: bool, accept
     unreviewed = 0
     if REVIEW_STATUS in df.columns or from_review:
         if REVIEW_STATUS not in df.columns:
-            raise UsageError("refusing to publish: the data came from review but has no 'review_status' column")
-        status = pl.col(REVIEW_STATUS).cast(pl.Utf8).fill_null("pending")
-        dropped = ~status.is_in(["accepted", "pending"])
+            raise UsageError(f"refusing to publish: the data came from review but has no {REVIEW_STATUS!r} column")
+        status = pl.col(REVIEW_STATUS).cast(pl.Utf8).fill_null(S.PENDING)
+        dropped = ~status.is_in(list(S.REVIEW_GOES_ON))
         n = df.select(dropped.sum()).item()
         if n:
             raise UsageError(
                 f"refusing to publish: {n} row(s) were discarded in review ({_ids(df, dropped)}); "
                 "publish only accepted rows"
             )
-        pending = status == "pending"
+        pending = status == S.PENDING
         unreviewed = df.select(pending.sum()).item()
         if unreviewed and not allow_unreviewed:
             raise UsageError(

@@ -10,17 +10,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
 
 import polars as pl
 
+from curate.core import schema as S
 from curate.core.errors import UsageError
 from curate.core.io import read_table
-from curate.core.manifest import file_sha256
+from curate.core.manifest import MANIFEST, file_sha256, read_manifest, upstream_manifests
+from curate.publish.tables import UPSTREAM
 
-STAGE_TABLES = {"reviewed.parquet": "review", "kept.parquet": "filter", "pairs.parquet": "rewrite"}
+# {table file: stage}, nearest stage first, from the stages' declarations (``STAGE.kept``)
+STAGE_TABLES = UPSTREAM
 # the filter stage's decision columns: a table that has both went through `curate filter` (an export of kept.parquet)
-FILTER_COLUMNS = ("keep", "drop_reasons")
+FILTER_COLUMNS = S.FILTER_COLUMNS
 
 
 @dataclass
@@ -33,7 +35,7 @@ class PublishInput:
 
     @property
     def from_review(self) -> bool:
-        return self.origin == "review" or "review_status" in self.df.columns
+        return self.origin == "review" or S.REVIEW_STATUS in self.df.columns
 
     @property
     def filtered(self) -> bool:
@@ -55,52 +57,9 @@ class PublishInput:
                 "review": "a `curate review pull` output"}.get(self.own_stage or "", "a table file")
 
 
-def _read_manifest(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _paths_in(obj: Any) -> Iterator[Path]:
-    """Every string in a manifest's ``inputs`` that names an existing file or directory."""
-    if isinstance(obj, str):
-        if len(obj) < 4096 and obj.strip():
-            p = Path(obj)
-            try:
-                if p.exists():
-                    yield p
-            except OSError:
-                return
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            yield from _paths_in(v)
-    elif isinstance(obj, (list, tuple)):
-        for v in obj:
-            yield from _paths_in(v)
-
-
 def collect_manifests(first: Path | None, base: Path | None = None) -> dict[str, dict]:
     """``{stage: manifest}`` starting at ``first`` and walking ``inputs`` upstream (nearest stage wins)."""
-    found: dict[str, dict] = {}
-    queue = [first] if first else []
-    seen: set[Path] = set()
-    while queue and len(seen) < 16:
-        path = queue.pop(0).resolve()
-        if path in seen or not path.is_file():
-            continue
-        seen.add(path)
-        manifest = _read_manifest(path)
-        if manifest is None:
-            continue
-        stage = str(manifest.get("stage", "unknown"))
-        found.setdefault(stage, manifest)
-        for p in _paths_in(manifest.get("inputs", {})):
-            candidate = (p if p.is_dir() else p.parent) / "manifest.json"
-            if candidate.exists():
-                queue.append(candidate)
-    return found
+    return upstream_manifests(first)
 
 
 def load_input(data: str | Path, filter_manifest: str | Path | None = None) -> PublishInput:
@@ -119,12 +78,12 @@ def load_input(data: str | Path, filter_manifest: str | Path | None = None) -> P
         table = data
         origin = STAGE_TABLES.get(data.name, "table")
     df = read_table(table)
-    manifest_path = table.parent / "manifest.json"
+    manifest_path = table.parent / MANIFEST
     manifests = collect_manifests(manifest_path if manifest_path.exists() else None)
     own_stage = None
     own = next(iter(manifests.values()), None)  # collect_manifests read the manifest beside the table first
-    if own is not None and str(own.get("stage")) in ("filter", "review", "rewrite"):
-        stage = str(own["stage"])
+    if own is not None and str(own.get(S.STAGE)) in STAGE_TABLES.values():
+        stage = str(own[S.STAGE])
         # the manifest beside the table counts only if it wrote this very file (a stage table of its own stage,
         # or a file its outputs name)
         if STAGE_TABLES.get(table.name) == stage or (table.name not in STAGE_TABLES and _manifest_names(own, table)):
@@ -133,9 +92,9 @@ def load_input(data: str | Path, filter_manifest: str | Path | None = None) -> P
         origin = own_stage
     if filter_manifest is not None:
         fm = Path(filter_manifest)
-        m = _read_manifest(fm) if fm.is_file() else None
+        m = read_manifest(fm) if fm.is_file() else None
         if m is None:
-            raise UsageError(f"{fm}: not a readable manifest.json")
+            raise UsageError(f"{fm}: not a readable {MANIFEST}")
         manifests["filter"] = m
         for stage, up in collect_manifests(fm).items():
             manifests.setdefault(stage, up)

@@ -1,7 +1,7 @@
 """The grouped train/test split: no question and none of its near-duplicates on both sides.
 
 Groups are the connected components of "same ``cluster_id``" (the filter stage's MinHash near-duplicate
-clusters) and "same normalized question" (so exact duplicates stay together even without a ``cluster_id``).
+clusters) and "same question" (``curate.core.schema.question_key_expr``, so exact duplicates stay together even without a ``cluster_id``).
 Whole groups are assigned to the test split in a seeded, content-hashed order, each one only if it still fits
 ``test_size`` of the rows (groups larger than what is left are skipped); when no group fits at all, the smallest
 one is the test split.  The same data and seed always give the same split.  A test split whose size differs
@@ -15,25 +15,17 @@ import logging
 import polars as pl
 
 from curate.core.errors import UsageError
-from curate.core.schema import QUESTION
+from curate.core.schema import CLUSTER_ID, question_key_expr
 
 log = logging.getLogger(__name__)
 
-CLUSTER_COL = "cluster_id"
+CLUSTER_COL = CLUSTER_ID
 GROUP_COL = "split_group"
-
-
-def normalized_question(col: str = QUESTION) -> pl.Expr:
-    """Lower case, punctuation dropped, whitespace collapsed: what counts as "the same question" without clusters."""
-    return (
-        pl.col(col).cast(pl.Utf8).fill_null("").str.normalize("NFKC").str.to_lowercase()
-        .str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
-    )
 
 
 def split_groups(df: pl.DataFrame) -> pl.Series:
     """One integer label per row; rows sharing a label must land in the same split."""
-    keys = [normalized_question()]
+    keys = [question_key_expr()]
     if CLUSTER_COL in df.columns:
         # a missing cluster id joins nothing: give it a key of its own
         keys.append(pl.when(pl.col(CLUSTER_COL).is_null()).then(pl.lit("\x00row") + pl.int_range(pl.len()).cast(pl.Utf8))
@@ -58,7 +50,7 @@ def grouped_split(df: pl.DataFrame, test_size: float, seed: int = 0) -> tuple[pl
         return framed.drop(GROUP_COL), framed.head(0).drop(GROUP_COL)
     sizes = (
         framed.group_by(GROUP_COL)
-        .agg(pl.len().alias("n"), normalized_question().min().alias("key"))
+        .agg(pl.len().alias("n"), question_key_expr().min().alias("key"))
         # order groups by a seeded hash of their content, not their position: stable under row reordering
         .with_columns(pl.col("key").hash(seed=seed).alias("order"))
         .sort("order", "key")

@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from curate.core.errors import UsageError
-from curate.core.io import atomic_path, write_json, write_text
-from curate.core.manifest import Timer, build_manifest, file_sha256
+from curate.core.io import atomic_dir, atomic_path, write_json, write_text
+from curate.core.manifest import MANIFEST, Timer, build_manifest, file_sha256
 from curate.publish import card, gates, hub
 from curate.publish.config import PublishConfig
 from curate.publish.formatting import to_preference_format
 from curate.publish.inputs import load_input
 from curate.publish.split import CLUSTER_COL, grouped_split
-
-MANIFEST = "manifest.json"
+from curate.publish.tables import CARD, DATA
 
 
 def check_destination(to_dir: Path) -> None:
@@ -54,7 +53,7 @@ def _write_split(df: pl.DataFrame, split: str, data_dir: Path, max_rows: int) ->
         table = df.slice(i * max_rows, max_rows).to_arrow(compat_level=pl.CompatLevel.oldest())
         with atomic_path(data_dir / name) as tmp:  # curate.core.io: the same file mode as every other output
             pq.write_table(table, tmp)
-        names.append(f"data/{name}")
+        names.append(f"{DATA.file}/{name}")
     return names
 
 
@@ -76,7 +75,7 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
         by_cluster = CLUSTER_COL in inp.df.columns  # what the split grouped by, said in the card
         train, test = (to_preference_format(part, cfg.system_prompt, cfg.drop_columns) for part in (train, test))
     with timer("write"):
-        data_dir = folder / "data"
+        data_dir = DATA.path(folder)
         data_dir.mkdir(parents=True)
         files = _write_split(train, "train", data_dir, cfg.max_shard_rows)
         if test.height:
@@ -84,13 +83,13 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
         text = card.render(cfg=cfg, train=train, test=test, manifests=inp.manifests, gate_counts=gate_counts,
                            pretty_name=pretty_name, source_rows=inp.df.height, filtered=inp.filtered,
                            split_by_cluster=by_cluster, source_kind=inp.describe, original=inp.df)
-        write_text(text, folder / "README.md")
+        write_text(text, folder / CARD)
     counts = {"rows_in": inp.df.height, "train": train.height, "test": test.height,
               "unreviewed_published": gate_counts["unreviewed_published"]}
     manifest = build_manifest(
         "publish", cfg, inputs={"data": str(inp.path), "sha256": file_sha256(inp.path), "origin": inp.origin,
                                 "filtered": inp.filtered},
-        counts=counts, timings=timer.timings, files=[*files, "README.md"],
+        counts=counts, timings=timer.timings, files=[*files, CARD],
         upstream_stages=sorted(inp.manifests),
     )
     write_json(manifest, folder / MANIFEST)
@@ -110,38 +109,36 @@ def run_publish(data: str | os.PathLike, cfg: PublishConfig) -> dict:
         check_destination(to_dir)
     pretty_name = cfg.pretty_name or (cfg.repo_id or (to_dir.resolve().name if to_dir else "dataset"))
 
-    # staging next to the destination (same filesystem: the final move is a rename), else in the temp dir
-    if to_dir is not None and to_dir.parent.is_dir():
-        staging = Path(tempfile.mkdtemp(prefix=f".{to_dir.name}.publish-", dir=to_dir.parent))
-    else:  # nothing is created next to the destination before the gates have passed
-        staging = Path(tempfile.mkdtemp(prefix="curate-publish-"))
-    try:
-        manifest = build_dataset(staging / "dataset", data, cfg, pretty_name)
+    # built next to the destination (same filesystem: the final move is a rename), else in the temp dir: nothing is
+    # created next to the destination before the gates have passed
+    with _building(to_dir) as folder:
+        manifest = build_dataset(folder, data, cfg, pretty_name)
         if cfg.repo_id:
             manifest["hub"] = {"repo_id": cfg.repo_id, "commit_url": hub.push_folder(
-                staging / "dataset", cfg.repo_id, token=token, private=cfg.private, commit_message=cfg.commit_message)}
+                folder, cfg.repo_id, token=token, private=cfg.private, commit_message=cfg.commit_message)}
         if to_dir is not None:
             manifest["to_dir"] = str(to_dir)
-            write_json(manifest, staging / "dataset" / MANIFEST)
-            _replace_dir(staging / "dataset", to_dir, staging)
-        return manifest
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            write_json(manifest, folder / MANIFEST)
+    return manifest
 
 
-def _replace_dir(new: Path, target: Path, scratch: Path) -> None:
-    """Move ``new`` onto ``target``: an earlier publish there is swapped out by rename, then deleted."""
-    if target.exists():
-        old = scratch / "previous"
-        os.replace(target, old)  # an empty dir or an earlier publish (checked before building)
-        try:
-            os.replace(new, target)
-        except BaseException:
-            os.replace(old, target)
-            raise
-    else:  # the parent may be created only now, after the gates; staging may sit on another filesystem
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(new), str(target))
+@contextmanager
+def _building(to_dir: Path | None):
+    """The folder the dataset is built in: it replaces ``to_dir`` (an earlier publish) only when the block succeeds;
+    a scratch dir, deleted after, when there is no ``to_dir`` (a Hub push only)."""
+    if to_dir is None:
+        with tempfile.TemporaryDirectory(prefix="curate-publish-") as tmp:
+            folder = Path(tmp) / "dataset"
+            folder.mkdir()
+            yield folder
+        return
+    with atomic_dir(to_dir, near=to_dir.parent.is_dir()) as folder:
+        yield folder
+
+
+def run(input: str | os.PathLike, out_dir: str | os.PathLike | None, cfg: PublishConfig) -> dict:
+    """The stage runner (``curate.publish.STAGE.run``): :func:`run_publish` with ``out_dir`` as ``to_dir``."""
+    return run_publish(input, replace(cfg, to_dir=str(out_dir) if out_dir is not None else cfg.to_dir))
 
 
 def effective_config(base: PublishConfig, **overrides) -> PublishConfig:

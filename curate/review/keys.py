@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from curate.core.errors import UsageError
+from curate.core.manifest import manifest_beside
+from curate.core.manifest import upstream_manifests as _upstream
 
 META_ID = "__curate_key__"
 F_ROW = "row"
@@ -96,46 +98,9 @@ def decode_rows(entries: dict[str, KeyEntry], meta: KeyMeta) -> pl.DataFrame | N
 
 def upstream_manifests(table_path) -> dict[str, dict]:
     """``{stage: manifest}``: the manifest beside the pushed table and those its ``inputs`` lead to (nearest wins)."""
-    from pathlib import Path
-
     if table_path is None:
         return {}
-    first = Path(table_path)
-    first = (first if first.is_dir() else first.parent) / "manifest.json"
-    found: dict[str, dict] = {}
-    queue, seen = [first], set()
-    while queue and len(seen) < 16:
-        p = queue.pop(0)
-        try:
-            p = p.resolve()
-            if p in seen or not p.is_file():
-                continue
-            seen.add(p)
-            m = json.loads(p.read_text("utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(m, dict):
-            continue
-        found.setdefault(str(m.get("stage", "unknown")), m)
-        for s in _strings(m.get("inputs", {})):
-            try:
-                q = Path(s)
-                if len(s) < 4096 and q.exists():
-                    queue.append((q if q.is_dir() else q.parent) / "manifest.json")
-            except OSError:
-                continue
-    return found
-
-
-def _strings(obj):
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            yield from _strings(v)
-    elif isinstance(obj, (list, tuple)):
-        for v in obj:
-            yield from _strings(v)
+    return _upstream(manifest_beside(table_path))
 
 
 # ---------------------------------------------------------------------------------------------- the Argilla side

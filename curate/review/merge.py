@@ -30,15 +30,10 @@ from curate.core import schema as S
 from curate.review.agreement import agreement_summary
 from curate.review.config import ReviewConfig
 from curate.review.report import SMALL_SAMPLE
+from curate.review.tables import REVIEW_COLUMNS
 from curate.review.push import F_A, F_B, F_QUESTION, F_SOURCE, M_A_IS, Q_CORRECTED, Q_FACTS, Q_NOTE, Q_PREFERENCE
 
-STATUSES = ("accepted", "dropped", "disputed", "pending")
-
-REVIEW_COLUMNS = {
-    "review_status": pl.Utf8, "review_drop_reason": pl.Utf8, "review_decision": pl.Utf8,
-    "review_facts_kept": pl.Boolean, "review_n_submitted": pl.Int64, "review_votes": pl.Utf8,
-    "review_annotators": pl.List(pl.Utf8), "review_corrected": pl.Boolean, "review_notes": pl.List(pl.Utf8),
-}
+STATUSES = S.REVIEW_STATUSES
 
 
 @dataclass
@@ -91,37 +86,37 @@ def decide(rec: FetchedRecord, cfg: ReviewConfig) -> dict:
     facts = {u: v[Q_FACTS] for u, v in rec.responses.items() if v.get(Q_FACTS)}
     notes = [f"{u}: {v[Q_NOTE].strip()}" for u, v in sorted(rec.responses.items()) if (v.get(Q_NOTE) or "").strip()]
     n = len(rec.responses)
-    out = {"review_n_submitted": n, "review_annotators": sorted(rec.responses),
-           "review_votes": json.dumps(dict(Counter(prefs.values())), sort_keys=True), "review_notes": notes,
-           "review_decision": None, "review_facts_kept": None, "review_corrected": False,
-           "review_status": "pending", "review_drop_reason": None, "_correction": None}
+    out = {S.REVIEW_N_SUBMITTED: n, S.REVIEW_ANNOTATORS: sorted(rec.responses),
+           S.REVIEW_VOTES: json.dumps(dict(Counter(prefs.values())), sort_keys=True), S.REVIEW_NOTES: notes,
+           S.REVIEW_DECISION: None, S.REVIEW_FACTS_KEPT: None, S.REVIEW_CORRECTED: False,
+           S.REVIEW_STATUS: S.PENDING, S.REVIEW_DROP_REASON: None, "_correction": None}
     if n < cfg.min_votes:
         return out
     decision = _majority(list(prefs.values()))
     facts_vote = _majority(list(facts.values()))
-    out["review_decision"] = decision
-    out["review_facts_kept"] = None if facts_vote is None else facts_vote == "yes"
+    out[S.REVIEW_DECISION] = decision
+    out[S.REVIEW_FACTS_KEPT] = None if facts_vote is None else facts_vote == "yes"
     if decision is None:
-        out["review_status"] = "disputed"
-        out["review_drop_reason"] = None
+        out[S.REVIEW_STATUS] = S.DISPUTED
+        out[S.REVIEW_DROP_REASON] = None
         return out
     # a correction counts only from an annotator on the winning side
     corrections = [(u, v[Q_CORRECTED].strip()) for u, v in sorted(rec.responses.items())
                    if (v.get(Q_CORRECTED) or "").strip() and prefs.get(u) == decision]
     if decision in ("supportive", "tie") and corrections:
         out["_correction"] = corrections[0][1]
-        out["review_corrected"] = True
+        out[S.REVIEW_CORRECTED] = True
     if decision == "both_unacceptable":
-        return {**out, "review_status": "dropped", "review_drop_reason": "both_unacceptable"}
+        return {**out, S.REVIEW_STATUS: S.DROPPED, S.REVIEW_DROP_REASON: "both_unacceptable"}
     if decision == "prescriptive":
-        return {**out, "review_status": "dropped", "review_drop_reason": "prescriptive_preferred"}
+        return {**out, S.REVIEW_STATUS: S.DROPPED, S.REVIEW_DROP_REASON: "prescriptive_preferred"}
     if decision == "tie" and cfg.drop_ties:
-        return {**out, "review_status": "dropped", "review_drop_reason": "tie"}
+        return {**out, S.REVIEW_STATUS: S.DROPPED, S.REVIEW_DROP_REASON: "tie"}
     if facts_vote is None and facts:
-        return {**out, "review_status": "disputed"}
-    if out["review_facts_kept"] is False and not out["review_corrected"] and cfg.drop_if_facts_not_kept:
-        return {**out, "review_status": "dropped", "review_drop_reason": "facts_not_kept"}
-    return {**out, "review_status": "accepted"}
+        return {**out, S.REVIEW_STATUS: S.DISPUTED}
+    if out[S.REVIEW_FACTS_KEPT] is False and not out[S.REVIEW_CORRECTED] and cfg.drop_if_facts_not_kept:
+        return {**out, S.REVIEW_STATUS: S.DROPPED, S.REVIEW_DROP_REASON: "facts_not_kept"}
+    return {**out, S.REVIEW_STATUS: S.ACCEPTED}
 
 
 def records_frame(records: list[FetchedRecord]) -> pl.DataFrame:
@@ -168,53 +163,53 @@ def merge(records: list[FetchedRecord], cfg: ReviewConfig, data: pl.DataFrame | 
     if primary is not None:
         extra = base.filter(~pl.col(S.ID).is_in(primary[S.ID].to_list()))
         base = pl.concat([primary, extra], how="diagonal_relaxed") if extra.height else primary
-    had_keep, had_reasons = "keep" in base.columns, "drop_reasons" in base.columns
+    had_keep, had_reasons = S.KEEP in base.columns, S.DROP_REASONS in base.columns
     base = base.with_row_index("_order")
     review_rows = []
     for pid in base[S.ID].to_list():
-        d = decisions.get(pid) or {"review_status": "pending", "review_n_submitted": 0, "review_annotators": [],
-                                   "review_votes": "{}", "review_notes": [], "review_corrected": False,
-                                   "_correction": None, "review_decision": None, "review_facts_kept": None,
-                                   "review_drop_reason": None}
+        d = decisions.get(pid) or {S.REVIEW_STATUS: S.PENDING, S.REVIEW_N_SUBMITTED: 0, S.REVIEW_ANNOTATORS: [],
+                                   S.REVIEW_VOTES: "{}", S.REVIEW_NOTES: [], S.REVIEW_CORRECTED: False,
+                                   "_correction": None, S.REVIEW_DECISION: None, S.REVIEW_FACTS_KEPT: None,
+                                   S.REVIEW_DROP_REASON: None}
         review_rows.append({"_id": pid, **{k: d.get(k) for k in REVIEW_COLUMNS}, "_correction": d["_correction"]})
     review = pl.DataFrame(review_rows, schema={"_id": pl.Utf8, **REVIEW_COLUMNS, "_correction": pl.Utf8})
     # drop columns the review stage owns, so a re-pull of a pulled table does not collide
-    base = base.drop([c for c in (*REVIEW_COLUMNS, "_correction", "chosen_original") if c in base.columns])
+    base = base.drop([c for c in (*REVIEW_COLUMNS, "_correction", S.CHOSEN_ORIGINAL) if c in base.columns])
     table = pl.concat([base, review.drop("_id")], how="horizontal")
     table = table.with_columns(pl.when(pl.col("_correction").is_not_null()).then(pl.col(S.CHOSEN))
-                               .otherwise(None).alias("chosen_original"),
+                               .otherwise(None).alias(S.CHOSEN_ORIGINAL),
                                pl.coalesce("_correction", S.CHOSEN).alias(S.CHOSEN)).drop("_correction")
 
-    corrected = table.filter(pl.col("review_corrected"))
+    corrected = table.filter(pl.col(S.REVIEW_CORRECTED))
     rescored_n = 0
     if corrected.height and cfg.rescore_corrections:
-        keep_cols = [c for c in corrected.columns if c.startswith("review_") or c in ("_order", "chosen_original")]
+        keep_cols = [c for c in corrected.columns if c.startswith(S.REVIEW_PREFIX) or c in ("_order", S.CHOSEN_ORIGINAL)]
         pair_cols = [c for c in corrected.columns if c in S.PAIR_COLUMNS]
         scored = rescore(corrected.select(pair_cols), filter_cfg)
         scored = pl.concat([scored, corrected.select(keep_cols)], how="horizontal")
         rescored_n = scored.height
-        if cfg.correction_must_pass_filters and "keep" in scored.columns:
-            failed = ~pl.col("keep").fill_null(False)
-            reasons = pl.col("drop_reasons").cast(pl.List(pl.Utf8)).list.join(",") if "drop_reasons" in scored.columns else pl.lit("")
+        if cfg.correction_must_pass_filters and S.KEEP in scored.columns:
+            failed = ~pl.col(S.KEEP).fill_null(False)
+            reasons = pl.col(S.DROP_REASONS).cast(pl.List(pl.Utf8)).list.join(",") if S.DROP_REASONS in scored.columns else pl.lit("")
             scored = scored.with_columns(
-                pl.when(failed & (pl.col("review_status") == "accepted")).then(pl.lit("dropped"))
-                .otherwise(pl.col("review_status")).alias("review_status"),
-                pl.when(failed & (pl.col("review_status") == "accepted"))
+                pl.when(failed & (pl.col(S.REVIEW_STATUS) == S.ACCEPTED)).then(pl.lit(S.DROPPED))
+                .otherwise(pl.col(S.REVIEW_STATUS)).alias(S.REVIEW_STATUS),
+                pl.when(failed & (pl.col(S.REVIEW_STATUS) == S.ACCEPTED))
                 .then(pl.concat_str(pl.lit("correction_failed_filters:"), reasons))
-                .otherwise(pl.col("review_drop_reason")).alias("review_drop_reason"),
+                .otherwise(pl.col(S.REVIEW_DROP_REASON)).alias(S.REVIEW_DROP_REASON),
             )
         if not had_reasons:  # an unfiltered table: the re-scoring decided about the corrected pairs only
-            scored = scored.drop([c for c in ("drop_reasons",) if c in scored.columns])
-        rest = table.filter(~pl.col("review_corrected"))
+            scored = scored.drop([c for c in (S.DROP_REASONS,) if c in scored.columns])
+        rest = table.filter(~pl.col(S.REVIEW_CORRECTED))
         table = pl.concat([rest, scored], how="diagonal_relaxed")
     table = table.sort("_order").drop("_order")
-    goes_on = pl.col("review_status").is_in(["accepted", "pending"])
-    if "keep" in table.columns and table.schema["keep"] in (pl.Boolean, pl.Null):
-        keep = pl.col("keep").cast(pl.Boolean)
+    goes_on = pl.col(S.REVIEW_STATUS).is_in(list(S.REVIEW_GOES_ON))
+    if S.KEEP in table.columns and table.schema[S.KEEP] in (pl.Boolean, pl.Null):
+        keep = pl.col(S.KEEP).cast(pl.Boolean)
         table = table.with_columns(pl.when(~goes_on).then(False)
-                                   .otherwise(keep if had_keep else keep.fill_null(True)).alias("keep"))
-    elif "keep" not in table.columns:
-        table = table.with_columns(goes_on.alias("keep"))
+                                   .otherwise(keep if had_keep else keep.fill_null(True)).alias(S.KEEP))
+    elif S.KEEP not in table.columns:
+        table = table.with_columns(goes_on.alias(S.KEEP))
 
     summary = summarize(records, table, rescored_n)
     return table, summary
@@ -227,14 +222,14 @@ def summarize(records: list[FetchedRecord], table: pl.DataFrame, rescored_n: int
         pref_ratings.append({u: to_pair_label(v[Q_PREFERENCE], a_is) for u, v in r.responses.items() if v.get(Q_PREFERENCE)})
         fact_ratings.append({u: v[Q_FACTS] for u, v in r.responses.items() if v.get(Q_FACTS)})
         per_user.update(r.responses.keys())
-    status = table["review_status"].value_counts()
+    status = table[S.REVIEW_STATUS].value_counts()
     counts = {s: 0 for s in STATUSES}
-    counts.update(dict(zip(status["review_status"].to_list(), status["count"].to_list())))
-    reasons = table.filter(pl.col("review_drop_reason").is_not_null())["review_drop_reason"].value_counts()
+    counts.update(dict(zip(status[S.REVIEW_STATUS].to_list(), status["count"].to_list())))
+    reasons = table.filter(pl.col(S.REVIEW_DROP_REASON).is_not_null())[S.REVIEW_DROP_REASON].value_counts()
     return {
         "counts": {"pairs": table.height, "records_in_dataset": len(records), **counts,
-                   "corrected": int(table["review_corrected"].sum()), "rescored": rescored_n,
-                   "drops_by_reason": dict(zip(reasons["review_drop_reason"].to_list(), reasons["count"].to_list()))},
+                   "corrected": int(table[S.REVIEW_CORRECTED].sum()), "rescored": rescored_n,
+                   "drops_by_reason": dict(zip(reasons[S.REVIEW_DROP_REASON].to_list(), reasons["count"].to_list()))},
         "agreement": {q: {**a, "small_sample": 0 < a["items_with_2plus_ratings"] < SMALL_SAMPLE}
                       for q, a in (("preference", agreement_summary(pref_ratings)),
                                    ("facts_kept", agreement_summary(fact_ratings)))},

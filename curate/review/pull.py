@@ -21,14 +21,31 @@ import polars as pl
 
 from curate.core.errors import UsageError
 from curate.core.io import read_table, staged_output_dir, write_json, write_table, write_text
-from curate.core.manifest import Timer, build_manifest, file_sha256
+from curate.core import schema as S
+from curate.core.manifest import MANIFEST, Timer, build_manifest, file_sha256
 from curate.review import keys
 from curate.review.connection import get_dataset
 from curate.review.merge import fetch, merge
 from curate.review.push import M_A_IS, validate_pairs
 from curate.review.report import render
+from curate.review.tables import READS, REPORT, REVIEW_DROPPED, REVIEWED, UPSTREAM
 
-UPSTREAM = "upstream"
+
+def push_and_pull(data: str | Path, out_dir: str | Path, cfg, client=None) -> dict:
+    """The stage runner behind ``curate.review.run``: push ``data``, then :func:`pull` with it as ``--data``."""
+    from curate.core.io import read_table
+    from curate.review.connection import connect
+    from curate.review.push import push
+
+    table = _table_of(Path(data))
+    client = client if client is not None else connect(cfg.review.api_url, None)
+    push(validate_pairs(read_table(table), str(table)), client, cfg.review, cfg.review.dataset, cfg.review.workspace)
+    return pull(client, cfg, out_dir, data=table)
+
+
+def _table_of(data: Path) -> Path:
+    """A filter output dir -> its kept table; a table file as it is."""
+    return READS.path(data) if data.is_dir() and READS.path(data).exists() else data
 
 
 def pull(client, cfg, out_dir: str | Path, data: str | Path | None = None) -> dict:
@@ -39,9 +56,7 @@ def pull(client, cfg, out_dir: str | Path, data: str | Path | None = None) -> di
     table_in = None
     data_path = None
     if data is not None:
-        data_path = Path(data)
-        if data_path.is_dir() and (data_path / "kept.parquet").exists():
-            data_path = data_path / "kept.parquet"
+        data_path = _table_of(Path(data))
         table_in = validate_pairs(read_table(data_path), str(data_path))
     ds = get_dataset(client, rcfg.dataset, rcfg.workspace, exclude=rcfg.key_workspace)
     with timer("fetch"):
@@ -81,8 +96,8 @@ def pull(client, cfg, out_dir: str | Path, data: str | Path | None = None) -> di
         pushed = keys.decode_rows(mine, meta)
     with timer("merge"):
         table, summary = merge(records, rcfg, data=table_in, filter_cfg=cfg.filter, pushed=pushed)
-    forward = table.filter(pl.col("review_status").is_in(["accepted", "pending"]))
-    aside = table.filter(~pl.col("review_status").is_in(["accepted", "pending"]))
+    goes_on = pl.col(S.REVIEW_STATUS).is_in(list(S.REVIEW_GOES_ON))
+    forward, aside = table.filter(goes_on), table.filter(~goes_on)
     report = render(table, summary, ds.name, ds.workspace.name)
     upstream = meta.manifests if table_in is None else {}
     final = out_dir.resolve()
@@ -91,7 +106,7 @@ def pull(client, cfg, out_dir: str | Path, data: str | Path | None = None) -> di
               "data_sha256": file_sha256(data_path) if data_path else None}
     if table_in is None:
         inputs.update({"rows_from": f"review key {where}", "pushed_from": meta.source,
-                       "upstream_manifests": {s: str(final / UPSTREAM / _safe(s) / "manifest.json") for s in upstream}})
+                       "upstream_manifests": {s: str(final / UPSTREAM / _safe(s) / MANIFEST) for s in upstream}})
     manifest = build_manifest(
         "review", rcfg,
         inputs=inputs,
@@ -102,12 +117,12 @@ def pull(client, cfg, out_dir: str | Path, data: str | Path | None = None) -> di
         filter_config=_filter_config(cfg),
     )
     with staged_output_dir(out_dir) as stage:
-        write_table(forward, stage / "reviewed.parquet")
-        write_table(aside, stage / "review_dropped.parquet")
-        write_text(report, stage / "review_report.md")
+        write_table(forward, REVIEWED.path(stage))
+        write_table(aside, REVIEW_DROPPED.path(stage))
+        write_text(report, stage / REPORT)
         for s, m in upstream.items():
-            write_json(m, stage / UPSTREAM / _safe(s) / "manifest.json")
-        write_json(manifest, stage / "manifest.json")
+            write_json(m, stage / UPSTREAM / _safe(s) / MANIFEST)
+        write_json(manifest, stage / MANIFEST)
         _remove_earlier_upstream(out_dir)  # moving a folder needs its place free; an earlier pull's copies go
     return manifest
 
@@ -122,7 +137,7 @@ def _remove_earlier_upstream(out_dir: Path) -> None:
     if not old.is_dir():
         return
     files = [p for p in old.rglob("*") if p.is_file()]
-    if all(p.name == "manifest.json" and p.parent.parent == old for p in files):
+    if all(p.name == MANIFEST and p.parent.parent == old for p in files):
         shutil.rmtree(old)
 
 

@@ -43,8 +43,8 @@ SUGGESTION_AGENT = "curate-filters"
 
 # columns never turned into metadata (they are fields, provenance or review output)
 _NOT_METADATA = {S.ID, S.QUESTION, S.SOURCE_ANSWER, S.CHOSEN, S.REJECTED, S.REWRITE_MODEL, S.PROMPT_VERSION,
-                 S.GENERATION_PARAMS, S.CHOSEN_STYLE, S.REJECTED_STYLE, S.INPUT_ROW, "chosen_original"}
-_TERMS_COLUMNS = {S.SOURCE, "drop_reasons", "keep"}
+                 S.GENERATION_PARAMS, S.CHOSEN_STYLE, S.REJECTED_STYLE, S.INPUT_ROW, S.CHOSEN_ORIGINAL}
+_TERMS_COLUMNS = {S.SOURCE, S.DROP_REASONS, S.KEEP}
 # a column whose name has one of these words describes one side of the pair (or a decision that tells them apart)
 SIDE_WORDS = {"chosen", "rejected", "supportive", "prescriptive", "margin", "side", "keep", "drop", "drops",
               "reason", "reasons", "redo", "winner", "preferred", "facts"}
@@ -139,7 +139,7 @@ def metadata_plan(df: pl.DataFrame, cfg: ReviewConfig) -> list[tuple[str, str, l
                              f"could tell which response is the chosen one; leave it out (blind review), or set "
                              f"review.suggestions: true for a non-blind review")
     for col in columns:
-        if cfg.metadata_columns is None and (col in _NOT_METADATA or col.startswith("review_")):
+        if cfg.metadata_columns is None and (col in _NOT_METADATA or col.startswith(S.REVIEW_PREFIX)):
             continue
         if not cfg.suggestions and names_a_side(col):
             continue
@@ -197,7 +197,7 @@ def build_records(df: pl.DataFrame, cfg: ReviewConfig, order: dict[str, bool] | 
     name_to_col = {metadata_name(c): c for c in work.columns}
     with_source = has_source(df) if fields_in_dataset is None else F_SOURCE in fields_in_dataset
     source_required = bool(fields_in_dataset and fields_in_dataset.get(F_SOURCE))
-    has_keep = "keep" in df.columns and df.schema["keep"] == pl.Boolean
+    has_keep = S.KEEP in df.columns and df.schema[S.KEEP] == pl.Boolean
     out = []
     for row in work.to_dicts():
         pid = str(row[S.ID])
@@ -223,7 +223,7 @@ def build_records(df: pl.DataFrame, cfg: ReviewConfig, order: dict[str, bool] | 
                 metadata[name] = value
         suggestions = []
         if cfg.suggestions:  # a non-blind review, by the user's choice
-            score = (1.0 if row["keep"] else 0.5) if has_keep and row.get("keep") is not None else None
+            score = (1.0 if row[S.KEEP] else 0.5) if has_keep and row.get(S.KEEP) is not None else None
             suggestions.append({"question_name": Q_PREFERENCE, "value": "A" if a_chosen else "B", "score": score})
             if "facts_lost_n" in metadata and "facts_added_n" in metadata:
                 ok = metadata["facts_lost_n"] == 0 and metadata["facts_added_n"] == 0

@@ -41,7 +41,7 @@ def render(table: pl.DataFrame, summary: dict, dataset: str, workspace: str) -> 
              f"(not yet reviewed by enough annotators). {plural(c['corrected'], 'supportive answer was', 'supportive answers were')} "
              f"corrected by a reviewer and {c['rescored']} re-scored by the filters.", "",
              "## Decisions", "", "| review_status | pairs |", "|---|---:|"]
-    lines += [f"| {s} | {c[s]} |" for s in ("accepted", "dropped", "disputed", "pending")]
+    lines += [f"| {s} | {c[s]} |" for s in S.REVIEW_STATUSES]
     lines += ["", "## Drops by reason", ""]
     if c["drops_by_reason"]:
         lines += ["| reason | pairs |", "|---|---:|"]
@@ -68,18 +68,18 @@ def render(table: pl.DataFrame, summary: dict, dataset: str, workspace: str) -> 
                       "(one disagreement more or less moves them a lot), so read them as a rough hint, not an estimate."]
     lines += ["", "## Annotators", "", "| annotator | records submitted |", "|---|---:|"]
     lines += [f"| {u} | {n} |" for u, n in summary["submitted_by_annotator"].items()] or ["| (none) | 0 |"]
-    corrected = table.filter(pl.col("review_corrected"))
+    corrected = table.filter(pl.col(S.REVIEW_CORRECTED))
     if corrected.height:
         lines += ["", "## Corrections", "", "| id | status | original chosen | corrected chosen |", "|---|---|---|---|"]
-        for row in corrected.select(S.ID, "review_status", "chosen_original", S.CHOSEN).iter_rows():
+        for row in corrected.select(S.ID, S.REVIEW_STATUS, S.CHOSEN_ORIGINAL, S.CHOSEN).iter_rows():
             lines.append(f"| {row[0]} | {row[1]} | {_short(row[2])} | {_short(row[3])} |")
-    disputed = table.filter(pl.col("review_status") == "disputed")
+    disputed = table.filter(pl.col(S.REVIEW_STATUS) == S.DISPUTED)
     if disputed.height:
         lines += ["", "## Disputed (no majority; review again)", "", "| id | votes | question |", "|---|---|---|"]
-        lines += [f"| {r[0]} | {r[1]} | {_short(r[2])} |" for r in disputed.select(S.ID, "review_votes", S.QUESTION).iter_rows()]
-    notes = table.filter(pl.col("review_notes").list.len() > 0)
+        lines += [f"| {r[0]} | {r[1]} | {_short(r[2])} |" for r in disputed.select(S.ID, S.REVIEW_VOTES, S.QUESTION).iter_rows()]
+    notes = table.filter(pl.col(S.REVIEW_NOTES).list.len() > 0)
     if notes.height:
         lines += ["", "## Reviewer notes", ""]
-        for pid, ns in notes.select(S.ID, "review_notes").iter_rows():
+        for pid, ns in notes.select(S.ID, S.REVIEW_NOTES).iter_rows():
             lines += [f"- `{pid}`: {_short(n, 200)}" for n in ns]
     return "\n".join(lines) + "\n"

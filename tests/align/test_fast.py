@@ -157,9 +157,11 @@ def test_attn_implementation_through_wrappers_and_flash_refused():
     tok = type("T", (), {"__len__": lambda self: 100, "bos_token_id": 1, "eos_token_id": 2})()
     model = make_model(tok, seed=4)
     model.config._attn_implementation = "flex_attention"
-    wrapped = torch.nn.Module()
-    wrapped.module = model  # DDP / DeepSpeed engine shape: no `config` on the wrapper
+    # wrappers without a `config` of their own (DDP / DeepSpeed / FSDP: `.module`; torch.compile: `._orig_mod`)
+    wrapped = torch.nn.DataParallel(model)
+    assert not hasattr(wrapped, "config")
     assert attn_implementation(wrapped) == "flex_attention"
+    assert attn_implementation(torch.compile(wrapped)) == "flex_attention"  # compiled after wrapping (accelerate)
     model.config._attn_implementation = "flash_attention_2"
     b = PackedPreferenceCollator()(_rows(2))
     with pytest.raises(ValueError, match="fast path needs attn_implementation"):

@@ -73,3 +73,11 @@ def test_chunked_signatures_give_the_same_clusters(monkeypatch):
     monkeypatch.setattr(dd, "_CHUNK", 2)
     chunked = dedup_frame(pl.DataFrame({"question": QUESTIONS}), "question")
     assert whole.equals(chunked)
+
+
+def test_the_normalizer_is_the_shared_question_key():
+    from curate.core.schema import question_key
+
+    qs = ["  What’s   SUNDOWNING?? ", "Is 5 mg OK?", "dose_of donepezil", "ﬁne…  really", None]
+    got = pl.DataFrame({"q": qs}, schema={"q": pl.Utf8}).select(normalized_question_expr("q"))["q"].to_list()
+    assert got == [question_key(q) for q in qs]

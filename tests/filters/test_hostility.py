@@ -9,7 +9,9 @@ from typer.testing import CliRunner
 from filters import FilterConfig, filter_frame, score_text
 from filters import hostility as H
 from filters import tone as T
-from filters.stage import HostilityFilter, ToneFilter, default_filters, drop_reasons_all
+from filters.hostility import HostilityFilter
+from filters.stage import default_filters, drop_reasons_all
+from filters.tone import ToneFilter
 from tests.filters.helpers import frame, pair
 
 REPO = Path(__file__).resolve().parents[2]

@@ -163,7 +163,8 @@ def test_meaning_options_are_validated(kw, msg):
 
 
 def _all_rows_filters():
-    from filters.stage import MeaningFilter, default_filters
+    from filters.meaning import MeaningFilter
+    from filters.stage import default_filters
 
     return [f for f in default_filters() if f.name != "meaning"] + [MeaningFilter(survivors_only=False)]
 
