@@ -13,29 +13,46 @@ It finds the HIPAA Safe Harbor identifiers that occur in caregiver text and retu
   of asking, helping or moving ("I asked Desmond to help", "We moved Mary-Kate O'Donnell into memory care"), a
   possessive ("Ngozi's bed"), a salutation ("Dear Halina,") or sign-off ("- Denise", "Best,\nRuth Ellison"), a
   list of people ("(Oluwaseun, Priya and Tomasz)"), "spoke with X", "call me (X)", "X was my neighbor", a lower-case
-  given name after a kinship word ("my mom linda"). Names may hold any Latin, Greek or Cyrillic letters, hyphens,
+  given name after a kinship word ("my mom linda"). Treating clinicians and clergy by their role ("Our hospice nurse
+  Brigid", "Good morning Nurse Okafor", "the intake nurse is Tamsin", "father patrick from church"), a family word
+  with no possessor after a clause boundary ("widowed, daughter Agnieszka is the contact"), "his late wife's name,
+  Halina,", "its me again, raj"; a known given name after a question's auxiliary ("Can Marguerite still live
+  alone?"), after "that" or a dash ("... that Walter gets his drops", "— Teresa says"), after a preposition at the
+  end of its clause ("asking for Esperanza, she's 84"), addressed ("Thanks, Abdullah, that helps", "Deb, a shower
+  chair ..."), signing on the last line ("...on Sunday.\n\nOlu", "... tonight. Gaz"), or in lower case after
+  visiting and asking verbs or as a possessive ("visits joe", "hamid's pills"); "Told Sanjay he ...", "called
+  Brenda", "Ahmed's sister Noor" (one cue inside another's name); a month or modal before a verb only a person does
+  ("Will keeps hiding his hearing aids", "June's birthday party"). Names may hold any Latin, Greek or Cyrillic letters, hyphens,
   apostrophes and particles ("José Luis de la Cruz", "Trần Thị Lan", "Ahmed al-Rashidi"). Each word must be
   name-shaped and none an ordinary word, place, drug or condition (``data/lexicon``), kinship word ("Mam",
   "Abuela") or public figure -- except after a kinship or role word, where "my brother Will", "my grandmother June"
   and "Aunt May" are names ("my mother May I ..." is not). Known given names: ``data/phi_given_names.txt`` and
   ``data/phi_given_names_world.txt`` (the team's lists, many cultures, no ordinary English words);
 * ``DATE_OF_BIRTH`` -- a date (month and day at least; a year alone is not an identifier) after a birth cue;
-* ``AGE_OVER_89`` -- an individual's age of 90 or more ("aged 93", "a 96-year-old", "she is 94"), not a
-  population ("people aged 90 and older");
+* ``AGE_OVER_89`` -- an individual's age of 90 or more ("aged 93", "a 96-year-old", "she is 94", "she'll be 90",
+  "Ninety-one and she still ...", "At 99 my grandfather ..."), not a population ("people aged 90 and older");
 * ``PHONE`` (US shapes, "+44 7700 900461", national numbers with a leading 0 after a phone word, and 7-digit local
   numbers a sentence gives as a person's: "call me first: 555-0173"), ``EMAIL``;
-* ``RECORD_NUMBER`` -- MRN, medical record, chart, patient id, account numbers, in any wording ("His MRN is ...");
+* ``RECORD_NUMBER`` -- MRN, medical record, chart, patient id, account numbers, in any wording ("His MRN is ..."),
+  and after a bare claim, encounter, accession, Rx, enrollment or referral cue when the number looks like an
+  identifier (six digits, or four with letters: "VA claim 28441907", "accession 24-GH-55910");
 * ``ID_NUMBER`` -- social security, Medicare (the MBI format is caught on its own), Medicaid, insurance, health-plan
-  member and subscriber numbers, and a number with letters after a bare "ID" ("his ID KQ48215T");
+  member and subscriber numbers, and a number with letters after a bare "ID" ("his ID KQ48215T"); a bare "policy",
+  ID, green and tribal cards, aadhaar, "DL#", national insurance numbers with an identifier-shaped number;
 * ``ADDRESS`` -- street addresses, P.O. boxes, rural routes ("RR 2 Box 118") and streets in other languages
   ("9 Rue Chaponnay", "Lindenstraße 14").
 
 Public resources are not PHI: toll-free numbers (800, 888, 877, 866, 855, 844, 833) and short public numbers,
 phone numbers, mailboxes and addresses that the sentence gives as an organization's (a helpline, agency, clinic,
-institute: the nearest cue before the span decides, so "call my son at ..." after a helpline is still PHI), role
+institute: the nearest cue before the span decides, so "call my son at ..." after a helpline is still PHI; "the
+hospital bed" is equipment, no organization), role
 mailboxes (info@, help@) and .gov mailboxes, historical and public figures (``data/phi_public_names.txt`` and the
 eponyms of disease names: Dr. Alois Alzheimer), doses, scores, ratios, CPT codes and years (no rule matches them).
 Users add their own allowed patterns (``allow``: regular expressions; a span inside a match is not reported).
+
+Speed: the batch path (``phi_series``, ``phi_lists``) runs the rules only on texts that pass a vectorized polars
+pre-check (``GROUPS``, ``PREFILTER_PARTS``); the groups that accept only a known given name share one pass over the
+name list (``_NEEDS_NAME``), and the single-text path skips those rules when no known name is in the text.
 
 Rule-based on purpose: on the labeled development set (``data/labeled/phi_dev.jsonl``, measured by
 ``benchmarks/phi_quality.py``) it beats presidio-analyzer with spaCy NER on precision by a wide margin (spaCy tags
@@ -141,12 +158,33 @@ _KIN_MOD = (r"(?:(?:late|dear|elderly|older|younger|little|big|baby|twin|step|gr
 _POSSESSOR = (r"(?:my|our|his|her|their|your|the|and|mi|mis|minha|meu|"
               r"(?!(?:it|he|she|that|what|there|here|who|where|let|how|one)['’]s)[a-z]+['’]s)")
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sr|Sra)"
+# treating clinicians and other professionals named by their role: "Our hospice nurse Brigid", "her neurologist,
+# Anand Rao," (the name must not be an ordinary word: "the GP Surgery", "the nurse Practitioner" are no names)
+_CLINICIAN = (r"(?:(?:hospice|home health|home care|visiting|intake|admissions?|night|day|charge|triage|wound care|"
+              r"palliative(?: care)?|district|community|practice|primary care|memory care|dementia|infusion|"
+              r"private duty|agency|facility|ward|floor|school|parish|case)\s+)?"
+              r"(?:nurse practitioner|nurse|NP|doctor|physician|neurologist|geriatrician|psychiatrist|psychologist|"
+              r"cardiologist|oncologist|urologist|internist|GP|PCP|dentist|podiatrist|pharmacist|"
+              r"(?:physical |occupational |speech )?therapist|PT|OT|social worker|case manager|care manager|"
+              r"care coordinator|coordinator|chaplain|hospitalist|surgeon|specialist|counsell?or|audiologist|"
+              r"optometrist|dietitian|nutritionist|paramedic|midwife|priest|pastor|rabbi|imam)")
+# a role used as a title: "Good morning Nurse Okafor", "Pastor Mike", "father patrick from church"; after "Father",
+# "Sister" and "Brother" (a film, a show: "Sister Act") the name must be a known given name
+_ROLE_TITLE = r"(?:Nurse|Doctor|Pastor|Rabbi|Imam|Reverend|Rev\.?|Deacon|Chaplain)"
+_CLERGY_KIN_TITLE = r"(?:Father|Sister|Brother)"
+# family words without a possessor, after a clause boundary: "widowed, daughter Agnieszka is the contact"
+_KIN_FAMILY = (r"mother|father|mom|mum|dad|wife|husband|son|daughter|brother|sister|grandmother|grandfather|grandma|"
+               r"grandpa|granddaughter|grandson|aunt|uncle|niece|nephew|cousin|"
+               r"(?:mother|father|son|daughter|brother|sister)-in-law|stepmother|stepfather|stepson|stepdaughter")
 
 # name rules with a cue word, by rule group (the vectorized pre-check of ``GROUPS`` decides which groups run): each
-# a list of ``(regex, cued)``; ``cued``: the cue is a kinship or role word, so a name that is also an ordinary word
-# or a month ("my brother Will", "my grandmother June", "Aunt May") is a name too
+# a list of ``(regex, cued)`` or ``(regex, cued, check)``; ``cued``: the cue is a kinship or role word, so a name that
+# is also an ordinary word or a month ("my brother Will", "my grandmother June", "Aunt May") is a name too; ``check``
+# (the weaker cues): "plain" -- no word of the name may be an ordinary word, place, drug or condition (unless it is a
+# known given name), and a name in lower case must be a known given name; "known" -- besides, a one-word name must
+# be a known given name (``_known_subject``)
 _KIN_ANY = rf"(?:{_KIN}|{_ROLE_WORDS})"
-_NAME_RULES: dict[str, list[tuple[re.Pattern, bool]]] = {
+_NAME_RULES: dict[str, list[tuple]] = {
     # title + name: the title is part of the span
     "title": [(re.compile(rf"\b(?P<n>{_TITLE}\.? (?P<w>{_NAMEWORDS}))"), False),
               # "our neighbor mrs kowalski": a lower-case surname after a lower-case title
@@ -159,6 +197,22 @@ _NAME_RULES: dict[str, list[tuple[re.Pattern, bool]]] = {
                         rf"(?P<n>(?P<w>{_NAMEWORDS}))\s*(?:,|\s[-–—]\s)"), True)],
     # kinship title + name: "Grandma Rose", "Yiayia Eleni Papadopoulou", "Babcia Wiesława"
     "kin_title": [(re.compile(rf"\b(?:{_KIN_TITLE}) (?P<n>(?P<w>{_NAMEWORDS}))"), True)],
+    # a clinician or other professional, by role: "Our hospice nurse Brigid", "Good morning Nurse Okafor", "Father
+    # Patrick", "father patrick from church" (lower case: a known given name)
+    "clinician": [(re.compile(rf"(?i:\b{_POSSESSOR}\s+{_KIN_MOD}{_CLINICIAN}(?:['’]s)?)(?:,|:| -)?\s+\(?"
+                              rf"(?P<n>(?P<w>{_NAMEWORDS}))"), False, "plain"),
+                  (re.compile(rf"\b{_ROLE_TITLE}\s+(?P<n>(?P<w>{_NAMEWORDS}))"), False, "plain"),
+                  (re.compile(rf"\b{_CLERGY_KIN_TITLE}\s+(?P<n>(?P<w>{_NAMEWORDS}))"), False, "known")],
+    "clinician_low": [(re.compile(rf"(?i:\b(?:nurse|doctor|pastor|father|sister|brother|{_KIN_TITLE}))\s+"
+                                  rf"(?P<n>(?P<w>[{_LOW}]{{3,}}))\b(?![-'’])"), False, "known_low")],
+    # a family word with no possessor after a clause boundary: "Intake: ..., widowed, daughter Agnieszka is the
+    # contact"; and a kinship or role word, "is", then the name: "the intake nurse is Tamsin", "her aide was Marta."
+    "kin_bare": [(re.compile(rf"(?:^|(?<=[,;:(])\s*|(?<=[.!?])\s+|\n)(?i:{_KIN_MOD}(?:{_KIN_FAMILY}))\s+"
+                             rf"(?P<n>(?P<w>{_NAMEWORDS}))"), False, "known"),
+                 # (the cue is checked right before the "is" match: ``_BEFORE_IS``, faster than one regex)
+                 (re.compile(rf"(?<=\s)(?:is|was|will be)\s+(?P<n>(?P<w>{_CAPH}(?: {_CAPH})?))(?=\s*(?:[,.!?;:)]|$)|"
+                             rf"\s+(?:and|but|who|from|at|on|today|tomorrow|now)\b)"), False, "known",
+                  re.compile(rf"(?i:\b(?:{_KIN}|{_ROLE_WORDS}|{_CLINICIAN})(?:['’]s name)?)\s+$"))],
     # labels: "Patient: Jane Doe", "Pt Oluwaseun Adeyemi, b. ...", "Pt: Yolanda Ruiz"
     "label": [(re.compile(rf"(?:(?i:\b(?:patient|resident|client|name|care recipient|notes (?:for|on)|caregiver for|"
                           rf"visit for))|\b(?:Pt|PT|pt)\b\.?)\s*:?\s+(?P<n>(?P<w>{_CAPH} (?:[{_UP}]\. )?{_PARTICLE}*"
@@ -168,7 +222,11 @@ _NAME_RULES: dict[str, list[tuple[re.Pattern, bool]]] = {
     # naming phrases: "her name is Gloria", "the nurses call him Harry", "known as Bud"
     "naming": [(re.compile(rf"(?i:\b(?:name is|name was|name's|named|goes by|went by|I am|I'm|this is|known as|"
                            rf"nicknamed|(?:call|calls|called|calling) (?:him|her|me|them))),?\s+"
-                           rf"(?P<n>(?P<w>{_NAMEWORDS}))"), False)],
+                           rf"(?P<n>(?P<w>{_NAMEWORDS}))"), False),
+               # "by his late wife's name, Halina,", "its me again, raj." (lower case: a known given name)
+               (re.compile(rf"(?i:(?:['’]s|\b(?:his|her|my|their|our|your))(?: (?:first|real|full|last|maiden|middle|given|legal|actual))? name[,:]|\bit['’]?s me(?: again)?,|"
+                           rf"\bit is me(?: again)?,)\s+(?P<n>(?P<w>{_NAMEWORDS}|[{_LOW}]{{3,}}))\b(?![-'’])"),
+                False, "plain")],
     # a full name right before a birth or age cue: "Ida Greenberg (DOB ...", "Jane Doe, born ..."
     "name_cue": [(re.compile(rf"(?P<n>(?P<w>{_CAPH} (?:[{_UP}]\. )?{_PARTICLE}*{_CAPH}))\s*[(,]\s*"
                              rf"(?i:dob|d\.o\.b|born|date of birth|age[d]? \d)"), False)],
@@ -182,6 +240,14 @@ _NAME_RULES: dict[str, list[tuple[re.Pattern, bool]]] = {
 # after a kinship or role cue, these ordinary words and months are names ("my brother Will and I", "my sister April
 # visits") unless the next word shows they are not ("my mother May I ...", "my son Will be ...", "my dad May 3")
 _CUED_WORDS = {"will", "may", "june", "april", "august", "jan", "honey", "sunny"}
+# verbs only a person does: a name that is also a month or a modal before one is the subject ("Will keeps hiding his
+# hearing aids", "June refuses her pills"; not "May seemed long", "Will you ...")
+_PERSON_ONLY_VERB = re.compile(r"\s+(?:still\s+|always\s+|never\s+|just\s+)?(?:keeps|kept|refuses|refused|won['’]?t|"
+                               r"doesn['’]?t|didn['’]?t|hides|hid|wanders|wandered|forgets|forgot|sleeps|slept|insists|"
+                               r"insisted|yells|yelled|cries|cried|screams|screamed|paces|paced|accuses|accused|swears|"
+                               r"wakes|woke|mumbles|shuffles|thinks|asks|asked|wants|wanted|needs|tries|tried|fell|"
+                               r"loves|hates|likes|remembers|recognizes|knows|says|said|told|tells|laughed|smiled|"
+                               r"ate|eats|has been|had been|was diagnosed|is doing|is getting)\b")
 _CUED_BLOCK = re.compile(r"\s+(?:I|you|we|he|she|they|it|be|been|have|not)\b|\s+\d|['’](?!s\b)")
 # a kinship plural and the names that follow it: "My parents, Siobhán and Pádraig, both ...", "our kids Ava and Noah"
 _KIN_LIST = re.compile(rf"(?i:\b(?:my|our|his|her|their|your|mi|mis)\s+{_KIN_MOD}(?:{_KIN_PLURAL}))(?:,|:| -)?\s+\(?"
@@ -225,7 +291,8 @@ _CARE_VERB = (r"(?:(?:still|just|always|never|now|often|sometimes|also|really|ev
               r"mumbles|shuffles|loses|lost|misses|missed|remembers|remembered|recognizes|recognized|knows|knew|"
               r"smiled|smiles|laughed|laughs|hummed|sang|sings|enjoys|enjoyed|used to|would|will not|does not|"
               r"did not|is not|was not|has not|gave|gives|brought|brings|visits|visited|helps|helped|handles|"
-              r"handled|drives|drove|called|calls|phoned|texted|tells|told|said|says|shouted|cursed|swore)\b")
+              r"handled|drives|drove|called|calls|phoned|texted|tells|told|said|says|shouted|cursed|swore|agreed|"
+              r"agrees|decided|decides|passed away|died|is doing|was doing|is getting|was getting)\b")
 # things that are somebody's: "Ngozi's bed", "Dale's MRN"
 _POSS_NOUN = (r"(?:bed|bedroom|room|meds|medications?|medicines?|pills|mrn|chart|doctor|neurologist|geriatrician|"
               r"cardiologist|aide|caregivers?|memory|mood|appetite|walker|wheelchair|cane|hearing aids?|glasses|"
@@ -234,12 +301,34 @@ _POSS_NOUN = (r"(?:bed|bedroom|room|meds|medications?|medicines?|pills|mrn|chart
               r"sundowning|hallucinations|confusion|agitation|wife|husband|son|daughter|kids|children|sister|brother|"
               r"mother|father|mom|dad|mum|funeral|stroke|surgery|scans?|mri|labs|blood|weight|feet|hands|skin|"
               r"teeth|hip|knee|eyes|driving|car|phone|cat|dog|shower|bath|bathing|toileting|incontinence|"
-              r"appointments?|infusions?|dose|decline|moods|words|voice|name|own|last)")
+              r"appointments?|infusions?|dose|decline|moods|words|voice|name|own|last|grandmother|grandfather|"
+              r"grandma|grandpa|grandson|granddaughter|grandkids|grandchildren|aunt|uncle|niece|nephew|cousin|"
+              r"parents|partner|mother-in-law|father-in-law|stepmother|stepfather|bp|blood pressure|vitals|sugars?|"
+              r"glucose|oxygen|sats|temperature|temp|pulse|meals?|family|mind|address|age|dob|ssn|therapist|pt|ot|"
+              r"gp|pcp|physician|psychiatrist|dentist|clothes|shoes|dinner|breakfast|lunch|food|recliner|uti|"
+              r"infection|fever|cough|hospitalization|friends?|neighbou?rs?|girlfriend|boyfriend|ashes|grave|"
+              r"memorial|obituary)")
+# after a name that is also a month or an ordinary word ("June's birthday party", "Will's meds"), only the nouns that
+# belong to a person, not to a month ("May's bills")
+_POSS_PERSONAL = re.compile(r"(?i:birthday|meds|medications?|pills|bed|bedroom|walker|wheelchair|cane|hearing aids?|"
+                            r"glasses|dentures|doctor|neurologist|geriatrician|aide|caregivers?|nurse|wife|husband|son|"
+                            r"daughter|mother|father|mom|dad|mum|sister|brother|kids|children|grandmother|grandfather|"
+                            r"grandma|grandpa|grandkids|grandchildren|diagnosis|dementia|funeral|memory|appetite)")
 _NAME1 = rf"(?:{_CAP}(?:-{_CAP})?|[{_LOW}]+)"  # one name-shaped word; a lower-case one must be a known given name
 _TIME_LEAD = (r"(?i:yesterday|today|tonight|lately|recently|sometimes|usually|suddenly|finally|last night|this morning|"
               r"this week|this afternoon|this evening|last week|every night|every morning),?\s+")
-_CLAUSE_START = (rf"(?:^|(?<=[.!?:;(])\s*|(?<=[.!?:;]\s)\s*"
-                 rf"|\b(?:and|but|so|then|because|when|now|while|until|since|if)\s+|\b{_TIME_LEAD})")
+# words after which a new clause (and its subject) begins: conjunctions, "that", and verbs of saying and thinking
+# ("she thinks Harold is her father", "after Halina fell")
+_CLAUSE_WORDS = (r"and|but|so|then|because|when|now|while|until|since|if|that|after|before|once|whenever|although|"
+                 r"though|unless|or|think|thinks|thought|said|says|know|knew|hope|guess|believe|noticed|realized|"
+                 r"worried|afraid")
+# a clause begins after a sentence mark, a dash ("Policy 7730-44-918 (long-term care) — Teresa says ..."), a
+# conjunction or "that" ("remind the aide that Walter gets his drops at 9"), or a time word
+_CLAUSE_START = (rf"(?:^|(?<=[.!?:;(—–])\s*|(?<=[.!?:;]\s)\s*|(?<=\s-)\s+"
+                 rf"|\b(?:{_CLAUSE_WORDS})\s+|\b{_TIME_LEAD})")
+# a question that opens with an auxiliary: "Can Marguerite still live alone?", "Should Halina ..." (``known`` only)
+_AUX_LEAD = (r"(?:(?:^|(?<=[.!?])\s+)(?:Can|Could|Should|Would|Will|Does|Did|Is|Was|Has|Had|Do|Why does|Why did|"
+             r"Why is|Why won['’]t|How can|How does|How is|When does|When did)\s+)")
 _NAME_LIST_ITEM = rf"{_CAP}(?:-{_CAP})?"
 _PEOPLE_CUE = re.compile(r"(?:\b(?:us|we|our|siblings|kids|children|sons|daughters|grandkids|grandchildren|cousins|"
                          r"brothers|sisters|family|rota|rotation|roster|schedule|shifts?|team|aides|caregivers|"
@@ -250,21 +339,35 @@ _PERSON_VERB = (r"asked|ask|asking|told|tell|telling|reminded|remind|begged|beg|
                 r"woke|missed|miss|warned|hired|thank|invited|trust|trusted|blame|blamed|married")
 # verbs that move a person (or a thing): a full name or a known given name after them
 _MOVE_VERB = r"moved|move|took|take|taking|drove|drive|driving|brought|bring|bringing|dropped off|picked up|left"
+# verbs of calling, seeing or finding someone (or a business: "called Comcast"): a full name or a known given name
+# after them ("I called Brenda from the agency", "found Harold on the floor")
+_CONTACT_VERB = r"called|call|calling|phoned|emailed|messaged|saw|met|kissed|found|paid|promised|sat with|sitting"
 _OBJ_END = (r"(?=\s*(?:[,.!?;:)]|$)|\s+(?:to|into|in|out|home|back|up|down|for|from|with|and|about|over|off|"
             r"along|outside|inside|downstairs|upstairs|on|at|when|because|but|so|if|that|whether|what|why|how|"
-            r"where|again|twice|yesterday|today|tonight|every|each|last|this|repeatedly|not|too|once)\b)")
+            r"where|again|twice|yesterday|today|tonight|every|each|last|this|repeatedly|not|too|once|"
+            r"he|she|they|we|I|you|it)\b)")  # "Told Sanjay he can't drive anymore"
+# verbs and prepositions a person follows: "met with María José Ruiz-Delgado", "ask for Gail", "visits Joe"
+_WITH_VERB = (r"met with|meet with|spoke with|spoke to|speak to|speak with|talked to|talked with|ask for|asked for|"
+              r"asking for|asks for|caring for|care of|looking after|look after|sitting with|staying with|living with|"
+              r"lives with|stays with|married to|widow of|widower of|visiting|visited|visits")
+_LOW_SUBJECT_VERB = r"is|was|has|had|will|would|can|could|should|might|and i|and me"
 _BARE_NAME_RULES = {
     # "Harold keeps wandering", "... ? Frank does it every evening", "ray gets so restless"
     "verb": re.compile(rf"{_CLAUSE_START}(?P<n>(?P<w>{_NAME1}))\s+{_CARE_VERB}"),
     # a known given name (``known_names``, not one of ``_AMBIGUOUS_NAMES``) as the subject of any clause: "Lorraine
     # was switched from ...", "Halina thinks ..."; a name only: a word that is also an ordinary word needs a cue
-    "known": re.compile(rf"{_CLAUSE_START}(?P<n>(?P<w>{_CAP}(?:-(?:{_CAP}|[{_LOW}]{{2,4}}))?))(?=\s+[{_LOW}])"),
+    "known": re.compile(rf"(?:{_CLAUSE_START}|{_AUX_LEAD})(?P<n>(?P<w>{_CAP}(?:-(?:{_CAP}|[{_LOW}]{{2,4}}))?))(?=\s+[{_LOW}])"),
+    # a known given name in lower case as the subject before "is", "has", a modal: "kasia is her neighbour"
+    "known_low": re.compile(rf"{_CLAUSE_START}(?P<n>(?P<w>[{_LOW}]{{2,}}))(?=\s+(?:{_LOW_SUBJECT_VERB})\b)"),
     # two names joined by "and" as the subject: "Bogdan and Halina have been married", "Saoirse and I take turns"
     "pair": re.compile(rf"{_CLAUSE_START}(?P<n>(?P<w>{_CAPH} (?:and|&) (?:{_CAPH}|I|me)))(?=\s+[{_LOW}])"),
     # a person as the object: "I asked Desmond to help", "We moved Mary-Kate O'Donnell into memory care"
-    "obj": re.compile(rf"(?i:\b(?P<v>{_PERSON_VERB}|{_MOVE_VERB}))\s+(?P<n>(?P<w>{_NAMEWORDS})){_OBJ_END}"),
+    "obj": re.compile(rf"(?i:\b(?P<v>{_PERSON_VERB}|{_MOVE_VERB}|{_CONTACT_VERB}))\s+(?P<n>(?P<w>{_NAMEWORDS})){_OBJ_END}"),
     # "We moved Ngozi's bed downstairs", "Dale's MRN is ..."
-    "poss": re.compile(rf"(?<![\w'’-])(?P<n>(?P<w>{_CAP}(?:-{_CAP})?))['’]s\s+(?:[a-z]+\s+)?(?i:{_POSS_NOUN})\b"),
+    "poss": re.compile(rf"(?<![\w'’-])(?P<n>(?P<w>{_CAP}(?:-(?:{_CAP}|[{_LOW}]{{2,4}}))?))['’]s\s+(?:[a-z]+\s+)?"
+                       rf"(?P<pn>(?i:{_POSS_NOUN}))\b"),
+    # a known given name in lower case: "hamid's pills are in the blue organizer"
+    "poss_low": re.compile(rf"(?<![\w'’-])(?P<n>(?P<w>[{_LOW}]{{3,}}))['’]s\s+(?:[a-z]+\s+)?(?i:{_POSS_NOUN})\b"),
     # sign-offs: "... the advice. - Denise", "Hugs to everyone here. — Marguerite and Paul", "Thanks, Ruth", and a
     # signature block: "Best,\nRuth Ellison\nruth@example.net"
     "sign": re.compile(rf"(?:(?:^|\s)[-–—~]+\s*(?P<n>(?P<w>{_NAMEWORDS}(?:\s*(?:and|&)\s*{_CAPH})?))\s*[.!]?\s*$"
@@ -280,11 +383,25 @@ _BARE_NAME_RULES = {
                        rf"{_NAME_LIST_ITEM})?|{_NAME_LIST_ITEM}\s+(?:and|&)\s+{_NAME_LIST_ITEM}(?=\)|\s+and I\b)))"
                        rf"(?![\w'’-])"),
     # "met with María José Ruiz-Delgado", "ask for Gail", "call me (Yusuf)"
-    "with": re.compile(rf"(?i:\b(?:met with|meet with|spoke with|spoke to|speak to|speak with|talked to|talked with|"
-                       rf"ask for|asked for|caring for|care of|looking after|look after|sitting with|staying with|"
-                       rf"living with|lives with|stays with|married to|widow of|widower of|visiting|visited))\s+"
-                       rf"(?P<n>(?P<w>{_NAMEWORDS}))"),
+    "with": re.compile(rf"(?i:\b(?:{_WITH_VERB}))\s+(?P<n>(?P<w>{_NAMEWORDS}))"),
+    # the same verbs and the person verbs, then a known given name in lower case: "father patrick from church
+    # visits joe every wednesday", "told sanjay"
+    "with_low": re.compile(rf"(?i:\b(?:{_WITH_VERB}|{_PERSON_VERB}))\s+(?P<n>(?P<w>[{_LOW}]{{3,}}))\b(?![-'’])"),
     "me": re.compile(rf"(?i:\b(?:me|I|myself|us))\s*\(\s*(?P<n>(?P<w>{_NAMEWORDS}))\s*[),]"),
+    # thanks to a person in the middle of a text: "Thanks, Abdullah, that really helps." (no word of it ordinary)
+    "thanks": re.compile(rf"(?i:\b(?:thanks|thank you|thx|cheers)(?: so much| again)?),\s+(?P<n>(?P<w>{_NAMEWORDS}))"
+                         rf"\s*(?=[,!.;:?]|\s[-–—]\s)"),
+    # a known given name that opens a text or a line and is addressed: "Deb, a shower chair with a back is safer"
+    "vocative": re.compile(rf"(?:^|\n)[ \t]*(?P<n>(?P<w>{_CAP}(?:-(?:{_CAP}|[{_LOW}]{{2,4}}))?)),\s+"
+                           rf"(?!(?:[A-Z]{{2}}|{_CAP})\b)"),
+    # a known given name after a preposition, at the end of its clause: "asking for Esperanza, she's 84", "DL# ...
+    # for Rahul, he's the one", "talk to Harold."
+    "prep": re.compile(rf"(?i:\b(?:with|for|to|from|by|beside))\s+"
+                       rf"(?P<n>(?P<w>{_CAP}(?:-(?:{_CAP}|[{_LOW}]{{2,4}}))?))(?=\s*(?:[,.!?;:)]|$))"),
+    # a signature on the last line, after a blank line or a finished sentence ("...on Sunday.\n\nOlu"), or a known
+    # given name alone after the last sentence ("gonna try the weighted blanket tonight. Gaz")
+    "sign_end": re.compile(rf"(?:(?:\n[ \t]*\n|(?<=[.!?)])[ \t]*\n)[ \t]*(?P<n>(?P<w>{_CAPH}(?: {_CAPH}){{0,2}}))"
+                           rf"|(?<=[.!?])[ \t]+(?P<n2>(?P<w2>{_CAPH})))[ \t]*[.!]?\s*$"),
     # "Siobhan O'Connell was my neighbor", "Ruth is our mother"
     "is_kin": re.compile(rf"(?P<n>(?P<w>{_NAMEWORDS}))\s+(?:is|was|has been|had been)\s+(?i:(?:my|our|his|her|their)\s+"
                          rf"{_KIN_MOD}(?:{_KIN_ANY})\b)"),
@@ -306,6 +423,16 @@ Louisville Milwaukee Minneapolis Omaha Vegas Angeles Francisco Diego Jose Sacram
 Guadalajara Lagos Accra Nairobi Manila Delhi Mumbai Tokyo Seoul Beijing Shanghai Mayo Hopkins Kaiser Walgreens CVS
 Walmart Target Costco Amazon Google Facebook Zoom YouTube Netflix Alexa Siri Medicare Medicaid Tricare Aetna Cigna
 Humana Anthem Kroger Publix Safeway Uber Lyft
+""".split()}
+# products, brands, services and shows caregivers name as the subject of a sentence ("Boost keeps her weight up",
+# "I think Tena works better", "Jeopardy calms him"): no person
+_BRANDS = {w.lower() for w in """
+Boost Prevagen Tena Poise Depends Ensure Attends Prevail Tranquility Chux Glucerna Pedialyte Gatorade Jell-O Jello
+Popsicle Popsicles Cheerios Oreos Coke Pepsi Sprite Starbucks Fitbit Tile AirTag Jitterbug GrandPad Roomba Nest Ring
+Echo Kindle iPad iPhone Android Samsung Apple Spotify Pandora Hulu Disney Roku Peloton Skype FaceTime WhatsApp
+Messenger Medline Invacare Hoyer Drive MedicAlert Lifeline Velcro Kleenex Vaseline Desitin Aquaphor Eucerin Cetaphil
+Tupperware DoorDash Instacart Meijer Aldi Lidl Tesco Boots Asda Sainsbury's Ocado Optum UnitedHealthcare UHC Molina
+Wellcare Genworth Jeopardy Wheel Hallmark Bonanza Gunsmoke Matlock
 """.split()}
 # capitalized words that begin sentences in caregiver text and are no names (the names' own words come first)
 _COMMON = {w.lower() for w in """
@@ -335,6 +462,8 @@ Provide Ensure Do Don't Never Nor Whether Whenever Wherever However Whichever Ke
 Sleepy Sweet Poor Old Young Little Big Sister's Brother's Nurses' Doctors' Someone's Everyone's Nobody's Name Names
 St Rd Ave Dr Blvd Ln Ct Hwy Pl Sq Suite Apt Unit Floor San Santa Los Las Fort Mount Saint Lake Port New North
 South East West Group Support Program Center Agency Office Service Services Plan Plans Care Coverage Benefits Policy Claims Medicare's
+Guys Folks Ladies Gents Gang Team Doc Docs Mate Mates Hun Hon Buddy Pal Pals Babe Sis Bro Y'all Yall Reddit Forum
+Community Members Warriors Emeritus Chief Nature Earth Structure Discharge Appointments Small
 """.split()}
 
 
@@ -399,8 +528,13 @@ def _lexicon_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _public_words() -> frozenset[str]:
-    """The surnames of the public-figure list: a public figure named by surname ("Reagan said ...") is no PHI."""
-    return frozenset(n.split()[-1].strip(".") for n in public_names() if len(n.split()) > 1)
+    """The surnames of the public-figure list: a public figure named by surname ("Reagan said ...") is no PHI. Not
+    the given name after a kinship word or a salutation ("Mother Teresa", "Uncle Sam", "Dear Abby"): a bare "Teresa
+    says ..." is a person."""
+    skip = _KIN_WORDS | {"dear", "saint", "st", "pope", "king", "queen", "sister", "virgin"}
+    # nor a surname that is as often a given name ("Muhammad Ali": "Ali keeps asking ..." is a person)
+    return frozenset(w for n in public_names() if len(n.split()) > 1 and n.split()[0] not in skip
+                     for w in [n.split()[-1].strip(".")] if w not in known_names())
 
 
 def _plain_word(w: str) -> bool:
@@ -412,7 +546,7 @@ def _plain_word(w: str) -> bool:
         return True  # "Frequently asked ...", "Suddenly ..."
     if low.endswith(("ing", "tion", "ment", "ness", "ity", "ance", "ence", "ship")) and low not in given_names():
         return True  # "Billing keeps ...", "Medication seems ..."
-    return (low in _NOT_NAME or low in _COMMON or low in _PLACES or low in _EPONYMS or low in _lexicon_words()
+    return (low in _NOT_NAME or low in _COMMON or low in _PLACES or low in _BRANDS or low in _EPONYMS or low in _lexicon_words()
             or low in _public_words() or low in _KIN_WORDS or len(low) < 2)
 
 
@@ -458,6 +592,21 @@ _ORG_WORD = re.compile(r"(?i:^(?:association|foundation|institutes?|center|centr
                        r"initiative|trust|action|resources?|connection)$)")
 
 
+def _weak_cue_ok(name: str, check: str) -> bool:
+    """A name found after a weaker cue (``check`` of ``_NAME_RULES``): "plain" -- no word of it an ordinary word,
+    place, drug or condition unless a known given name, and in lower case only a known given name; "known" -- a
+    one-word name must be a known given name too."""
+    if name.islower():
+        return " " not in name and _known_subject(name)
+    # the capitalized words (not the particles "de la", a title or an initial)
+    words = [w for w in name.split() if not w.islower() and not re.fullmatch(rf"{_TITLE}\.?|[A-Z]\.", w)]
+    if not words:
+        return False
+    if any(_plain_word(w) and not _known_subject(w) for w in words):
+        return False
+    return check not in ("known", "known_low") or len(words) > 1 or _known_subject(words[0])
+
+
 def _trim_name(text: str, start: int, end: int, cued: bool = False) -> tuple[int, int] | None:
     """Drop a trailing possessive and trailing non-name words; ``None`` when nothing name-like is left. ``cued``: the
     name follows a kinship or role word, so a first word of ``_CUED_WORDS`` ("my brother Will") is a name when the
@@ -493,12 +642,19 @@ _OVER89 = (r"(?:9\d|1[01]\d|(?i:ninety(?:[- ](?:one|two|three|four|five|six|seve
 _AGE_OLD = re.compile(rf"\b(?P<n>{_OVER89}(?:[- ]years?[- ]old|\s?(?:y/o|y\.o\.?|yo|yrs? old|yr old)(?![\w/])))(?!-\w)"
                       r"|\b(?P<n2>(?:9\d|1[01]\d)(?:st|nd|rd|th))\s+birthday\b")
 _AGE_AGED = re.compile(rf"(?i:\b(?P<n>(?:aged?|age of|at age)(?:\s*[:=]\s*|\s+){_OVER89}))\b(?!\s*%)")
-_AGE_IS = re.compile(rf"\b(?:is|was|turned|turns|turning|will be|just turned|now|(?i:he|she)['’]s)\s+(?P<n>{_OVER89})"
+_AGE_IS = re.compile(rf"\b(?:is|was|turned|turns|turning|will be|just turned|now|(?i:he|she)['’]s|"
+                     rf"(?i:he|she|dad|mom|mum)['’]ll be)\s+(?P<n>{_OVER89})"
                      r"(?=\s*(?:[.,;!?)]|$|and\b|now\b|this\b|last\b|next\b|but\b|today\b|in\b|as of\b|on\b|"
                      r"going on\b|soon\b|yet\b|with\b|yesterday\b|tomorrow\b|recently\b|years? (?:young|old)\b))")
 # a name-shaped word or kinship word, then the age between commas or in brackets: "Mr. Okonkwo, 94, has ...",
 # "Klaus, ninety-one, both ...", "Mom (Fatima, 93)"
 _AGE_NAME_APPOS = re.compile(rf"(?P<w>[{_UP}][{_LOW}'’-]+)\s*[,(]\s*(?P<n>{_OVER89})\s*(?=[,)]|\s+and\b)")
+# an age that opens a sentence about the person, or "at" an age with the person right after: "Ninety-one and she
+# still does the crossword in pen.", "At 99 my grandfather decided ...", "at 93, she ..."
+_AGE_LEAD = re.compile(rf"(?:^|(?<=[.!?])\s+)(?P<n>{_OVER89})(?:,\s*|\s+and\s+)(?=(?:she|he|my|our|mom|mum|dad|"
+                       rf"grandma|grandpa|nana|papa|gran)\b)"
+                       rf"|(?i:\bat\s+)(?P<n2>9\d|1[01]\d)(?:,\s*|\s+)(?=(?i:she|he|my|our|mom|mum|dad|grandma|grandpa|"
+                       rf"nana|papa|gran|{_KIN_TITLE})\b)")
 # "my husband, 91, sleeps ...", "Dad (93) ..."
 _AGE_APPOS = re.compile(rf"(?i:\b(?:{_KIN})(?:['’]s)?)\s*[,(]\s*(?P<n>{_OVER89})\s*[,)]")
 _AGE_HINT = re.compile(r"(?:9\d|1[01]\d)|(?i:ninety|hundred)")
@@ -535,7 +691,7 @@ _ROLE = re.compile(r"(?i)^(?:info|help|helpline|support|contact|contactus|adear|
 # ---------------------------------------------------------------- record and ID numbers
 
 # between a cue and its number: up to six words in the same clause ("chart number at the memory clinic is ...")
-_CONNECT = r"(?:[\s:#=,-]+(?:no\.|[\w'’-]+)){0,6}?[\s:#=,-]+"
+_CONNECT = r"(?:[\s:#=,(-]+(?:no\.|[\w'’-]+)){0,6}?[\s:#=,(-]+"  # "(" too: "green card number (A-204-118-673)"
 _RECORD = re.compile(
     r"(?i:\b(?:mrn|m\.r\.n\.?|medical record(?:s)?(?: number| no\.?| num| #)?|health record (?:number|no\.?|#)|"
     r"record (?:number|no\.?|num|#)|hospital (?:number|no\.?|id)|chart(?: number| no\.?| #| id)?|"
@@ -551,6 +707,21 @@ _ID_CUE = re.compile(
     r"passport(?: number| no\.?| #)?|tax id|tin|nhs (?:number|no\.?)|health card(?: number)?|"
     r"(?:member|subscriber|enrollee)(?=\s*[:#]?\s*[A-Z]{0,4}\d{4})))"
     rf"(?:{_CONNECT}|\s*#\s*|\s*:\s*)(?P<n>(?-i:[A-Z0-9](?:[A-Z0-9-]|(?<=\d) (?=\d)){{3,}}[A-Z0-9]))(?![\w/])")
+# a cue word with no "number" after it, then a number no ordinary quantity looks like (``_strong_number``: six digits,
+# or four with letters): "VA claim 28441907", "encounter 8812093", "accession 24-GH-55910", "Rx 6620184", "Enrollment
+# for hospice is HSP-000918" (records); "supplemental policy is UHC884120773", "state ID card A1193-4420", "green card
+# number (A-204-118-673)", "tribal enrollment card says 7741-0032", "aadhaar 4432 9901 2287", "DL# K552-8810-3391" (IDs)
+_STRONG_NUMBER = r"(?-i:[A-Z0-9](?:[A-Z0-9-]|(?<=\d) (?=\d)){3,}[A-Z0-9])"
+_RECORD_BARE = re.compile(
+    r"(?i:\b(?:claim|encounter|accession|rx|prescription|script|enrol?lment|referral|authori[sz]ation|prior auth|"
+    r"specimen|requisition|episode|admission|case|file|lab (?:order|slip|requisition))\b)"
+    rf"(?:{_CONNECT})(?P<n>{_STRONG_NUMBER})(?![\w/])")
+_ID_BARE_CUE = re.compile(
+    r"(?i:\b(?:policy|(?:state|tribal|green|national|military|veterans?|va|id|identification|benefits?|ebt|snap|voter|"
+    r"resident|permanent resident|immigration|alien|insurance|medicaid|medicare|health|member|enrol?lment)"
+    r"(?: enrol?lment| id)? card|aadhaa?r|national insurance|national id|alien(?: registration)?|a-number|"
+    r"(?-i:DL|D\.L\.|SIN|PAN|NI|NINO)|ni number)\b)"
+    rf"(?:{_CONNECT}|\s*#\s*|\s*:\s*)(?P<n>{_STRONG_NUMBER})(?![\w/])")
 _RECORD_BEFORE_ID = re.compile(r"(?i:\b(?:patient|resident|client|hospital|chart|visit|encounter|facility|admission|"
                                r"claim|file|case|account)\s*$)")
 # a bare "ID" (upper case) and its number: "his ID KQ48215T isn't active", "ID# 4471902", "I.D. is W9981273"
@@ -585,7 +756,9 @@ _ADDRESS_INTL = re.compile(
 _ORG_CUE = re.compile(
     r"(?i:\b(?:helpline|hotline|help line|support line|crisis line|lifeline|nurse line|info line|locator|association|"
     r"poison control|(?:advice|triage|appointment|scheduling|main|office|clinic|pharmacy|information) line|"
-    r"institutes?|center|centre|agency|administration|department|dept|clinic|clinics|hospital|office|foundation|"
+    r"institutes?|center|centre|agency|administration|department|dept|clinic|clinics|"
+    # equipment is no organization: "Ship the hospital bed to ... 19 Lough Road"
+    r"hospital(?! (?:beds?|gowns?|socks|bracelets?|bands?|tables?|chairs?|bags?|equipment))|office|foundation|"
     r"alliance|society|network|program|programme|services|council|coalition|organi[sz]ation|ombudsman|nih|nia|cdc|"
     r"fda|cms|medicare|medicaid|social security|aarp|pharmacy|front desk|switchboard|headquarters|university|library|"
     r"church|company|inc|llc|corporation|registry|ministry|bureau|commission|authority|senior center|day program|"
@@ -595,6 +768,12 @@ _PERSONAL_CUE = re.compile(
     r"private|reach me|call me|text me|email me|"
     rf"(?:{_KIN})(?:['’]s)?)\b)")
 _SENTENCE_END = re.compile(r"(?:(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bSt)[.!?]\s|\n|;)")
+
+
+def _strong_number(v: str) -> bool:
+    """Six digits or more, or four with two letters: an identifier, not a count, a dose or a sum ("claim 2 of 3")."""
+    digits = sum(c.isdigit() for c in v)
+    return digits >= 6 or (digits >= 4 and sum(c.isalpha() for c in v) >= 1 and not re.fullmatch(r"\d+[A-Z]{1,2}", v))
 
 
 def _org_context(text: str, start: int, end: int) -> bool:
@@ -625,6 +804,43 @@ _PRIORITY = {k: i for i, k in enumerate(("ID_NUMBER", "RECORD_NUMBER", "EMAIL", 
                                          "AGE_OVER_89", "NAME"))}
 
 
+_DIGITS4_RX = re.compile(r"\d(?:[A-Za-z0-9-]*\d){3}")
+_LOW_WORD = re.compile(rf"[{_LOW}]+")
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+@lru_cache(maxsize=8)
+def _has_low_known(text: str) -> bool:
+    """A known given name written in lower case is somewhere in ``text``: the guard of the rules that need one."""
+    return not known_names().isdisjoint(_LOW_WORD.findall(text))
+
+
+@lru_cache(maxsize=8)
+def _has_known(text: str) -> bool:
+    """A known given name in any case is somewhere in ``text`` (a word, its possessive, or its first hyphenated
+    parts): the guard of the rules that accept only a known given name (``known``, ``hello``, ``vocative``, ``prep``)."""
+    forms: set[str] = set()
+    for t in _WORD.findall(text):
+        t = t.replace("’", "'").lower().removesuffix("'s")
+        parts = re.split(r"(?<=[^'])-", t)
+        forms.update("-".join(parts[:k]) for k in range(1, len(parts) + 1))
+        forms.update(t.split("'"))
+        forms.add(t)
+    return not known_names().isdisjoint(forms)
+
+
+def _overlapping(rx: re.Pattern, text: str):
+    """The matches of ``rx``, each search starting where the last match's name began, so that a cue inside a
+    name's context still counts: "My husband Ahmed's sister Noor" holds "husband Ahmed" and "Ahmed's sister Noor"."""
+    pos = 0
+    while (m := rx.search(text, pos)) is not None:
+        yield m
+        # a rule whose cue comes first resumes at the name; one that starts with the name, after the match
+        pos = m.start("n") if m.start("n") > m.start() else max(m.end(), m.start() + 1)
+        if pos > len(text):
+            return
+
+
 class PhiDetector:
     """``spans(text)``: typed PHI spans, sorted, non-overlapping. ``allow``: regular expressions; a span that lies
     inside a match of one of them is not reported (e.g. a clinic's own public number)."""
@@ -643,8 +859,13 @@ class PhiDetector:
     def _names(self, text: str, out: list[Span], group: str) -> None:
         if group == "kin_bracket" and "(" not in text:
             return  # a cheap guard for the single-text path (the batch path has checked ``GROUPS`` already)
-        for rx, cued in _NAME_RULES[group]:
-            for m in rx.finditer(text):
+        for rx, cued, *opt in _NAME_RULES[group]:
+            check, before = (opt + [None, None])[:2]
+            if check == "known_low" and not _has_low_known(text):
+                continue
+            for m in _overlapping(rx, text):
+                if before is not None and not before.search(text, max(0, m.start() - 80), m.start()):
+                    continue
                 if _is_public_name(m.group("w"), text[:m.start("n")]) or " ".join(m.group(0).lower().split()) in public_names():
                     continue
                 w = m.group("w")
@@ -654,6 +875,8 @@ class PhiDetector:
                 if t is None:
                     continue
                 s, e = t
+                if check and not _weak_cue_ok(text[s:e], check):
+                    continue
                 out.append(Span(s, e, "NAME", text[s:e]))
 
     def _bare_names(self, text: str, out: list[Span], rules: Iterable[str] = tuple(_BARE_NAME_RULES)) -> None:
@@ -661,15 +884,36 @@ class PhiDetector:
         ``_BARE_NAME_RULES``); every word must be name-shaped and none an ordinary word, place, drug, condition
         or public figure."""
         for key in rules:
+            if key in ("with_low", "poss_low", "kin_low", "known_low") and not _has_low_known(text):
+                continue
+            if key in ("known", "hello", "vocative", "prep") and not _has_known(text):
+                continue
             for m in _BARE_NAME_RULES[key].finditer(text):
-                g = "n" if key != "sign" or m.group("n") else ("n2" if m.group("n2") else "n3")
+                g = "n" if key not in ("sign", "sign_end") or m.group("n") else ("n2" if m.group("n2") else "n3")
                 s0, e0 = m.start(g), m.end(g)
                 words = m.group(g)
+                if " ".join(text[m.start():e0].lower().split()) in public_names():
+                    continue  # "Dear Abby", "Uncle Sam" as a whole
+                if key in ("vocative", "prep") or (key == "sign_end" and (g == "n2" or " " not in words)):
+                    # a known given name alone (not "Florence, Italy", "moved to Georgia.")
+                    if _known_subject(words) and not _plain_word(words) and not _is_public_name(words, text[:s0]):
+                        out.append(Span(s0, e0, "NAME", text[s0:e0]))
+                    continue
+                if key in ("thanks", "sign_end"):
+                    t = _trim_name(text, s0, e0)  # no kinship or organization word ("Caregiver Support Group")
+                    if t and not _is_public_name(words, text[:s0]) and _weak_cue_ok(text[t[0]:t[1]], "plain"):
+                        out.append(Span(t[0], t[1], "NAME", text[t[0]:t[1]]))
+                    continue
+                if key in ("with_low", "known_low"):
+                    if _known_subject(words) and words not in _CUED_WORDS:  # not "jan was brutal"  # "visits joe", not "visited florence" (a place as often)
+                        out.append(Span(s0, e0, "NAME", text[s0:e0]))
+                    continue
                 if key in ("verb", "kin_low"):
                     if words.islower():
                         if words not in known_names():
                             continue
-                    elif _plain_word(words):
+                    elif _plain_word(words) and not (key == "verb" and words.lower() in _CUED_WORDS
+                                                     and _PERSON_ONLY_VERB.match(text, e0)):
                         continue
                     out.append(Span(s0, e0, "NAME", text[s0:e0]))
                     continue
@@ -711,12 +955,19 @@ class PhiDetector:
                     if re.fullmatch(_MOVE_VERB, m.group("v").lower()) and len(parts) < 2 \
                             and not _known_subject(words):
                         continue  # "we took Ensure", "brought Depends home": a thing, unless a known name
+                    if re.fullmatch(_CONTACT_VERB, m.group("v").lower()) and not _known_subject(parts[0]):
+                        continue  # "called Comcast", "called Poison Control": a business, unless a known name
                     t = _trim_name(text, s0, e0)
                     if t:
                         out.append(Span(t[0], t[1], "NAME", text[t[0]:t[1]]))
                     continue
                 if key == "poss":
-                    if not _plain_word(words) and not _is_public_name(words, text[:s0]):
+                    month_like = words.lower() in _CUED_WORDS and _POSS_PERSONAL.fullmatch(m.group("pn"))
+                    if (month_like or not _plain_word(words)) and not _is_public_name(words, text[:s0]):
+                        out.append(Span(s0, e0, "NAME", text[s0:e0]))
+                    continue
+                if key == "poss_low":
+                    if _known_subject(words):
                         out.append(Span(s0, e0, "NAME", text[s0:e0]))
                     continue
                 if key in ("sign", "list", "kin_list"):
@@ -738,6 +989,8 @@ class PhiDetector:
                 t = _trim_name(text, s0, e0)
                 if t is None or _plain_word(text[t[0]:t[1]].split()[0]):
                     continue
+                if key == "with" and text[t[0]:t[1]].lower() in _AMBIGUOUS_NAMES:
+                    continue  # "She visits Florence every summer": a place as often as a person
                 out.append(Span(t[0], t[1], "NAME", text[t[0]:t[1]]))
 
     def _ages(self, text: str, out: list[Span]) -> None:
@@ -749,6 +1002,9 @@ class PhiDetector:
                     continue
                 g = "n" if m.group("n") else "n2"
                 out.append(Span(m.start(g), m.end(g), "AGE_OVER_89", m.group(g)))
+        for m in _AGE_LEAD.finditer(text):
+            g = "n" if m.group("n") else "n2"
+            out.append(Span(m.start(g), m.end(g), "AGE_OVER_89", m.group(g)))
         for m in _AGE_APPOS.finditer(text):
             out.append(Span(m.start("n"), m.end("n"), "AGE_OVER_89", m.group("n")))
         for m in _AGE_NAME_APPOS.finditer(text):
@@ -797,8 +1053,11 @@ class PhiDetector:
             out.append(Span(m.start("n"), m.end("n"), "EMAIL", addr))
 
     def _numbers(self, text: str, out: list[Span], cued: bool = True) -> None:
-        for kind, rxs in (("ID_NUMBER", (_SSN, _SSN_SPACED, _MBI, _ID_CUE, _ID_BARE) if cued else (_SSN, _SSN_SPACED, _MBI)),
-                          ("RECORD_NUMBER", (_RECORD,) if cued else ())):
+        if not _DIGITS4_RX.search(text):
+            return  # every number rule needs four digits in a row (letters and hyphens between): ``_DIGITS4``
+        for kind, rxs in (("ID_NUMBER", (_SSN, _SSN_SPACED, _MBI, _ID_CUE, _ID_BARE, _ID_BARE_CUE) if cued
+                           else (_SSN, _SSN_SPACED, _MBI)),
+                          ("RECORD_NUMBER", (_RECORD, _RECORD_BARE) if cued else ())):
             for rx in rxs:
                 for m in rx.finditer(text):
                     v = m.group("n")
@@ -806,7 +1065,9 @@ class PhiDetector:
                         continue
                     if rx is _ID_BARE and _RECORD_BEFORE_ID.search(text, max(0, m.start() - 30), m.start()):
                         continue  # "Patient ID 889201" is a record number (``_RECORD``)
-                    if rx in (_ID_CUE, _ID_BARE, _RECORD) and _PHONE_SHAPE.fullmatch(v):  # "Social Security: 1-800-772-1213"
+                    if rx in (_RECORD_BARE, _ID_BARE_CUE) and not _strong_number(v):
+                        continue
+                    if rx in (_ID_CUE, _ID_BARE, _RECORD, _RECORD_BARE, _ID_BARE_CUE) and _PHONE_SHAPE.fullmatch(v):  # "Social Security: 1-800-772-1213"
                         continue
                     out.append(Span(m.start("n"), m.end("n"), kind, v))
 
@@ -931,7 +1192,7 @@ def _known_forms() -> tuple[str, str]:
     return _alternation(caps), _alternation(low)
 
 
-_CLAUSE_START_V = rf"(?:^|[.!?:;(]\s*|\b(?:and|but|so|then|because|when|now|while|until|since|if)\s+|\b{_TIME_LEAD})"
+_CLAUSE_START_V = rf"(?:^|[.!?:;(—–]\s*|\s-\s+|\b(?:{_CLAUSE_WORDS})\s+|\b{_TIME_LEAD})"
 # "my [up to four modifiers] sister": the modifiers hold no "," "." ";" or line break and are at most ~80 letters
 _MOD_V = r"[^\n,;.]{0,80}?"
 GROUPS: dict[str, str] = {
@@ -948,44 +1209,64 @@ GROUPS: dict[str, str] = {
     "title": r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sr|Sra)\.? \p{Lu}|\bmrs?\.?\s+\p{Ll}",
     "kin": rf"(?i:\b(?:{_KIN}|{_ROLE_WORDS})(?:['’]s)?)(?:,|:| -| –| —)?\s+\(?\p{{Lu}}",
     "kin_title": rf"\b(?:{_KIN_TITLE}) \p{{Lu}}",
+    "clinician": rf"(?i:\b{_CLINICIAN}(?:['’]s)?)(?:,|:| -)?\s+\(?\p{{Lu}}|\b(?:{_ROLE_TITLE}|{_CLERGY_KIN_TITLE})\s+\p{{Lu}}",
+    "clinician_low": rf"(?i:\b(?:nurse|doctor|pastor|father|sister|brother|{_KIN_TITLE}))\s+\p{{Ll}}",
+    "kin_bare": rf"(?i:\b(?:{_KIN_FAMILY}))\s+\p{{Lu}}|(?i:\b(?:{_KIN}|{_ROLE_WORDS}|{_CLINICIAN})(?:['’]s name)?\s+"
+                rf"(?:is|was|will be)\s+)\p{{Lu}}",
     "label": r"(?i:\b(?:patient|resident|client|name|care recipient|notes (?:for|on)|caregiver for|visit for))\s*:?\s*\p{Lu}"
              r"|\b(?:Pt|PT|pt)\b\.?\s*:?\s*\p{Lu}",
-    "naming": r"(?i:\b(?:name is|name was|name's|named|goes by|went by|I am|I'm|this is|known as|nicknamed|"
+    "naming": rf"(?i:(?:['’]s|\b(?:his|her|my|their|our|your))(?: (?:first|real|full|last|maiden|middle|given|legal|actual))? name[,:]|\bit['’]?s me(?: again)?,|\bit is me(?: again)?,)\s+\p{{L}}|"
+              r"(?i:\b(?:name is|name was|name's|named|goes by|went by|I am|I'm|this is|known as|nicknamed|"
               r"(?:call|calls|called|calling) (?:him|her|me|them))),?\s+\p{Lu}",
     "name_cue": r"\p{Lu}[\p{L}'’-]*\s*[(,]\s*(?i:dob|d\.o\.b|born|date of birth|age)",
     "name_kin_after": rf"\p{{Lu}}[\p{{L}}'’.-]*\s*[(,]\s*(?i:(?:my|our|his|her|their)\s+{_MOD_V}(?:{_KIN}|{_ROLE_WORDS})\b)",
     "kin_bracket": rf"(?i:\b(?:{_KIN}|{_KIN_TITLE})(?:['’]s)?)\s*\(\s*\p{{Lu}}",
     "bare_verb": rf"{_CLAUSE_START_V}(?:\p{{Lu}}[\p{{L}}'’]*(?:-\p{{L}}+)?|\p{{Ll}}{{3,}})\s+{_CARE_VERB}",
-    "bare_known": rf"{_CLAUSE_START_V}(?:{_known_forms()[0]})(?:['’]s)?\s+\p{{Ll}}",
+    "bare_known": rf"(?:{_CLAUSE_START_V}|{_AUX_LEAD.replace('(?<=[.!?])', '[.!?]')})\p{{Lu}}[\p{{L}}'’]*(?:-\p{{L}}+)?\s+\p{{Ll}}",
     "bare_pair": r"\p{Lu}[\p{L}'’-]* (?:and|&) (?:\p{Lu}|me\b)",
-    "bare_obj": rf"(?i:\b(?:{_PERSON_VERB}|{_MOVE_VERB}))\s+\p{{Lu}}",
+    "bare_obj": rf"(?i:\b(?:{_PERSON_VERB}|{_MOVE_VERB}|{_CONTACT_VERB}))\s+\p{{Lu}}",
     "bare_hello": r"(?i:\b(?:dear|hi|hello|hey))\s+\p{Lu}",
-    "bare_poss": rf"\p{{Lu}}\p{{L}}*['’]s\s+(?:[a-z]+\s+)?(?i:{_POSS_NOUN})\b",
+    "bare_poss": rf"\p{{Lu}}[\p{{L}}-]*['’]s\s+(?:[a-z]+\s+)?(?i:{_POSS_NOUN})\b",
+    "bare_poss_low": rf"(?:^|[^\p{{L}}\d_'’-])\p{{Ll}}+['’]s\s+(?:[a-z]+\s+)?(?i:{_POSS_NOUN})\b",
     "bare_sign": r"\p{Lu}[\p{L}'’.-]*\s*[.!]?\s*$|,[\s\-–—]*\n[ \t]*\p{Lu}",
     "bare_list": r"\p{Lu}\p{L}*(?:,\s*\p{Lu}\p{L}*)+|\p{Lu}\p{L}*\s+(?:and|&)\s+\p{Lu}\p{L}*",
-    "bare_with": r"(?i:\b(?:met with|meet with|spoke with|spoke to|speak to|speak with|talked to|talked with|ask for|"
-                 r"asked for|caring for|care of|looking after|look after|sitting with|staying with|living with|"
-                 r"lives with|stays with|married to|widow of|widower of|visiting|visited))\s+\p{Lu}",
+    "bare_with": rf"(?i:\b(?:{_WITH_VERB}))\s+\p{{Lu}}",
+    "bare_known_low": rf"{_CLAUSE_START_V}\p{{Ll}}{{2,}}\s+(?:{_LOW_SUBJECT_VERB})\b",
+    "bare_with_low": rf"(?i:\b(?:{_WITH_VERB}|{_PERSON_VERB}))\s+\p{{Ll}}",
     "bare_me": r"(?i:\b(?:me|I|myself|us))\s*\(\s*\p{Lu}",
+    "bare_thanks": r"(?i:\b(?:thanks|thank you|thx|cheers)(?: so much| again)?),\s+\p{Lu}",
+    "bare_vocative": r"(?:^|\n)[ \t]*\p{Lu}\p{L}*(?:-\p{L}+)?,\s",
+    "bare_prep": r"(?i:\b(?:with|for|to|from|by|beside))\s+\p{Lu}\p{L}*(?:-\p{L}+)?\s*(?:[,.!?;:)]|$)",
+    "bare_sign_end": r"\p{Lu}[\p{L}'’-]*[ \t]*[.!]?\s*$",
     "bare_is_kin": rf"\p{{Lu}}[\p{{L}}'’.-]*\s+(?:is|was|has been|had been)\s+(?i:(?:my|our|his|her|their)\s+{_MOD_V}"
                    rf"(?:{_KIN}|{_ROLE_WORDS})\b)",
     "bare_kin_list": rf"(?i:\b(?:{_KIN_PLURAL}))(?:,|:| -)?\s+\(?\p{{Lu}}",
-    "bare_kin_low": rf"(?i:\b(?:my|our|his|her|their|your)\s+(?:{_KIN}|{_ROLE_WORDS}))\s+(?:{_known_forms()[1]})\b",
+    "bare_kin_low": rf"(?i:\b(?:my|our|his|her|their|your)\s+(?:{_KIN}|{_ROLE_WORDS}))\s+\p{{Ll}}",
 }
 # record and ID numbers after a cue: a cue word and a number with 4 digits
 _NUMBER_CUE = (r"(?i:mrn|m\.r\.n|record|chart|patient|account|acct|case|encounter|visit|hospital|social security|ssn|"
                r"ss#|medicare|mbi|medicaid|member|subscriber|policy|insurance|group|beneficiary|\bid\b|identification|"
-               r"licen|passport|tax id|\btin\b|resident|client|file|admission|claim|facility|nhs|health card|enrollee|i\.d\.)")
+               r"licen|passport|tax id|\btin\b|resident|client|file|admission|claim|facility|nhs|health card|enrollee|i\.d\.|"
+               r"encounter|accession|\brx\b|prescription|script|enrol|referral|authori[sz]ation|specimen|requisition|"
+               r"episode|lab|prior auth|card|aadhaa?r|alien|a-number|\bdl\b|d\.l\.|\bsin\b|\bpan\b|\bni\b|nino|national)")
 # ``bare_verb`` has a pre-check of its own, run apart from the union (its pattern passes most sentences that begin
-# with "She keeps" or "Memantine comes"; a vectorized look-up refuses most of them). The two groups that need a known
-# given name (``bare_known``, ``bare_kin_low``) enter the union as one alternation of the names alone: a text with
-# none of them cannot pass either
-_APART = ("bare_verb", "bare_known", "bare_kin_low")
+# with "She keeps" or "Memantine comes"; a vectorized look-up refuses most of them). The groups that need a known
+# given name (``bare_known``, ``bare_kin_low``, ``bare_with_low``, ``bare_poss_low``, ``bare_vocative``,
+# ``bare_prep``, ``clinician_low``) enter the union as one alternation of the names alone: a text with none of them
+# cannot pass any
+_APART = ("bare_verb", "bare_known", "bare_known_low", "bare_kin_low", "bare_with_low", "bare_poss_low", "bare_vocative", "bare_prep",
+          "clinician_low")
+# the groups of ``_APART`` but ``bare_verb`` accept a known given name only: each one's check is its pattern (with
+# any name-shaped word in the name's place) and ``NAMES_PREFILTER`` (one pass over the name list for all of them)
+_NEEDS_NAME = _APART[1:]
 # any known given name as a word, capitalized or in lower case
 NAMES_PREFILTER = (rf"(?:^|[^\p{{L}}\d_'’-])(?:{_known_forms()[0]}|{_known_forms()[1]})(?:['’]s)?(?:[^\p{{L}}\d_-]|$)")
-# the union: a text passes it or ``bare_verb``'s check, or has no candidate
-PREFILTER = "|".join(f"(?:{p})" for g, p in (*GROUPS.items(), ("digits", _DIGITS4), ("names", NAMES_PREFILTER))
-                     if g not in _APART)
+# the union: a text passes it or ``bare_verb``'s check, or has no candidate. Run as two regexes (the name list
+# alone, then the rest) OR-ed together: one regex of both is past what the regex engine's lazy DFA holds, and it
+# falls back to a far slower engine (50x on the filter-stage pairs)
+PREFILTER_PARTS = ("|".join(f"(?:{p})" for g, p in (*GROUPS.items(), ("digits", _DIGITS4)) if g not in _APART),
+                   NAMES_PREFILTER)
+PREFILTER = "|".join(f"(?:{p})" for p in PREFILTER_PARTS)
 
 
 def _group_flags(texts: pl.Series) -> list[list[str]]:
@@ -994,9 +1275,11 @@ def _group_flags(texts: pl.Series) -> list[list[str]]:
     out: list[list[str]] = [[] for _ in range(len(t))]
     # one pass with the union first: the per-group checks run only on the (few) texts that pass it
     frame = pl.DataFrame({"t": t}).with_row_index("_i")
-    rows = frame.filter(pl.col("t").str.contains(PREFILTER))
+    frame = frame.with_columns(pl.col("t").str.contains(NAMES_PREFILTER).alias("_names"))
+    rows = frame.filter(pl.col("_names") | pl.col("t").str.contains(PREFILTER_PARTS[0]))
     if rows.height:
-        exprs = [pl.col("t").str.contains(p).alias(g) for g, p in GROUPS.items() if g != "bare_verb"]
+        exprs = [(pl.col("t").str.contains(p) & pl.col("_names") if g in _NEEDS_NAME else pl.col("t").str.contains(p))
+                 .alias(g) for g, p in GROUPS.items() if g != "bare_verb"]
         exprs.append((pl.col("t").str.contains(_NUMBER_CUE) & pl.col("t").str.contains(_DIGITS4)).alias("cued_numbers"))
         flags = rows.select("_i", *exprs)
         names = flags.columns[1:]
@@ -1012,18 +1295,22 @@ def _group_flags(texts: pl.Series) -> list[list[str]]:
 
 @lru_cache(maxsize=1)
 def _verb_stop() -> list[str]:
-    return sorted(_NOT_NAME | _COMMON | _PLACES | _EPONYMS | _lexicon_words() | _public_words() | _KIN_WORDS)
+    return sorted(_NOT_NAME | _COMMON | _PLACES | _BRANDS | _EPONYMS | _lexicon_words() | _public_words() | _KIN_WORDS)
 
 
 def _bare_verb_check(t: pl.Expr) -> pl.Expr:
     """``bare_verb``'s pre-check: a clause-initial word before a caregiver verb that is a capitalized word no
     ordinary word, place, drug or public figure, or a known given name in lower case (most sentences that pass
     the pattern begin with "She keeps ..." or "Memantine comes ...", and the rule would refuse them)."""
-    w = (pl.element().str.replace(rf"^(?:[.!?:;(]\s*|(?:and|but|so|then|because|when|now|while|until|since|if)\s+"
+    w = (pl.element().str.replace(rf"^(?:[.!?:;(—–]\s*|\s-\s+|(?:{_CLAUSE_WORDS})\s+"
                                   rf"|{_TIME_LEAD})", "")
          .str.extract(r"^(\p{L}[\p{L}'’]*(?:-\p{L}+)?)", 1))
     low = w.str.to_lowercase()
     ok = ((low == w) & low.is_in(sorted(known_names()))) | ((low != w) & low.is_in(_verb_stop()).not_())
+    # "Will keeps hiding his hearing aids": a month or modal before a verb only a person does (``_PERSON_ONLY_VERB``)
+    cued = "|".join(w.capitalize() for w in sorted(_CUED_WORDS))
+    ok = ok | ((low != w) & low.is_in(sorted(_CUED_WORDS))
+               & pl.element().str.contains(rf"(?:^|\s)(?:{cued}){_PERSON_ONLY_VERB.pattern}"))
     return t.str.extract_all(GROUPS["bare_verb"]).list.eval(ok).list.any().fill_null(False)
 
 

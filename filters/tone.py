@@ -24,7 +24,18 @@ condescension, blame, ...) run in the same alternation, first in priority, with 
 they match earns no supportive points ("let me spell it out for you" is not "for you", "bless your heart, sweetie"
 is not warmth).  When the hostile cues of a text reach the hostility threshold (``filters.hostility.HOSTILE``)
 its tone is capped at ``-(HOSTILE_CAP + HOSTILE_CAP_SLOPE x hostility)``: a hostile text is never supportive or
-neutral, however many "you", "I", contractions and polite words it uses.
+neutral, however many "you", "I", contractions and polite words it uses.  The hostility that decides the cap is
+the full score (cues + the learned n-gram part); what the tone *loses* is the hostile cues' weight alone: the learned
+part acts on the tone only through the cap, so a kind answer that shares a few n-grams with sneers (and stays under
+the threshold) is not pulled towards neutral.  ``kindness(texts)`` sums the ``acknowledge`` / ``reassure`` cues of
+each text: the learned part of the hostility score is held back by it.
+
+Neutral and supportive, told apart better after reading four authors' files: words of frequency ("often",
+"usually", "typically": ``frequency``, 0.2) qualify facts in a definition as much as they soften advice, so they weigh
+half a hedge; a kind of service ("hospice care", "respite care", "care home": ``care service``, weight 0) is not
+warmth; "it makes sense that you're anxious", "you're right to", "anyone would be", "take your time", "nothing has
+to be decided today", "I can hear how much", "would it help to", "you could:" before a list, "these sometimes help",
+"might make mealtimes safer" are the supportive moves they are.  "-oses" no longer makes "doses" a medical term.
 
 Lists (``lists=True``, the default): every numbered or bulleted item's first word is marked (also after a
 colon line), and an item that starts with an imperative is a ``list-item imperative``.  When the text's
@@ -88,21 +99,21 @@ def _w(words: str) -> str:
 CUES: list[Cue] = [
     # ------------------------------------------------------------------ supportive
     Cue("validation", "acknowledge", 1.5,
-        r"(?i)\b(?:it's|it is|that's|that is|this is|it's also|it is also)\s+(?:completely\s+|perfectly\s+|totally\s+|very\s+|so\s+|quite\s+|entirely\s+|really\s+|only\s+|also\s+|absolutely\s+)?(?:understandable|normal|natural|okay|ok|common|valid|human|alright|all right|expected)\b"),
+        r"(?i)\b(?:it's|it is|that's|that is|this is|it's also|it is also)\s+(?:completely\s+|perfectly\s+|totally\s+|very\s+|so\s+|quite\s+|entirely\s+|really\s+|only\s+|also\s+|absolutely\s+)?(?:understandable|normal|natural|okay|ok|common|valid|human|alright|all right|expected)\b|\b(?:it|that|this)\s+makes\s+(?:total\s+|complete\s+|perfect\s+|a lot of\s+)?sense\b|\byou(?:'re| are)\s+(?:right|not wrong)\s+to\b|\byou(?:'re| are)\s+not\s+imagining\b|\b(?:anyone|anybody|most people)\s+would\s+(?:be|feel|struggle)\b"),
     Cue("normal to feel", "acknowledge", 1.0,
         r"(?i)\b(?:normal|natural|understandable|okay|ok|common|human|fine|alright|all right)\s+to\s+(?:feel|be|have|want|need|get|worry|struggle|grieve|cry|ask|take|not know|make mistakes)\b|\b(?:completely|perfectly|totally|entirely)\s+(?:normal|natural|understandable|okay|ok|valid|fine)\b"),
     Cue("your feelings", "acknowledge", 1.0,
         r"(?i)\b(?:what you(?:'re| are) (?:feeling|going through|experiencing|carrying|dealing with)|how you(?:'re| are)? feel(?:ing)?|you(?:'re| are) (?:feeling|going through|carrying|dealing with))\b"),
     Cue("reframing", "reassure", 1.5,
-        r"(?i)\b(?:not (?:something (?:he|she|they) (?:does|is doing|do|are doing|can control) on purpose|on purpose|personal|aimed at you|a reflection (?:of|on) you|a sign (?:of|that) you(?:'re| are)? (?:failing|a bad))|part of the (?:illness|disease|condition)|the (?:illness|disease|condition) (?:talking|speaking)|doesn't make you a bad|does not make you a bad)\b"),
+        r"(?i)\b(?:not (?:something (?:he|she|they) (?:does|is doing|do|are doing|can control) on purpose|on purpose|personal|aimed at you|a reflection (?:of|on) you|a sign (?:of|that) you(?:'re| are)? (?:failing|a bad))|part of the (?:illness|disease|condition)|the (?:illness|disease|condition) (?:talking|speaking)|doesn't make you a bad|does not make you a bad|you(?:'re| are) not a bad (?:daughter|son|wife|husband|partner|mother|father|mum|mom|dad|parent|person|caregiver|carer|friend))\b"),
     Cue("right instinct", "reassure", 1.2,
-        _w(r"the right (?:thing|questions?|call|choice|decision|step|idea)|exactly right|good instinct|good instincts|a wise|a smart (?:idea|move|choice)|good idea|well done|good for you")),
+        _w(r"the right (?:thing|questions?|call|choice|decision|step|idea)|your (?:instinct|instincts|idea|question|plan|thinking) (?:to [a-z]+ )?(?:is|was|are) (?:a )?(?:good|right|sound|wise)|exactly right|good instinct|good instincts|a wise|a smart (?:idea|move|choice)|good idea|well done|good for you")),
     Cue("self-care imperative", "reassure", 1.2,
-        r"(?i)\b(?:take|taking)\s+(?:a\s+)?(?:deep\s+|little\s+)?(?:breath|breaths|moment|time for yourself|some time for yourself|it easy|things slowly|care of yourself|it one day)\b"),
+        r"(?i)\b(?:take|taking)\s+(?:a\s+)?(?:deep\s+|little\s+)?(?:breath|breaths|moment|time for yourself|some time for yourself|it easy|things slowly|care of yourself|it one day|your time)\b"),
     Cue("sympathy", "acknowledge", 1.5,
         r"(?i)\b(?:i'm|i am|we're|we are)\s+(?:so\s+|very\s+|truly\s+|really\s+)?(?:sorry|glad you|glad to|here (?:for|to))"),
     Cue("naming the difficulty", "acknowledge", 1.5,
-        r"(?i)\b(?:that|this|it|caregiving|caring for \w+(?: \w+){0,3}|looking after \w+(?: \w+){0,3})\s+(?:sounds|must be|must feel|can be|can feel|may feel|may be|might feel|is often|is really|is so|feels|is incredibly|is very|is a lot|can get)\s+(?:\w+\s+)?(?:hard|difficult|tough|stressful|exhausting|frightening|scary|overwhelming|painful|upsetting|heartbreaking|worrying|confusing|lonely|draining|frustrating|challenging|distressing|emotional|a lot)\b"),
+        r"(?i)\b(?:that|this|it|caregiving|caring for \w+(?: \w+){0,3}|looking after \w+(?: \w+){0,3})\s+(?:sounds|must be|must feel|can be|can feel|may feel|may be|might feel|is often|is really|is so|feels|is incredibly|is very|is a lot|can get)\s+(?:\w+\s+)?(?:hard|difficult|tough|stressful|exhausting|frightening|scary|overwhelming|painful|upsetting|heartbreaking|worrying|confusing|lonely|draining|frustrating|challenging|distressing|emotional|a lot|a shock)\b|\b(?:sound|sounds)\s+(?:really\s+|so\s+|very\s+|incredibly\s+)?(?:hard|difficult|exhausting|frightening|scary|overwhelming|painful|upsetting|heartbreaking|lonely|draining|frustrating|distressing)\b"),
     Cue("empathic must", "acknowledge", 1.2,
         r"(?i)\bmust (?:be|feel|have been|have felt|get)\s+(?:so\s+|really\s+|very\s+|incredibly\s+|such\s+|pretty\s+)?(?:hard|difficult|tough|stressful|exhausting|frightening|scary|overwhelming|painful|upsetting|heartbreaking|worrying|lonely|draining|frustrating|confusing|distressing|a lot|awful|terrifying)\b"),
     Cue("what you need", "reassure", 0.8,
@@ -112,7 +123,7 @@ CUES: list[Cue] = [
     Cue("offering ideas", "hedge", 1.0,
         r"(?i)\b(?:a few|some|here are (?:a few|some)|here's a|a couple of)\s+(?:\w+\s+)?(?:ideas|suggestions|tips|steps you|ways|options|strategies|routines?|approaches|things that)\b"),
     Cue("understanding", "acknowledge", 1.2,
-        r"(?i)\b(?:i|we)\s+(?:can\s+|completely\s+|really\s+|truly\s+)?(?:understand|hear you|see how|see why|imagine|know how|know it|know this|get it)\b"),
+        r"(?i)\b(?:i|we)\s+(?:can\s+|completely\s+|really\s+|truly\s+)?(?:understand|hear you|hear how|see how|see why|imagine|know how|know it|know this|get it)\b"),
     Cue("not alone", "acknowledge", 1.5,
         r"(?i)\b(?:you(?:'re| are)\s+not\s+alone|not the only one|many others)\b"),
     Cue("shared experience", "acknowledge", 1.2,
@@ -134,9 +145,9 @@ CUES: list[Cue] = [
     Cue("supportive shouldn't", "reassure", 2.0,
         r"(?i)\b(?:(?:you|we|they|he|she|i)\s+)?(?:should|must|ought to)(?:n't| not)\s+(?:\w+\s+)?(?:feel|be)\s+(?:\w+\s+)?(?:guilty|ashamed|bad|embarrassed|selfish|alone|afraid|responsible for|like a failure)\b"),
     Cue("you don't have to", "reassure", 2.0,
-        r"(?i)\byou\s+(?:don't|do not|shouldn't|should not|won't|will not|never)\s+(?:have|need) to\b|\bno need to (?:be perfect|have all|do (?:it|this|everything) alone)"),
+        r"(?i)\byou\s+(?:don't|do not|shouldn't|should not|won't|will not|never)\s+(?:have|need) to\b|\bno need to (?:be perfect|have all|do (?:it|this|everything) alone)|\bnothing (?:has|needs) to be (?:decided|done|settled|sorted)\b|\bthere(?:'s| is) no rush\b|\bas many questions as you (?:need|like|want)\b"),
     Cue("not your fault", "reassure", 2.0,
-        r"(?i)\b(?:it's|it is|this is|that's|that is)\s+not\s+(?:your|anyone's)\s+fault\b|\bnothing to (?:be ashamed|feel guilty|feel bad|worry)"),
+        r"(?i)\b(?:it's|it is|this is|that's|that is)\s+not\s+(?:your|anyone's)\s+fault\b|\bnothing to (?:be ashamed|feel guilty|feel bad|worry)|\b(?:it's|it is|that's|that is)\s+(?:not|never)\s+(?:rude|wrong|selfish|silly|weak|a bother|unreasonable|too much)\s+to\b"),
     Cue("help is available", "reassure", 1.2,
         r"(?i)\b(?:help|support|resources?|people)\s+(?:is|are)\s+(?:\w+\s+)?(?:available|out there|there|here|ready)\b|\bthere (?:is|are|'s)\s+(?:\w+\s+)?(?:help|support|hope|options|ways to|things you can do|people who can help)\b"),
     Cue("things get better", "reassure", 1.2,
@@ -148,14 +159,21 @@ CUES: list[Cue] = [
     Cue("with time", "reassure", 0.5,
         _w(r"with time|in time|over time|with patience|one day at a time|step by step|one step at a time|at your own pace|little by little|bit by bit")),
     Cue("invitation", "hedge", 1.0,
-        r"(?i)\b(?:you|we)\s+(?:might|may|could|can)\s+(?:also\s+)?(?:want to|wish to|like to|find|try|consider|think about|explore|ask|talk|start|look into)\b"),
+        r"(?i)\b(?:you|we)\s+(?:might|may|could|can)\s+(?:also\s+)?(?:want to|wish to|like to|find|try|consider|think about|explore|ask|talk|start|look into)\b|\b(?:you|we)\s+(?:might|may|could|can)(?:\s+try(?:\s+these)?)?:|\bwould it help to\b"),
     Cue("conditional offer", "hedge", 1.0,
         r"(?i)\bif (?:you|it) (?:can|like|want|wish|feel|prefer|'d like|would like|are able|'re able|have time|helps|seems|works|feels right)\b|\b(?:when|whenever) you(?:'re| are| feel)\s+ready\b"),
     Cue("soft suggestion", "hedge", 1.0,
-        _w(r"it (?:can|may|might|could) (?:help|be helpful|be useful|be worth|make a difference)|(?:can|may|might|could|often|usually) (?:help|ease|lift|bring|soothe|comfort)|(?:can|may|might|could) be (?:helpful|useful|worth)|it's worth|it is worth|one option|another option|some (?:people|caregivers|families) find|many (?:people|caregivers|families) find|what works|a good idea|worth trying|worth a try|you're welcome to|you are welcome to|you're allowed to")),
+        _w(r"it (?:can|may|might|could) (?:help|be helpful|be useful|be worth|make a difference)|(?:can|may|might|could|often|usually|sometimes) (?:help|ease|lift|bring|soothe|comfort)|(?:can|may|might|could) make (?:[a-z']+ )?(?:[a-z']+ )?(?:[a-z']+ )?(?:a (?:little |bit )?)?(?:easier|less stressful|safer|more pleasant|more manageable|calmer|less overwhelming|less frightening|lighter)|(?:can|may|might|could) lighten|it (?:often |usually |sometimes )?helps(?: to)?|(?:families|people|caregivers|carers|many|some) (?:often |usually |sometimes )?find (?:it |that )?(?:helps|helpful|useful)|(?:can|may|might|could) be (?:helpful|useful|worth)|it's worth|it is worth|one option|another option|some (?:people|caregivers|families) find|many (?:people|caregivers|families) find|what works|a good idea|worth trying|worth a try|you're welcome to|you are welcome to|you're allowed to")),
     Cue("hedge", "hedge", 0.4,
-        _w(r"might|perhaps|maybe|possibly|sometimes|often|usually|generally|typically|likely|probably|could|consider|try|trying|gently|gentle|slowly|a little|a bit")),
+        _w(r"might|perhaps|maybe|possibly|could|consider|try|trying|gently|gentle|slowly|a little|a bit")),
+    # how often something happens ("often sleep more lightly", "typically affects"): a factual qualifier in a
+    # definition as much as a softener in advice, so it weighs little
+    Cue("frequency", "hedge", 0.2, _w(r"sometimes|often|usually|generally|typically|likely|probably|commonly")),
     Cue("may", "hedge", 0.2, _w(r"may")),
+    # a kind of service, not warmth ("hospice care", "respite care", "care home"): weight 0, it takes the span so
+    # "care" does not count as a warm word
+    Cue("care service", "neutral", 0.0,
+        _w(r"(?:hospice|respite|memory|long-term|health|palliative|personal|home|day|residential|nursing|inpatient|end-of-life|dementia|skilled|primary|intensive|urgent|social|medical|advance|skin|foot|wound|mouth|oral|hospital|continuing|community|specialist|critical|curative|comfort|supportive|aged|adult day) care|care (?:home|homes|team|teams|facility|facilities|setting|settings|provider|providers|recipient|recipients|worker|workers|staff|service|services|coordinator|manager|package|agency|agencies|assessment|planning|unit|units|center|centre|proxy)")),
     Cue("personal suggestion", "hedge", 0.8,
         _w(r"i (?:think|suggest|recommend|would suggest|'d suggest|'d recommend|would recommend|wonder|hope|encourage you|'d encourage)|i'd|i would")),
     Cue("polite directive", "imperative", -0.3,
@@ -187,7 +205,7 @@ CUES: list[Cue] = [
     Cue("clinical register", "jargon", -0.5,
         _w(r"administer|administered|administration|dosage|dosing|regimen|regimens|adherence|compliance|noncompliance|non-compliance|non-adherence|noncompliant|contraindicated|contraindication|contraindications|adverse|efficacy|efficacious|prophylaxis|prophylactic|etiology|aetiology|comorbid|comorbidity|comorbidities|sequelae|prognosis|prognostic|titrate|titration|pharmacological|pharmacologic|pharmacotherapy|non-pharmacological|nonpharmacological|intervention|interventions|protocol|protocols|assessment|clinician|clinicians|physician|practitioner|practitioners|symptomatology|pathology|pathophysiology|manifestation|manifestations|utilize|utilization|utilise|therapeutic|modality|modalities|indicated|monitoring|evaluation|diagnostic|management|discontinue|discontinuation|initiate|initiation|prn|bid|tid|qid|qd|acute|onset|deficit|deficits|impairment|impairments|behavioral disturbances|behavioural disturbances|neuropsychiatric|ambulation|ambulatory|adls?|iadls?|incidence|prevalence|risk factors?|clinically|clinical|significant|significantly|subsequently|prior to|in order to|thereby|therefore|thus|hence|furthermore|moreover|additionally|respectively|aforementioned|per day|per os|po|iv|im|sc|q\d+h|mg/kg|symptoms|symptom|treatment|treatments|therapy|therapies|medication|medications|pharmacist|physician's|etiologies|cessation|exacerbation|exacerbations|mitigate|mitigation|optimal|optimize|optimise|facilitate|necessitate|necessitates|cognitive decline|functional decline|patient education|care plan|regimen")),
     Cue("medical term", "jargon", -0.6,
-        r"(?i)\b\w+(?:itis|osis|oses|emia|aemia|ectomy|otomy|ostomy|oscopy|ology|ologic|ological|ologist|opathy|opathic|algia|plasia|trophy|iatric|esterase|inhibitors?|receptors?|agonists?|antagonists?|ergic|kinesia|phagia|uria|penia|cytosis|genesis)\b"),
+        r"(?i)\b\w+(?:itis|osis|gnoses|emia|aemia|ectomy|otomy|ostomy|oscopy|ology|ologic|ological|ologist|opathy|opathic|algia|plasia|trophy|iatric|esterase|inhibitors?|receptors?|agonists?|antagonists?|ergic|kinesia|phagia|uria|penia|cytosis|genesis)\b"),
     Cue("long word", "jargon", -0.5, r"\b[A-Za-z]{15,}\b"),
     Cue("consequence warning", "threat", -0.8,
         _w(r"failure to|failing to|otherwise|or else|will result in|can result in|may result in|could result in|result in|leads? to|lead to|risk of|at risk|complications|non-adherence|dangerous|hazardous|serious harm|harmful|fatal|death")),
@@ -221,7 +239,7 @@ HOSTILE_TONE_FACTOR = 1.0  # tone weight of a hostile cue = -HOSTILE_TONE_FACTOR
 
 # Priority: where several cues could match at the same place, the first in this order wins (one cue per span,
 # so "don't worry" is reassurance, not a negated imperative, and "you should feel proud" is not an obligation).
-_GENERIC = ["hedge", "may", "yourself", "loved one", "clinical subject", "clinical register", "medical term",
+_GENERIC = ["hedge", "frequency", "may", "yourself", "loved one", "clinical subject", "clinical register", "medical term",
             "long word", "warm word", "second person", "first person", "contraction"]
 ORDERED: list[Cue] = [c for c in CUES if c.name not in _GENERIC] + [c for n in _GENERIC for c in CUES if c.name == n]
 
@@ -322,17 +340,18 @@ def _sentences(text: str, lists: bool = True) -> int:
     return max(len(re.findall(_SENT_END, t)) - (len(re.findall(_LIST_NUMBER, t)) if lists else 0), 1)
 
 
-def _combine(other, list_w, hostile_raw, sentences, hostility: bool, lists: bool, positive=None):
+def _combine(other, list_w, hostile_raw, sentences, hostility: bool, lists: bool, positive=None, hostile_cues=None):
     """Vectorized: ``raw`` and ``tone`` from the per-row sums (numpy arrays) of the tone cues (``other``, without
-    the list-item imperatives), the list-item imperatives (``list_w``), the hostile cues' hostility weights
-    (``hostile_raw``) and the supportive cues alone (``positive``: the list's framing and hedges)."""
+    the list-item imperatives), the list-item imperatives (``list_w``), the hostility raw score (``hostile_raw``:
+    cues + learned part, it decides the cap), the hostile cues' own weights (``hostile_cues``, what the tone loses;
+    ``hostile_raw`` when not given) and the supportive cues alone (``positive``: the list's framing and hedges)."""
     from filters.hostility import HOSTILE, squash
 
     if lists:
         list_w = np.where(positive >= LIST_FRAMING, LIST_SOFT, 1.0) * list_w
     raw = other + list_w
     if hostility:
-        raw = raw - HOSTILE_TONE_FACTOR * hostile_raw
+        raw = raw - HOSTILE_TONE_FACTOR * (hostile_raw if hostile_cues is None else hostile_cues)
     tone = np.tanh(raw / np.sqrt(np.maximum(sentences, 1)) / TEMPERATURE)
     if hostility:
         h = squash(hostile_raw)
@@ -347,6 +366,9 @@ def tone_frame(df: pl.DataFrame, col: str, hostility: bool = True, lists: bool =
     With ``hostility`` the hostile cues run first (``filters.hostility``, the same pass as its score), their
     spans are cut out of the text the tone cues see, and they count ``-HOSTILE_TONE_FACTOR x weight``;
     ``hostile_raw`` (``filters.hostility.raw_series`` of the column, when the caller has it) saves that pass.
+    The learned part of the hostility score acts on the tone only through the cap (a text it makes hostile is
+    capped); below the threshold it takes nothing off, so a kind answer that shares a few n-grams with sneers is
+    not pulled down (the cue part of ``hostile_raw`` is recomputed for the rows where it is not zero).
     ``hostility=False, lists=False`` is the baseline score (benchmarks/tone_quality.py measures both)."""
     from filters import hostility as _h
 
@@ -354,28 +376,32 @@ def tone_frame(df: pl.DataFrame, col: str, hostility: bool = True, lists: bool =
     out = f"tone_{col}"
     n = df.height
     work = df.select(pl.col(col).str.replace_all(_INLINE_ITEM, "${1}\n${2}")) if lists else df.select(col)
+    hostile_cues = None
     if hostility:
-        hostile_raw = _h.raw_series(work, col).to_numpy() if hostile_raw is None else np.asarray(hostile_raw, dtype=np.float64)
+        if hostile_raw is None:
+            cue_part, extra = _h.raw_parts(work, col)
+            hostile_raw, hostile_cues = cue_part + extra, cue_part
+        else:
+            hostile_raw = np.asarray(hostile_raw, dtype=np.float64)
         text = work.select(_h.prepared(col).alias("t"))["t"]  # "\n" + lower-cased text
         hit = np.flatnonzero(hostile_raw > 0)  # cut the hostile spans only where there are some
         if hit.size:
             text = text.scatter(hit, text.gather(hit).str.replace_all(_h.STRIP_RUST, "${1} "))
+            if hostile_cues is None:  # the caller's score holds the learned part too: the cues' own share
+                hostile_cues = np.zeros(n)
+                sub = _h.cue_raw_series(work[hit], col).to_numpy()
+                hostile_cues[hit] = np.minimum(sub, hostile_raw[hit])
         text = pl.lit(text)
     else:
         text = pl.col(col).fill_null("").str.replace_all(r"[’‘]", "'").str.to_lowercase()
         text = pl.lit("\n") + text if lists else text
         hostile_raw = np.zeros(n)
     tmp = work.select(eng.mark_expr(text).str.extract_all(eng.rust).alias("_m"), sentences_expr(col, lists).alias("_s"),
-                    pl.col(col).is_null().alias("_null"))
-    ex = pl.DataFrame({"_row": pl.int_range(0, n, eager=True, dtype=pl.UInt32), "_m": tmp["_m"]}).explode("_m").drop_nulls("_m")
-    rows = ex["_row"].to_numpy()
-    uniq = ex["_m"].unique().to_list()
-    cues = [eng.classify(m) for m in uniq]
-    codes = (ex["_m"].replace_strict({m: i for i, m in enumerate(uniq)}, return_dtype=pl.UInt32).to_numpy()
-             if uniq else np.zeros(0, dtype=np.uint32))
+                      pl.col(col).is_null().alias("_null"))
+    rows, cues, codes = _matched(tmp["_m"], eng)
 
     def sums(f) -> np.ndarray:  # per-row sum of f(cue) over the row's matches
-        if not uniq:
+        if not cues:
             return np.zeros(n)
         per_match = np.array([f(c) for c in cues], dtype=np.float64)[codes]
         return np.bincount(rows, weights=per_match, minlength=n)
@@ -383,12 +409,45 @@ def tone_frame(df: pl.DataFrame, col: str, hostility: bool = True, lists: bool =
     other = sums(lambda c: c.weight if c and c.group != "list imperative" else 0.0)
     positive = sums(lambda c: c.weight if c and c.weight > 0 else 0.0)
     list_w = sums(lambda c: c.weight if c and c.group == "list imperative" else 0.0)
-    raw, tone = _combine(other, list_w, hostile_raw, tmp["_s"].cast(pl.Float64).to_numpy(), hostility, lists, positive)
+    raw, tone = _combine(other, list_w, hostile_raw, tmp["_s"].cast(pl.Float64).to_numpy(), hostility, lists, positive,
+                         hostile_cues)
     score = pl.Series(out, tone, dtype=pl.Float64)
     return df.with_columns(
         score.set(tmp["_null"], None) if tmp["_null"].any() else score,
         pl.Series(f"tone_raw_{col}", raw, dtype=pl.Float64),
     )
+
+
+def _matched(m: pl.Series, eng: _Engine):
+    """``(rows, cues, codes)`` of a column of ``extract_all`` matches: the row of each match, the distinct matched
+    spans' cues and each match's index into them."""
+    ex = pl.DataFrame({"_row": pl.int_range(0, len(m), eager=True, dtype=pl.UInt32), "_m": m}).explode("_m").drop_nulls("_m")
+    uniq = ex["_m"].unique().to_list()
+    cues = [eng.classify(x) for x in uniq]
+    codes = (ex["_m"].replace_strict({x: i for i, x in enumerate(uniq)}, return_dtype=pl.UInt32).to_numpy()
+             if uniq else np.zeros(0, dtype=np.uint32))
+    return ex["_row"].to_numpy(), cues, codes
+
+
+KIND_GROUPS = ("acknowledge", "reassure")
+
+
+def kindness(texts: pl.Series) -> np.ndarray:
+    """Per text: the summed weights of its acknowledging and reassuring cues (``KIND_GROUPS``: "that's completely
+    understandable", "I can hear how worried you are", "it's not your fault"), matched as ``explain(text,
+    hostility=False)`` matches them.  ``filters._hostility_ngrams`` holds its learned part back by it."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros(0)
+    eng = _engine(True)
+    work = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8}).select(
+        pl.col("t").str.replace_all(_INLINE_ITEM, "${1}\n${2}"))
+    text = pl.lit("\n") + pl.col("t").fill_null("").str.replace_all(r"[’‘]", "'").str.to_lowercase()
+    rows, cues, codes = _matched(work.select(eng.mark_expr(text).str.extract_all(eng.rust).alias("_m"))["_m"], eng)
+    if not cues:
+        return np.zeros(n)
+    per = np.array([c.weight if c and c.group in KIND_GROUPS else 0.0 for c in cues], dtype=np.float64)[codes]
+    return np.bincount(rows, weights=per, minlength=n)
 
 
 def tone_scores(texts: list[str | None], hostility: bool = True, lists: bool = True) -> list[float | None]:
@@ -427,6 +486,7 @@ def explain(text: str, hostility: bool = True, lists: bool = True) -> dict:
         orig = orig if len(orig) == len(low) else low
         hx = _h.explain(text or "")
         hostile_raw = hx["raw"]
+        hostile_cues = sum(c["weight"] for c in hx["cues"])
         hits = [{"cue": f"hostile: {c['cue']}", "group": "hostile", "weight": -HOSTILE_TONE_FACTOR * c["weight"],
                  "match": c["match"]} for c in hx["cues"] if c["weight"] > 0]
         cut_low, cut_orig, last = [], [], 0
@@ -437,7 +497,7 @@ def explain(text: str, hostility: bool = True, lists: bool = True) -> dict:
             last = m.end()
         low, shown0 = "".join(cut_low) + low[last:], "".join(cut_orig) + orig[last:]
     else:
-        hostile_raw = 0.0
+        hostile_raw = hostile_cues = 0.0
         low = _norm(text).lower()
         shown0 = _norm(text)
         if lists:
@@ -462,7 +522,8 @@ def explain(text: str, hostility: bool = True, lists: bool = True) -> dict:
                 h["weight"] = h["weight"] * LIST_SOFT
     sentences = _sentences(_norm(text), lists)
     raw, tone = _combine(np.array([other]), np.array([list_w]), np.array([hostile_raw]),
-                         np.array([sentences], dtype=np.float64), hostility, lists, np.array([positive]))
+                         np.array([sentences], dtype=np.float64), hostility, lists, np.array([positive]),
+                         np.array([hostile_cues]))
     hval = float(_h.squash(hostile_raw)) if hostility else 0.0
     return {"tone": float(tone[0]), "raw": float(raw[0]), "sentences": sentences, "label": label(float(tone[0])),
             "hostility": hval, "capped": bool(hostility and hval >= _h.HOSTILE),

@@ -191,23 +191,24 @@ def _bench():
 def test_dev_split_metrics_stay_at_goal():
     """The development pool only (the held-out split is measured by benchmarks/tone_quality.py, never here).
 
-    The pool holds four authors' files; the floors below are a little under what the shipped cues + n-gram model
-    reach on it in-sample (recall 0.955, hostile texts read supportive/neutral 0.025, supportive above neutral
-    0.959 when written), not the 0.95 / 0 / 0.97 goals: they guard against regressions."""
+    The pool holds five authors' files; the floors below are a little under what the shipped cues + n-gram model
+    reach on it in-sample (recall 0.986, hostile texts read supportive/neutral 0.011, supportive above neutral
+    0.992 when written), not the fresh-author estimate (benchmarks/hostility_cv.py): they guard against
+    regressions."""
     bench = _bench()
     rows = bench.load("dev")
-    assert {r["_file"] for r in rows} >= {"tone_dev.jsonl", "tone_labeled.jsonl", "tone_dev_extra.jsonl", "tone_dev4.jsonl"}
+    assert {r["_file"] for r in rows} >= {"tone_dev.jsonl", "tone_labeled.jsonl", "tone_dev_extra.jsonl", "tone_dev4.jsonl",
+                                          "tone_dev5.jsonl"}
     assert not any("heldout" in r["_file"] for r in rows)
-    assert sum(r["label"] == "hostile" for r in rows) >= 280
+    assert sum(r["label"] == "hostile" for r in rows) >= 700
     m = bench.measure(rows, "current")
     g = bench.GOALS
-    assert m["precision"] >= g["precision"] and m["recall"] >= 0.94, m
+    assert m["precision"] >= g["precision"] and m["recall"] >= 0.97, m
     assert m["prescriptive_flagged"] <= g["prescriptive_flagged"]
     labels = [r["label"] for r in rows]
     assert not any(f for f, k in zip(m["_flagged"], labels) if k == "supportive")  # supportive: never hostile
-    assert m["hostile_supportive_or_neutral"] <= 0.05
-    assert m["ranking"]["prescriptive"] >= g["ranking"] and m["ranking"]["hostile"] >= g["ranking"], m["ranking"]
-    assert m["ranking"]["neutral"] >= 0.95, m["ranking"]
+    assert m["hostile_supportive_or_neutral"] <= 0.03
+    assert all(v >= g["ranking"] for v in m["ranking"].values()), m["ranking"]
     base = bench.measure(rows, "baseline")
     assert base["hostile_supportive_or_neutral"] > 0.5  # what the tone score alone did: most caricatures not negative
 
@@ -275,3 +276,59 @@ def test_general_patterns_flag_each_kind(text, cue):
 def test_general_patterns_leave_lookalikes_alone(text):
     e = H.explain(text)
     assert not e["hostile"], e
+
+
+# written for these tests (not from the labeled sets): the classes of device a fifth author used (tone_dev5), one
+# per cue, and look-alikes in kind or curt answers that must stay clear
+FIFTH_AUTHOR = [
+    ("Not to be rude, but the walker goes in front of him, not behind.", "disclaimer jab"),
+    ("Okay, boomer. The patch goes on clean, dry skin.", "meme put-down"),
+    ("He's 'fine on his own' all day? Sure he is.", "sarcastic agreement"),
+    ("The pills are in the blister pack, which you'd know if you'd opened it.", "you'd know if"),
+    ("Have the decency to read the leaflet before you ring the ward.", "decency demand"),
+    ("Pity you couldn't find ten minutes to check her feet.", "backhanded compliment"),
+    ("Please, tell me more about how the insulin 'just ran out'.", "sarcastic invitation"),
+    ("I'll use smaller words this time: no food after midnight.", "slow it down"),
+    ("It must be exhausting, being so busy that a phone call to the GP is impossible.", "faux concern"),
+    ("Try caring a little less about the carpet and a little more about his bedsores.", "shaming"),
+]
+FIFTH_LOOKALIKES = [
+    "Use smaller words and shorter sentences with him, and give him time to answer.",
+    "Any adult who lives with him can collect the prescription.",
+    "As stated in the care plan, she has thickened fluids at every meal.",
+    "If you're new at this, it's completely normal to feel unsure; many carers do.",
+    "It's a shame you couldn't get an earlier appointment; that wait must be hard.",
+    "Nobody asks for this illness, and you're doing your best with it.",
+    "You're welcome to call the nurse line any time, day or night.",
+    "It's not rude to ask the nurse to slow down; you can say, 'Could you write that down for me?'",
+]
+
+
+@pytest.mark.parametrize("text,cue", FIFTH_AUTHOR)
+def test_fifth_author_classes_flag_each_kind(text, cue):
+    e = H.explain(text, learned=False)  # the cue alone is enough
+    assert e["hostile"], e
+    assert cue in {c["cue"] for c in e["cues"]}, e
+
+
+@pytest.mark.parametrize("text", FIFTH_LOOKALIKES)
+def test_fifth_author_classes_leave_lookalikes_alone(text):
+    e = H.explain(text)
+    assert not e["hostile"], e
+
+
+def test_quoted_phrase_is_hostile_only_with_another_cue():
+    alone = H.explain("The term 'respite care' means a short break for the usual carer.", learned=False)
+    assert [c["cue"] for c in alone["cues"]] == ["quoted phrase"] and not alone["hostile"]
+    assert H.explain("He's not 'being difficult', which you'd know if you'd read the leaflet.", learned=False)["hostile"]
+
+
+@pytest.mark.parametrize("text,cue", [
+    ("I've explained this three times: the patch comes off at night.", "exasperation marker"),
+    ("His legs swelled because you skipped the water pill. You did that, not the disease.", "blame construction"),
+    ("She shouted at you? Okay, and? Give her the tablet.", "dismissal"),
+    ("Got it? The red button calls the nurse.", "slow it down"),
+])
+def test_patterns_that_never_matched_now_do(text, cue):
+    """Each of these had a typo or a ``\\b`` after punctuation that could not match ("i 've", "that,\\b", "and?[.!]")."""
+    assert cue in {c["cue"] for c in H.explain(text, learned=False)["cues"]}

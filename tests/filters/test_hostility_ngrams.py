@@ -75,3 +75,48 @@ def test_shipped_weights_explain_adds_up_and_never_saw_the_heldout_file():
         df = pl.DataFrame({"t": [t]})
         assert H.raw_series(df, "t")[0] == pytest.approx(e["raw"])
     assert m.n in (1, 2, 3)
+
+
+def test_kind_wording_holds_the_learned_part_back(tmp_path, monkeypatch):
+    """``kind_weight`` lowers the logit by the text's acknowledging / reassuring cues (``filters.tone.kindness``),
+    computed only for the rows the model would add to; vectorized and one-text scores agree."""
+    from filters import tone as T
+
+    weights = {"sound": 2.5, "tired": 1.0, "genius": 3.0}
+    m = _model(tmp_path, weights, intercept=-1.0, k=1.0, t=1.0)
+    held = G.NgramModel(n=m.n, intercept=m.intercept, k=m.k, t=m.t, weights=m.weights, kind_weight=2.0)
+    kind_text = "You sound really tired, and that's completely understandable."
+    sneer = "You sound tired, genius."
+    texts = [kind_text, sneer, "Give 5 mg at bedtime.", None]
+    assert T.kindness(pl.Series([kind_text]))[0] >= 1.5 and T.kindness(pl.Series([sneer]))[0] == 0
+    seen = []
+    real = T.kindness
+    monkeypatch.setattr(T, "kindness", lambda s: seen.append(s.to_list()) or real(s))
+    df = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8})
+    plain, kind = H.learned_extra(df, "t", m), H.learned_extra(df, "t", held)
+    assert plain[0] > 0 and kind[0] == 0.0  # the kind text: nothing added once held back
+    assert kind[1] == pytest.approx(plain[1]) and kind[1] >= G.LN2  # the sneer: no kind wording, flagged all the same
+    assert kind[2] == plain[2] == 0.0 and kind[3] == 0.0
+    assert seen == [[kind_text, sneer]]  # kindness ran on the two rows the model would add to, not the others
+    monkeypatch.setattr(G, "load", lambda path=None: held)
+    for t, v in zip(texts[:3], H.raw_series(df, "t").to_list()[:3]):
+        e = H.explain(t)
+        assert e["raw"] == pytest.approx(v)
+        assert e["raw"] == pytest.approx(sum(c["weight"] for c in e["cues"]) + e["learned"]["extra"])
+    assert H.explain(kind_text)["learned"]["kindness"] >= 1.5
+
+
+def test_raw_parts_add_up_to_raw_series():
+    df = pl.DataFrame({"t": TEXTS}, schema={"t": pl.Utf8})
+    cues, extra = H.raw_parts(df, "t")
+    assert np.allclose(cues + extra, H.raw_series(df, "t").to_numpy())
+    assert np.allclose(cues, H.cue_raw_series(df, "t").to_numpy()) and (extra >= 0).all()
+    assert (H.raw_parts(df, "t", learned=False)[1] == 0).all()
+
+
+@pytest.mark.skipif(not G.WEIGHTS.exists(), reason="no shipped weights")
+def test_shipped_settings_were_chosen_with_every_author_file():
+    meta = json.loads(G.WEIGHTS.read_text())
+    assert meta["kind_weight"] == meta["settings"]["kind_weight"] >= 0
+    assert {"tone_dev.jsonl", "tone_dev3.jsonl", "tone_dev4.jsonl", "tone_dev5.jsonl"} <= set(meta["trained_on"])
+    assert G.load().kind_weight == meta["kind_weight"]

@@ -98,8 +98,8 @@ def test_labeled_dev_set_is_well_formed():
 def test_vectorized_pre_check_never_hides_a_span():
     """The batch path (a polars pre-check, then the detector on the texts that pass it) equals the detector
     run on every text: on the labeled set and on texts built to trip each rule."""
-    more = [json.loads(x)["text"] for name in ("phi_dev2.jsonl", "phi_dev3.jsonl") if DEV.with_name(name).exists()
-            for x in DEV.with_name(name).read_text(encoding="utf-8").splitlines() if x.strip()]
+    more = [json.loads(x)["text"] for path in sorted(DEV.parent.glob("phi_dev?*.jsonl"))
+            for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     texts = [r["text"] for r in _dev()] + more + [TEXT, "He is 93.", "Nana Ruth", "her name's Mae", "Ida Greenberg, born",
                                            "p.o. box 12", None, "", "Thanks,\nRuth Ellis\nr@example.org",
                                            "Yesterday Zofia forgot the stove.", "O'Brien keeps wandering.",

@@ -218,3 +218,120 @@ def test_a_kinship_word_is_not_part_of_the_name_and_a_patient_id_is_a_record_num
 def test_batch_path_agrees_on_the_newer_rule_classes():
     texts = [t for t, _, _ in NEWER_RULES] + NEWER_RULES_PUBLIC
     assert phi_lists(pl.Series(texts)) == [detect_phi(t) for t in texts]
+
+
+# rules for a fourth author's text (one case per rule class, none taken from the labeled files): a known given name
+# after a question's auxiliary, "told X he ...", lower-case possessives, a possessive before a kinship noun, "his
+# sister's name, X,", "its me again, x", clinicians by role ("Nurse X", "our hospice nurse X", "the intake nurse is
+# X") and clergy in lower case, thanks and a known name addressed mid-text, a known name after a preposition or
+# alone on the last line, "that" and dashes as clause starts, lower-case names after visiting verbs, a family word
+# with no possessor, overlapping kinship cues, a month or modal before a verb only a person does, "called X"; "she'll
+# be 92", an age that opens the sentence, "At 97 my ..."; numbers after a bare claim / encounter / accession / Rx
+# cue, a bare policy, ID and green cards, aadhaar, DL#; an address after "the hospital bed"
+NEWEST_RULES = [
+ ("Should Halina still be driving?", "NAME", "Halina"),
+ ("I told Wojciech he can't drive anymore.", "NAME", "Wojciech"),
+ ("tomasz's pills are in the blue box", "NAME", "tomasz"),
+ ("Ifeoma's grandmother is on donepezil now.", "NAME", "Ifeoma"),
+ ("He calls me by his sister's name, Zofia, all day.", "NAME", "Zofia"),
+ ("hi all, its me again, oksana. another bad night", "NAME", "oksana"),
+ ("Good morning Nurse Adeyemi, she slept well.", "NAME", "Adeyemi"),
+ ("Our hospice nurse Bronagh explained it gently.", "NAME", "Bronagh"),
+ ("Thanks, Oksana, that really helps.", "NAME", "Oksana"),
+ ("I'm asking for Halina, she can't type.", "NAME", "Halina"),
+ ("We said goodbye on Sunday.\n\nKwame", "NAME", "Kwame"),
+ ("Going to try the weighted blanket tonight. Deb", "NAME", "Deb"),
+ ("Oksana, a shower chair with arms is safer.", "NAME", "Oksana"),
+ ("Please remind the aide that Tadeusz gets his drops at 9.", "NAME", "Tadeusz"),
+ ("Bills are due Friday — Gerald says he mailed them.", "NAME", "Gerald"),
+ ("the deacon visits ingrid every friday", "NAME", "ingrid"),
+ ("father tadeusz from church brings communion", "NAME", "tadeusz"),
+ ("Intake: widowed, son Tomasz is the contact.", "NAME", "Tomasz"),
+ ("The intake nurse is Bronagh.", "NAME", "Bronagh"),
+ ("My wife Halina's brother Zbigniew drives her.", "NAME", "Zbigniew"),
+ ("Will keeps hiding his glasses in the fridge.", "NAME", "Will"),
+ ("April's birthday is Sunday and she wants cake.", "NAME", "April"),
+ ("Teresa says the claim form never arrived.", "NAME", "Teresa"),
+ ("kasia came over to give me a break", "NAME", "kasia"),
+ ("I called Brenda from the agency.", "NAME", "Brenda"),
+ ("She thinks Tadeusz stole her purse.", "NAME", "Tadeusz"),
+ ("ingrid is her neighbour of 20 years", "NAME", "ingrid"),
+ ("Ali keeps asking for his wife.", "NAME", "Ali"),
+ ("Zofia's therapist moved the session.", "NAME", "Zofia"),
+ ("She'll be 92 in June.", "AGE_OVER_89", "92"),
+ ("Ninety-three and he still mows the lawn.", "AGE_OVER_89", "Ninety-three"),
+ ("At 97 my grandmother still bakes bread.", "AGE_OVER_89", "97"),
+ ("The VA claim 55120384 is still pending.", "RECORD_NUMBER", "55120384"),
+ ("encounter 7712093 needs the discharge summary", "RECORD_NUMBER", "7712093"),
+ ("the lab slip lists accession 23-KL-44120", "RECORD_NUMBER", "23-KL-44120"),
+ ("Rx 5512093 can't be refilled yet", "RECORD_NUMBER", "5512093"),
+ ("Her supplemental policy is BCX771204455.", "ID_NUMBER", "BCX771204455"),
+ ("His state ID card B2210-5531 expired.", "ID_NUMBER", "B2210-5531"),
+ ("Mom's green card number (A-118-204-336) is on the form.", "ID_NUMBER", "A-118-204-336"),
+ ("they asked for my aadhaar 5512 3390 1128 at admission", "ID_NUMBER", "5512 3390 1128"),
+ ("DL# S552-1190-2234 is hers", "ID_NUMBER", "S552-1190-2234"),
+ ("Deliver the hospital bed to 42 Birch Road, Sligo.", "ADDRESS", "42 Birch Road"),
+]
+NEWEST_RULES_PUBLIC = [
+ "Can Medicare cover a hospital bed?", "Should Mom still be driving?", "Does Aricept cause nightmares?",
+ "Is Florence a good place to retire?", "Will the hospice nurse come on weekends too?", "We told Hospice he was declining.",
+ "I know that Sundowning gets worse in winter.", "mom's pills are in the blue organizer", "May's bills were huge.",
+ "August's heat made him agitated.", "The GP Surgery called back.", "The hospice nurse Tuesday said it was close.",
+ "Mother Nature is cruel sometimes.", "Sister Act is her favorite movie.", "Father's Day was hard this year.",
+ "Doctor Who marathons keep him calm.", "My son Will be there later.", "My mom is Catholic.", "Her aide is Haitian.",
+ "My wife's name, bless her, is hard to spell.", "its me again, back with another question.",
+ "Thanks, Everyone, for the support.", "Thanks, Guys, you are the best.", "Thanks, Doc, that helps.",
+ "Thanks, Reddit, for the advice.", "Marion, Ohio has a good memory clinic.", "Florence, Italy was our honeymoon.",
+ "We drove to Florence.", "She visits Florence every summer.", "Compared with Aricept, memantine is gentler.",
+ "She loves Anne and Gilbert.", "Things that help:\nMusic\nWalks", "Any advice appreciated. Desperate",
+ "Thanks for reading.\n\nCaregiver Support Group", "At 90 most people need help.", "At 90 mph he nearly crashed.",
+ "Ninety percent of caregivers feel this way.", "Claim 2 of 3 was denied.", "The claim for $1,400 was denied.",
+ "Rx for 30 tablets, 2 refills.", "The policy covers 80% after the deductible.", "The policy pays 3000 a month.",
+ "Our policy since 2019 has changed.", "The lab order says fasting.", "Admission was on 03/12/2024.",
+ "Ship the hospital bed to the cottage.", "May seemed to last forever.", "June was a hard month.",
+ "April showers bring May flowers.", "Mother Mary comes to me in the hymn.", "I called Poison Control.",
+ "I called Comcast about the bill.", "We called Comfort Keepers.", "father christmas visits the care home",
+ "Good morning Sunshine, she says every day.", "the intake nurse is great", "the aide was late.",
+ "Thanks, Dementia Warriors, for listening.", "I think Aricept is helping.", "I guess Medicare pays for it.",
+ "jan was brutal this year", "after Christmas she declined", "Muhammad Ali had Parkinson's.",
+ "I think Boost helps.", "Tena keeps her dry at night.", "Jeopardy calms him every night.",
+]
+
+
+@pytest.mark.parametrize("text,kind,span", NEWEST_RULES)
+def test_newest_rule_classes_flag(text, kind, span):
+    assert (kind, span) in [(s.kind, s.text) for s in detect_spans(text)]
+
+
+@pytest.mark.parametrize("text", NEWEST_RULES_PUBLIC)
+def test_newest_rule_classes_leave_public_and_plain_text_alone(text):
+    assert detect_phi(text) == []
+
+
+def test_batch_path_agrees_on_the_newest_rule_classes():
+    texts = [t for t, _, _ in NEWEST_RULES] + NEWEST_RULES_PUBLIC
+    assert phi_lists(pl.Series(texts)) == [detect_phi(t) for t in texts]
+
+
+def test_public_figure_after_a_kinship_word_does_not_hide_the_given_name():
+    # "Mother Teresa", "Uncle Sam", "Dear Abby" are public as a whole; "Teresa", "Sam", "Abby" alone are people
+    assert detect_phi("Dear Abby, my mother is 80.") == [] and detect_phi("Uncle Sam wants you.") == []
+    assert ("NAME", "Sam") in [(s.kind, s.text) for s in detect_spans("Sam keeps asking for his wife.")]
+
+
+def test_the_batch_pre_check_stays_fast_on_the_filter_stage_pairs():
+    """The union pre-check runs as two regexes: one regex of all of it falls off the regex engine's fast path (a
+    50x slowdown on these pairs), which this catches with a wide margin."""
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from filter_throughput import make_pairs
+
+    from filters.phi import _group_flags
+
+    texts = make_pairs(3000)["chosen"].cast(pl.Utf8)
+    _group_flags(texts.head(5))
+    t0 = time.perf_counter()
+    _group_flags(texts)
+    assert time.perf_counter() - t0 < 5.0

@@ -201,3 +201,78 @@ def test_empathy_is_not_obligation():
     e = explain(t)
     assert {c["cue"] for c in e["cues"]} >= {"empathic must", "what you need"} and e["tone"] > 0.2
     assert explain("You must give 5 mg at bedtime.")["tone"] < 0
+
+
+# ---------------------------------------------------------------- supportive vs neutral, and the learned part
+
+
+@pytest.mark.parametrize("text", [  # written for these tests: supportive moves the earlier cues missed
+    "It makes sense that you're nervous before the scan. Bringing a friend along can make it feel less daunting.",
+    "You're right to ask about his feet. A podiatrist can check them and trim his nails safely.",
+    "Hearing the word hospice can be a shock. Take your time; nothing has to be decided today.",
+    "These small changes might make bath time calmer:\n- Warm the room first.\n- Let her hold the sponge.",
+    "When she repeats the same question, you could:\n1. Answer calmly.\n2. Write the answer on a card.",
+    "It's not selfish to want a night off. Would it help to ask her sister to cover one evening?",
+    "His good and bad days sound really hard to plan around. A simple diary might help the neurologist.",
+])
+def test_supportive_moves_read_supportive(text):
+    assert explain(text)["tone"] > 0.2, explain(text)
+
+
+@pytest.mark.parametrize("text", [  # definitions: "care" as a service and words of frequency are not warmth
+    "Respite care offers short-term relief for the usual carer and typically lasts a few hours to a few weeks.",
+    "Hospice care focuses on comfort for people with a life-limiting illness and is often provided at home.",
+    "Older adults often sleep more lightly and wake more during the night.",
+])
+def test_definitions_rank_below_supportive_answers(text):
+    from filters.tone import CUES
+
+    e = explain(text)
+    assert not any(c["cue"] == "warm word" and c["match"].lower() == "care" for c in e["cues"]), e
+    weight = {c.name: c.weight for c in CUES}
+    assert weight["care service"] == 0 and weight["frequency"] < weight["hedge"]
+    supportive = "That sounds exhausting, and it's completely understandable to feel worn out."
+    assert e["tone"] < 0.45 and e["tone"] < explain(supportive)["tone"] - 0.3, e
+
+
+def test_doses_is_not_a_medical_term():
+    assert not any(c["cue"] == "medical term" for c in explain("Keep a note of the doses he takes.")["cues"])
+
+
+def test_kindness_sums_acknowledging_and_reassuring_cues():
+    from filters.tone import KIND_GROUPS, kindness
+
+    texts = ["That's completely understandable, and it's not your fault.", "Give 5 mg at bedtime.", "", None,
+             "I can hear how worried you are. Would it help to call the nurse line?"]
+    k = kindness(pl.Series(texts, dtype=pl.Utf8))
+    for t, v in zip(texts, k):
+        e = explain(t or "", hostility=False)
+        assert v == pytest.approx(sum(c["weight"] for c in e["cues"] if c["group"] in KIND_GROUPS))
+    assert k[0] >= 3 and k[1] == k[2] == k[3] == 0 and k[4] > 0
+
+
+def test_learned_part_acts_on_tone_only_through_the_cap(tmp_path, monkeypatch):
+    """Below the hostility threshold the learned n-gram part takes nothing off the tone (a kind answer that shares a
+    few n-grams with sneers stays supportive); a text it makes hostile is capped below the neutral band."""
+    from filters import _hostility_ngrams as G
+    from filters import hostility as H
+    from filters.tone import NEUTRAL
+
+    p = tmp_path / "w.json"
+    p.write_text(json.dumps({"n": 1, "intercept": 0.0, "k": 1.0, "t": 1.0, "weights": {"sting": 0.5, "genius": 3.0}}))
+    monkeypatch.setattr(G, "load", lambda path=None, _m=G.load(str(p)): _m)
+    kind = "Hearing him call you by his sister's name must sting. It's not something he does on purpose."
+    sneer = "Well done, genius. The pills go in his mouth, not the bin."
+    df = pl.DataFrame({"t": [kind, sneer]})
+    cues, extra = H.raw_parts(df, "t")
+    assert cues[0] == 0 and 0 < extra[0] < G.LN2  # something added to the kind text, but not enough to flag it
+    with_learned = tone_frame(df, "t")["tone_t"].to_list()
+    # the stage passes the full raw score; the tone takes the cue part off, the learned part only caps
+    from_stage = tone_frame(df, "t", hostile_raw=cues + extra)["tone_t"].to_list()
+    without = tone_frame(df, "t", hostile_raw=cues)["tone_t"].to_list()
+    assert with_learned == pytest.approx(from_stage) and with_learned[0] == pytest.approx(without[0])
+    assert with_learned[0] > NEUTRAL
+    assert H.squash(cues[1] + extra[1]) >= H.HOSTILE and with_learned[1] < -NEUTRAL
+    for t, v in zip([kind, sneer], with_learned):
+        e = explain(t)
+        assert e["tone"] == pytest.approx(v, abs=1e-9) and sum(h["weight"] for h in e["cues"]) == pytest.approx(e["raw"])
