@@ -66,7 +66,7 @@ legitimately ("simply", "just", "obviously required", "do not", "never") carry l
 
 The learned part (``filters._hostility_ngrams``) adds its ``extra`` on top (``raw_parts`` gives the two apart): an
 n-gram logistic regression chosen by leave-one-author-out cross-validation (``benchmarks/hostility_cv.py``), held back
-by the text's kind wording (``filters.tone.kindness``), so it does not flag a validating, reassuring answer.
+by the text's kind wording (``filters._tone_cues.kindness``), so it does not flag a validating, reassuring answer.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ import polars as pl
 
 from curate.core.schema import CHOSEN, REJECTED, SOURCE_ANSWER
 from filters import _hostility_ngrams as _ngrams
+from filters._tone_cues import kindness
 from filters.base import BatchFilter
 from filters.config import FilterConfig
 
@@ -295,7 +296,7 @@ def cue_raw_series(df: pl.DataFrame, col: str) -> pl.Series:
 
 def learned_extra(df: pl.DataFrame, col: str, model=None) -> np.ndarray:
     """What the shipped n-gram model adds to each row's raw score (zeros when the weights file is absent): its
-    ``extra`` at the logit, held back by the text's kind wording (``filters.tone.kindness``, computed only for the
+    ``extra`` at the logit, held back by the text's kind wording (``filters._tone_cues.kindness``, computed only for the
     rows the model would add something to)."""
     model = _ngrams.load() if model is None else model
     if model is None or df.height == 0:
@@ -305,8 +306,6 @@ def learned_extra(df: pl.DataFrame, col: str, model=None) -> np.ndarray:
     if model.kind_weight:
         rows = np.flatnonzero(model.extra(logit) > 0)
         if rows.size:
-            from filters.tone import kindness
-
             logit[rows] = model.held_back(logit[rows], kindness(df[col].gather(rows)))
     extra = model.extra(logit)
     extra[df[col].is_null().to_numpy()] = 0.0
@@ -362,8 +361,6 @@ def explain(text: str, learned: bool = True) -> dict:
     model = _ngrams.load() if learned else None
     part = None
     if model is not None and text:
-        from filters.tone import kindness
-
         part = _ngrams.explain(low, model, kindness=lambda: kindness(pl.Series([text], dtype=pl.Utf8))[0])
     if part is not None:
         raw += part["extra"]

@@ -78,7 +78,7 @@ def test_shipped_weights_explain_adds_up_and_never_saw_the_heldout_file():
 
 
 def test_kind_wording_holds_the_learned_part_back(tmp_path, monkeypatch):
-    """``kind_weight`` lowers the logit by the text's acknowledging / reassuring cues (``filters.tone.kindness``),
+    """``kind_weight`` lowers the logit by the text's acknowledging / reassuring cues (``filters._tone_cues.kindness``, also ``filters.tone.kindness``),
     computed only for the rows the model would add to; vectorized and one-text scores agree."""
     from filters import tone as T
 
@@ -91,7 +91,9 @@ def test_kind_wording_holds_the_learned_part_back(tmp_path, monkeypatch):
     assert T.kindness(pl.Series([kind_text]))[0] >= 1.5 and T.kindness(pl.Series([sneer]))[0] == 0
     seen = []
     real = T.kindness
-    monkeypatch.setattr(T, "kindness", lambda s: seen.append(s.to_list()) or real(s))
+    from filters import hostility as H
+
+    monkeypatch.setattr(H, "kindness", lambda s: seen.append(s.to_list()) or real(s))
     df = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8})
     plain, kind = H.learned_extra(df, "t", m), H.learned_extra(df, "t", held)
     assert plain[0] > 0 and kind[0] == 0.0  # the kind text: nothing added once held back
