@@ -53,6 +53,9 @@ that a plain-language rewrite that says the same thing differently still matches
   else minutes (``"1.5 hours"`` = ``"90 minutes"``, ``"120 minutes"`` = ``"2 hour"``); whole weeks of days (``"14
   days"`` -> ``"2 week"``); ``"liters per minute"`` = ``"L/min"``; ``"4 fl. oz"`` = ``"4 fluid ounces"`` = ``"4 oz"``;
   ``"10 U"`` = ``"10 units"``; ``"5 mls"`` = ``"5 mL"``; ``"2 tbsps"``, ``"5 ft"``, ``"mg per kg"`` = ``"mg/kg"``;
+  whole days of hours (``"48 hours"`` = ``"two days"`` -> ``"2 day"``); kitchen measures in the dose's unit, as a
+  dosing cup / spoon marks them (a cup = 8 oz: ``"half a cup"`` = ``"4 ounces"``; a teaspoon = 5 mL, a tablespoon =
+  15 mL); ``"2 centimeters"`` = ``"2 cm"`` (likewise mm);
   ``"mEq"`` = ``"milliequivalents"``; ``"IU"`` = ``"units"``; ``"per cent"`` = ``"percent"`` = ``"%"``; temperatures
   ``"100.4 degrees F"`` = ``"100.4°F"`` -> ``"100.4 °f"`` (likewise ``"°c"``; a bare ``"degrees"`` stays ``"degree"``:
   it is an angle as often), and a body temperature without its degree sign: ``"100.4 F"``, ``"38 C"``.
@@ -77,8 +80,23 @@ that a plain-language rewrite that says the same thing differently still matches
   ``"1 in 9"`` = ``"one in nine"`` -> ``"1"`` + ``"9"``.
 * more equal forms: ``"a 20-minute walk"`` -> ``"20 minute"``; ``"half an hour"`` -> ``"30 minute"``; ``"every 72
   hours"`` = ``"every 3 days"`` -> ``"every 3 day"``, ``"every 24 hours"`` = ``"daily"`` -> ``"1x/day"``; a limit
-  ``"3,000 mg in a day"`` = ``"3000 mg a day"`` -> ``"3000 mg"`` + ``"1x/day"``; a plural of a lexicon name is
-  the name (``"urinary tract infections"`` = ``"UTI"``).
+  ``"3,000 mg in a day"`` = ``"3000 mg a day"`` -> ``"3000 mg"`` + ``"1x/day"``, and the period of a limit ``"in 24
+  hours"`` / ``"in any 24-hour period"`` is that day (``"4 doses in 24 hours"`` -> ``"4 dose"`` + ``"1x/day"``, so
+  ``"the daily limit is 3,000 mg"`` keeps it); a plural of a lexicon name is the name (``"urinary tract
+  infections"`` = ``"UTI"``); ``"add a dose of Miralax"`` = ``"add one dose of"`` -> ``"1 dose"`` (a dose given,
+  taken, added, missed; ``"missed a dose"`` alone counts none).
+* a time of day before a dose or a reading is that time: ``"the morning dose"`` = ``"the dose in the morning"``,
+  ``"morning sugar below 80"`` = ``"sugar under 80 in the morning"`` -> ``"1x/morning"``, ``"bedtime pills"`` ->
+  ``"1x/night"`` (the words after it keep their facts: ``"morning insulin"`` -> ``"1x/morning"`` + ``"insulin"``;
+  ``"morning coffee"`` is none); a bare ``"noon"`` / ``"midnight"`` is that clock time (``"at 8 a.m., noon, and 4
+  p.m."``; not ``"the midnight oil"``).
+* a condition said in other words: a mood word said of the person cared for names the condition (``"for anxiety"``
+  = ``"when she's anxious"``, ``"he seems depressed"``, ``"it makes her anxious"``; said of the reader it stays none:
+  ``"you may feel anxious"``); a body temperature over a threshold, or going up, is a fever (``"if her temperature
+  is over 100.4"`` -> ``"fever"`` + ``"100.4"``, = ``"a fever over 100.4"``; ``"her temperature goes up"``; not a
+  room's or a bath's temperature); ``"falls"`` / ``"a fall"`` / ``"risk of falling"`` are the condition falls (not
+  the verb: ``"falls asleep"``, ``"if it falls under 50%"``, ``"if her sugar keeps falling"``; not ``"a fall in
+  blood pressure"``; not a safety tip's purpose: ``"to prevent falls"``, ``"reduce his risk of falls"``).
 * drug and condition names from the team-written lexicon (``data/lexicon/*.txt``: generic name, then brand
   names / lay synonyms), so ``"Aricept"`` = ``"donepezil"`` and ``"high blood pressure"`` = ``"hypertension"``;
   a lexicon name ``"trouble / difficulty <verb>ing"`` is matched in every such wording (``"trouble swallowing"`` =
@@ -90,7 +108,15 @@ that a plain-language rewrite that says the same thing differently still matches
   symptom word, no condition (named pains are: ``"chest pain"``, ``"back pain"``, ``"chronic pain"``);
   two drugs joined by "-" / "/" are one combination fact, however ordered or named (``"levodopa/carbidopa"`` =
   ``"Sinemet"`` -> ``"carbidopa-levodopa"``; a joined non-drug word is dropped: ``"aspirin-free"`` -> ``"aspirin"``);
-  a name written in capitals in the lexicon (``"MS"``, ``"AD"``) is matched in that case only (``"Ms. Lee"`` is none);
+  a name written in capitals in the lexicon (``"MS"``, ``"AD"``, ``"APAP"``) is matched in that case only (``"Ms.
+  Lee"`` is none); a brand of a combination is the combination (``"Percocet"`` = ``"oxycodone/acetaminophen"``,
+  ``"Norco"``, ``"Suboxone"``, ``"Tylenol PM"``, ``"Trelegy"``); the lexicon lists the common brands of the drugs
+  caregivers meet (dementia, Parkinson's, diabetes, blood thinners, heart failure, inhalers, antibiotics and wound
+  care, pain, hospice comfort medicines, antidepressants, antipsychotics, sleep, bowel, bladder, over the counter), and
+  a lexicon line whose first name an earlier line lists adds to that entry (one drug, one canonical name); a drug
+  that is a kind of another listed drug names that family too (``"Lantus"`` -> ``"insulin glargine"`` + ``"insulin"``,
+  so ``"give the insulin"`` -> ``"give the Humalog"`` adds ``"insulin lispro"`` and loses no ``"insulin"``; a labeled
+  span's ``canonical`` stays the kind);
   plus two casing / morphology heuristics for drugs the lexicon lacks: a drug-class suffix (``-pril``,
   ``-sartan``, ``-statin``, ``-mab`` ...) and a capitalized word right before a dose (``"of Zyntrax 20 mg"``; not a
   word of the dose itself: ``"Extra Strength 500 mg"``, ``"Maximum 4000 mg"``, ``"your Morning 10 mg pill"``).
@@ -116,6 +142,13 @@ Not facts (matched first and dropped; ``not_facts=False`` turns these off, for a
   amount), the years of a marriage (``"my husband of 50 years"``, ``"married 40 years"``), and a person's age in
   passing (``"your 82-year-old father"``, ``"your mom is 82"``, ``"my dad just turned 90"``; an age limit stays a
   fact: ``"adults 65 and older"``, ``"a 70-year-old woman"``).
+* inline list markers after a comma: ``"Here are 2 extras: 1. a warm blanket, 2. gentle stretching"``.
+* reassurance: what other families do every day (``"millions of families manage this every day"``); ``"100%"`` said
+  of the reader (``"you're 100% doing the right thing"``, ``"100% of what you can do is enough"``, ``"give it
+  100%"``); the reader's problem named again (``"infections like this are really common"``); a support group's
+  meeting days (``"a support group that meets every Tuesday"``, ``"the group meets monthly"``: a resource, not a
+  schedule of care); more idioms of time (``"one night at a time"``, ``"with each day"``, ``"day after day"``,
+  ``"think twice"``, ``"twice as hard"``).
 * web addresses and emails: ``https://...``, ``www....``, ``alz.org``, ``nia.nih.gov/health``, ``help@alz.org``.
 * organization names, even with a condition or drug inside: a capitalized name (words joined by of / on / for /
   and / the / &) that ends in Association / Foundation / Society / Institute / Center / Centre / Alliance /
@@ -274,7 +307,41 @@ _WEEKDAYS = (r"\b(?:every|each)\s+" + _DAY_NAME + r"(?:" + _DAY_SEP + _DAY_NAME 
 _BEDTIME = (r"\b(?:before|when|as)\s+(?:(?:you|she|he|they|we|i)\s+(?:go(?:es)?|get(?:s)?)\s+(?:to|into)\s+(?:bed|sleep)"
             r"|going\s+to\s+(?:bed|sleep)|getting\s+into\s+bed)\b")
 _WAKING = r"\b(?:(?:up)?on|after)\s+(?:waking|rising)(?:\s+up)?\b"  # not "when he wakes up" (at night, as often)
-_NOON = r"\b(?:at|by|around|about)\s+(?:12\s+)?(?:noon|midday|midnight)\b|\b12\s+(?:noon|midnight)\b"
+# a bare "noon" / "midnight" is that time too ("at 8 a.m., noon, and 4 p.m."; not "the midnight oil")
+_NOON = (r"\b(?:at|by|around|about)\s+(?:12\s+)?(?:noon|midday|midnight)\b|\b12\s+(?:noon|midnight)\b"
+         r"|\bnoon\b|\bmidnight\b")  # ("the midnight oil" is a not-fact of the phrase pass, read first)
+# a time of day before a dose or a reading is when it is given or taken: "the morning dose" = "the dose in the
+# morning", "morning sugar below 80" = "sugar under 80 in the morning", "her bedtime pills" = "at bedtime"; the words
+# after the time are read for their own facts ("morning insulin" -> "1x/morning" + "insulin")
+_TIME_NOUN = (r"\b(?:morning|evening|bedtime|nighttime|night-time)\s+(?:(?:blood|finger-?stick)\s+)?(?:sugars?|glucose|readings?|"
+              r"checks?|doses?|pills?|tablets?|capsules?|meds|medications?|medicines?|insulin|injections?|shots?|"
+              r"blood\s+pressure|weights?|weigh-ins?|inhaler|puffs?|patch|drops)\b")
+_TIME_NOUN_OF = {"morning": "1x/morning", "evening": "1x/evening", "bedtime": "1x/night", "nighttime": "1x/night",
+                 "night-time": "1x/night"}
+# the period of a limit is a day: "4 doses in 24 hours", "no more than 3,000 mg in 24 hours", "in any 24-hour
+# period" = "3,000 mg in a day" (the amount before it stays its own fact)
+_LIMIT_PERIOD = r"\b(?:in|within|per|over)\s+(?:(?:any|a|one)\s+)?(?:24|twenty-four)(?:\s+hours|[- ]hours?\s+period)\b"
+# "add a dose of Miralax" = "add one dose of polyethylene glycol" (a dose given or taken; "missed a dose" alone
+# counts none)
+_ONE_DOSE = (r"\b(?:give|gives|giving|take|takes|taking|add|adds|adding|try|use|repeat|miss|missed|skip|skipped)\s+"
+             r"(?:(?:her|him|them)\s+)?(?:a|an)\s+dose\s+of\b")
+# a mood word said of the person cared for names the condition ("for anxiety" = "when she's anxious"); said of the
+# reader it is no fact ("you may feel anxious": a kind rewrite's word), so only after she / he / they
+_MOOD_OF = {"anxious": "anxiety", "depressed": "depression"}
+_MOOD = (r"\b(?:she|he|they)(?:'s|'re|\s+(?:is|are|was|were|gets|get|got|getting|seems|seem|seemed|feels|feel|felt|becomes|"
+         r"become|became|looks|look|looked))\s+(?:(?:very|so|more|really|quite|a\s+bit|a\s+little|extremely|increasingly|"
+         r"getting|feeling|still|often|easily)\s+){0,2}(?:anxious|depressed)\b"
+         r"|\bmakes?\s+(?:her|him|them)\s+(?:feel\s+)?(?:(?:more|very|so)\s+)?(?:anxious|depressed)\b")
+# a body temperature above a threshold, or one that goes up, is a fever ("call if her temperature is over 100.4"
+# = "call if she has a fever over 100.4"; "high temperature" is a lexicon name of fever already); the number
+# stays its own fact (a room's temperature is none: _NOT_BODY_TEMPERATURE)
+_FEVER_READING = (
+    r"\b(?:temperature|temp)s?\s+(?:(?:is|was|goes|went|gets|got|rises|rose|climbs|climbed|reaches|reached|stays|runs|"
+    r"spikes|spiked|is\s+still|has\s+gone|has\s+been|keeps\s+going)\s+)?(?:over|above|higher\s+than|greater\s+than|"
+    r"more\s+than|past|up|high|raised|elevated|to\s+over|at\s+or\s+above)\b"
+    r"|\b(?:temperature|temp)s?\s+(?:rises|rose|spikes|spiked|climbs|climbed)\b"
+    r"|\b(?:a\s+)?(?:raised|elevated|rising)\s+(?:body\s+)?temperature\b"
+)
 _ORDINAL_N = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
 _EVERY_NTH = r"\bevery\s+(?:" + "|".join(_ORDINAL_N) + r")\s+(?:day|week|month|hour)\b"
 _ONE_OR_TWO = (r"\bone\s+or\s+two\s+(?:times?(?:\s*(?:an?|per|each|every|/)\s*(?:day|week|month|year|night|hour)|[\s-]*"
@@ -448,6 +515,58 @@ _NOT_FACTS = "|".join([_LIST_MARKER, _LIST_COUNT, _PHONE, _NOT_DOSING_DAY, _MORE
                        _PERSON_AGE, r"\bone[- ](?:to|on)[- ]one\b",
                        # three or more small numbers in a chain name a method: "4-7-8 breathing", "the 5-4-3-2-1 exercise"
                        r"\b\d{1,2}(?:-\d{1,2}){2,}\b"])
+# what other families do every day is a reassurance, not a rate ("millions of families manage this every day");
+# "100%" said of the reader is certainty ("you're 100% doing the right thing", "100% of what you can do is enough",
+# "give it 100%")
+_REASSURANCE = (
+    r"\b(?:millions|thousands|hundreds|lots|plenty|so\s+many|many|countless|other)\s+(?:of\s+)?(?:other\s+)?(?:families|"
+    r"people|caregivers|carers|others|folks|spouses|daughters|sons)\s+(?:(?:just\s+)?like\s+(?:you|yours)\s+)?(?:manage|do|handle|"
+    r"face|juggle|navigate|go\s+through|deal\s+with|live\s+with|cope\s+with|get\s+through)\s+(?:this|it|that|the\s+same)"
+    r"(?:\s+too)?\s+(?:every|each)\s+(?:single\s+)?day\b"
+    r"|\b(?:you're|you\s+are|i'm|i\s+am|we're|we\s+are|it's|it\s+is|that's|that\s+is)\s+(?:(?:really|truly|just|so|already)\s+)?"
+    r"(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s+cent)"
+    r"|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s+cent)\s+of\s+(?:what\s+(?:you|she|he|we|i|they)|your\s+(?:best|effort|"
+    r"energy|love|heart))\b"
+    r"|\b(?:give|gives|giving|gave|put|putting)\s+(?:it\s+|this\s+|her\s+|him\s+)?(?:your\s+)?(?:100|a\s+hundred)\s*(?:%|percent)"
+)
+# a support group's or a class's meeting days are a resource, not a schedule of care ("a caregiver support group
+# that meets every Tuesday", "the memory cafe meets on the first Friday of the month")
+_GROUP_SCHEDULE = (
+    r"\b(?:meets?|met|meeting|gathers?|gathering)\s+(?:(?:up|online|in\s+person|together|virtually)\s+)?(?:(?:every|each|on)\s+"
+    r"(?:other\s+)?(?:" + _DAY_NAME + r"s?|week|month|morning|evening|afternoon|weekend)|weekly|monthly|twice\s+a\s+month"
+    r"|once\s+a\s+(?:week|month)|on\s+the\s+(?:first|second|third|fourth|last)\s+" + _DAY_NAME
+    + r"(?:\s+of\s+(?:the|each|every)\s+month)?)\b(?:(?:\s*,\s*|\s+)(?:and\s+|or\s+)?" + _DAY_NAME + r"s?\b)*"
+    r"|\b(?:support\s+)?(?:groups?|meetings?|caf[eé]s?|clubs?)\s+(?:(?:is|are|runs?|happens?|held)\s+)?(?:on\s+)?(?:every|each)\s+"
+    + _DAY_NAME + r"\b"
+)
+# "falls" is a condition (a fall risk, a side effect: "dizziness and falls", "after a fall"), but not the verb ("if it falls under
+# 50%", "falls asleep") nor a safety tip's purpose ("to prevent falls", "reduce his risk of falls")
+_NOT_FALLS = (
+    r"\bfall(?:s|ing)?\s+(?:asleep|behind|apart|short|through|back|off|out|into|in\s+love|under|below|to|within|on|between|"
+    r"outside|flat|silent|ill|sick|over|down)\b"
+    # a level that falls is a drop: "if her sugar keeps falling", "when his blood pressure falls"
+    r"|\b(?:sugars?|glucose|pressure|oxygen|o2|levels?|numbers?|readings?|weight|temperature|sats|saturation|rate|count|"
+    r"it|that|this)\s+(?:(?:is|are|was|keeps|kept|starts|started|begins|has\s+been)\s+)?(?:falls|falling)\b"
+    r"|\b(?:prevent(?:s|ed|ing)?|prevention\s+of|reduc(?:e|es|ed|ing)|lower(?:s|ed|ing)?|avoid(?:s|ed|ing)?|cut(?:s|ting)?"
+    r"|stop(?:s|ping)?|fewer|minimi[sz](?:e|es|ing))\s+(?:(?:the|his|her|their|your|a|any|future|more|further)\s+)*"
+    r"(?:(?:risk|chances?|likelihood|number|odds)\s+(?:of\s+)?)?(?:falls|falling|a\s+fall)\b"
+    r"|\ba\s+(?:(?:sudden|sharp|big|small|slight|steep)\s+)?fall\s+(?:in|of)\b"  # "a fall in blood pressure": a drop
+    # a device is no fall: "a fall alarm", "a fall-detection pendant"
+    r"|\ba\s+fall[- ](?:alarm|alert|detection|detector|mat|sensor|pendant|button|monitor|prevention)s?\b"
+)
+# "infections like this are really common": the reader's own problem named again, no new fact
+_LIKE_THIS = r"\b[a-z][a-z'-]*\s+like\s+(?:this|these|that|this\s+one)\s+(?:are|is|can\s+be|can\s+feel|happen|happens|do\s+happen|come\s+up)\b"
+# more idioms of time: "one night at a time", "with each day", "each day that passes", "day after day", "think
+# twice", "twice as hard" (a feeling, not a count)
+_MORE_TIME_IDIOMS = (
+    r"\bone\s+(?:night|week|hour|minute|breath|meal|visit|task|problem|conversation)\s+at\s+a\s+time\b"
+    r"|\bwith\s+(?:each|every)\s+(?:passing\s+|new\s+)?(?:day|week|month|year)\b|\b(?:each|every)\s+(?:day|week|month)\s+that\s+passes\b"
+    r"|\bday\s+after\s+day\b|\bweek\s+after\s+week\b|\bthink(?:s|ing)?\s+twice\b"
+    r"|\btwice\s+as\s+(?:hard|tough|tiring|exhausting|draining|stressful|difficult|overwhelming|lonely|heavy|scary|frustrating)\b"
+)
+# the temperature of a room or a bath is no fever (see _FEVER_READING)
+_NOT_BODY_TEMPERATURE = (r"\b(?:room|water|bath|shower|house|home|indoor|outdoor|air|oven|fridge|refrigerator|freezer|"
+                         r"storage|thermostat)\s+temperatures?\b")
 # the not-facts that start with a word, read in the phrase pass (the first: they hold no name, and the numbers
 # pass's lazy DFA is near its cache size): a vanity phone number (before the names its letters spell), a meal as a
 # task ("help with meals", "Meals on Wheels"), a relative's age in passing, a span a person takes ("take a day for
@@ -460,11 +579,14 @@ _PHRASE_NOT_FACTS = "|".join([
     r"\b(?:a|an|the|this|that|one|their|its)\s+(?:19|20)\d{2}\s+(?:study|studies|report|survey|review|trial|paper|article|"
     r"analysis|guidelines?|update|law|act|census|poll|data)\b|\bas\s+of\s+(?:19|20)\d{2}\b",
     # a condition's name in an idiom: "a stroke of luck", "a real headache to manage"
-    r"\bstrokes?\s+of\s+(?:luck|genius|midnight|good\s+fortune|inspiration)\b"
+    r"\bstrokes?\s+of\s+(?:luck|genius|midnight|good\s+fortune|inspiration)\b|\bmidnight\s+oil\b"
     r"|\ba\s+(?:real|big|huge|total|major|bit\s+of\s+a)\s+headache\b",
     # how long two people have been together ("my husband of 50 years", "married 40 years")
     r"\b(?:husband|wife|spouse|partner)\s+of\s+(?:\d+|" + _WORD_INT + r")\s+years\b"
     r"|\bmarried\s+(?:for\s+)?(?:(?:almost|nearly|over|more than|about)\s+)?(?:\d+|" + _WORD_INT + r")\s+years\b",
+    _REASSURANCE, _GROUP_SCHEDULE, _NOT_FALLS, _LIKE_THIS, _NOT_BODY_TEMPERATURE, _MORE_TIME_IDIOMS,
+    # an inline list: "1. a warm blanket, 2. gentle stretching"
+    r"[,;]\s+(?:[2-9]|1\d)[.)](?:\s|$)",
 ])
 # the year of an event ("back in 2019", "opened in 2015", "since 2010"): no fact; an amount with a unit after
 # the year is read as that amount ("in 2000 mg doses"); "around / by 2000" is left alone (a count as often)
@@ -488,6 +610,7 @@ _ONE_MEASURE = (
     r"|\b(?:a|an)\s+(?:single\s+)?(?:teaspoon(?:ful)?|tablespoon(?:ful)?|tsp|tbsp|scoop|capful)\s+of\b"
     r"|\b(?:a|an)\s+(?:single\s+)?" + _MEASURE + r"\s+in(?:to)?\s+(?:each|both|the|one|either)\s+(?:eyes?|ears?|nostrils?)\b"
     r"|\b(?:a\s+)?(?:single|one-time)\s+(?:dose|tablet|pill|capsule|injection|shot|patch|puff|drop|spray|suppository|" + _MEASURE + r")\b"
+
 )
 
 # organization names that hold a condition or drug ("Alzheimer's Association", "American Heart Association",
@@ -539,7 +662,7 @@ _UNIT_CANON: list[tuple[str, str]] = [
     (r"\bdoses\b", "dose"), (r"\bcups\b", "cup"), (r"\bglasses\b", "glass"), (r"\bounces\b|\bounce\b", "oz"),
     (r"\b(?:pounds|pound|lbs)\b", "lb"), (r"\bservings\b", "serving"), (r"\bsteps\b", "step"),
     (r"\b(?:teaspoon(?:ful)?s?|tsps)\b", "tsp"), (r"\b(?:tablespoon(?:ful)?s?|tbsps)\b", "tbsp"), (r"\bbeats per minute\b", "bpm"),
-    (r"\binches\b", "inch"), (r"\b(?:feet|ft)\b", "foot"), (r"\b(?:meters|metres|metre)\b", "meter"),
+    (r"\binches\b", "inch"), (r"\bcentimet(?:er|re)s?\b", "cm"), (r"\bmillimet(?:er|re)s?\b", "mm"), (r"\b(?:feet|ft)\b", "foot"), (r"\b(?:meters|metres|metre)\b", "meter"),
     (r"\bmiles\b", "mile"), (r"\bdrinks\b", "drink"), (r"\bnights\b", "night"), (r"\bcalories\b", "kcal"),
     (r"\bkilomet(?:er|re)s?\b", "km"), (r"\bmilliequivalents?\b", "meq"), (r"\bfl oz\b", "oz"),
     (r"\b(gallon|quart|pint|packet|sachet|scoop|lozenge|injection|shot|session)s\b", "$1"), (r"\bsuppositories\b", "suppository"),
@@ -662,15 +785,23 @@ def canon_number(text: str) -> str:
     return _sub_all(_fraction_words(_sub_all(text, _NUMBER_WORDS_PY)), _NUMBER_TAIL_PY)
 
 
+_KITCHEN = {"cup": (8, "oz"), "tsp": (5, "ml"), "tbsp": (15, "ml")}  # US measures, as a dosing cup / spoon marks them
+
+
 def _convert_units(q: str) -> str:
     """One unit for one amount: grams -> mg ("3 grams" = "3,000 mg"), liters -> mL, under 1 mg in mcg ("0.5 mg" =
     "500 mcg"), 1,000 mcg and up in mg; hours and minutes -> whole hours, else
-    minutes ("1.5 hours" = "90 minutes", "120 minutes" = "2 hours"); days -> weeks when whole ("14 days" = "2 weeks")."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? (g|mg|mcg|l|hour|minute|day)", q)
+    minutes ("1.5 hours" = "90 minutes", "120 minutes" = "2 hours"), whole days of hours ("48 hours" = "2 days");
+    days -> weeks when whole ("14 days" = "2 weeks"); kitchen measures in the unit of the dose: a cup is 8 oz ("half
+    a cup" = "4 ounces"), a teaspoon 5 mL and a tablespoon 15 mL (the dosing spoon's own marks)."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? (g|mg|mcg|l|hour|minute|day|cup|tsp|tbsp)", q)
     if not m:
         return q
     nums = [float(x) for x in m.group(1, 2) if x is not None]
     unit = m.group(3)
+    if unit in _KITCHEN:
+        per, unit = _KITCHEN[unit]
+        nums = [x * per for x in nums]
     if unit == "g":
         nums, unit = [x * 1000 for x in nums], "mg"
     elif unit == "l":  # "1.5 liters" = "1,500 mL"
@@ -681,11 +812,13 @@ def _convert_units(q: str) -> str:
         nums, unit = [x / 1000 for x in nums], "mg"
     elif unit in ("hour", "minute"):
         mins = [x * 60 if unit == "hour" else x for x in nums]
-        if all(x % 60 == 0 for x in mins):
+        if all(x % 1440 == 0 and x > 0 for x in mins):  # "48 hours" = "2 days" (then "14 days" = "2 weeks")
+            nums, unit = [x / 1440 for x in mins], "day"
+        elif all(x % 60 == 0 for x in mins):
             nums, unit = [x / 60 for x in mins], "hour"
         elif all(x == int(x) for x in mins):
             nums, unit = mins, "minute"
-    elif unit == "day" and all(x % 7 == 0 and x > 0 for x in nums):
+    if unit == "day" and all(x % 7 == 0 and x > 0 for x in nums):
         nums, unit = [x / 7 for x in nums], "week"
     return "-".join(_fmt(x) for x in nums) + " " + unit
 
@@ -774,14 +907,19 @@ def _verb_forms(name: str) -> list[str]:
 def _read_lexicon(path: Path, exact: bool = False, verbs: bool = False) -> dict[str, str]:
     """``{surface: canonical}``; a name written in capitals ("MS", "AD") is matched in that case only: it is left
     out here and given by ``exact=True`` (in its own case); ``verbs=True`` adds the verb forms of a condition named
-    by a gerund (``_verb_forms``)."""
+    by a gerund (``_verb_forms``).  A line whose first name an earlier line lists already adds its names to that
+    earlier entry ("ferrous sulfate|feosol" after "iron|ferrous sulfate": Feosol is iron), so one drug never has
+    two canonical names."""
     out: dict[str, str] = {}
+    owner: dict[str, str] = {}  # every listed name (any case) -> the canonical name of its first line
     for line in path.read_text("utf-8").splitlines():
         line = line.split("#", 1)[0].strip().replace("’", "'")
         if not line:
             continue
         names = [n.strip() for n in line.split("|") if n.strip()]
-        canon = names[0].lower()
+        canon = owner.get(names[0].lower(), names[0].lower())
+        for n in names:
+            owner.setdefault(n.lower(), canon)
         for n in names:
             if (n.isupper() and len(n) <= 5) == exact:
                 for w in ([n] if exact else _wordings(n.lower())):
@@ -805,6 +943,26 @@ def lexicon(extra_dir: str | None = None) -> dict[str, dict[str, str]]:
             if p.exists():
                 out[kind].update(_read_lexicon(p, verbs=kind == "condition"))
                 out["exact_case"].update(_read_lexicon(p, exact=True))
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _drug_families(extra_dir: str | None = None) -> dict[str, str]:
+    """``{drug: family}`` for a listed drug whose name is another listed drug and a word that says which kind
+    ("insulin glargine", "regular insulin" -> "insulin"; "topical lidocaine" -> "lidocaine"): naming the kind names
+    the family too, so "give the insulin" -> "give the Humalog" adds "insulin lispro" and loses no "insulin".  Added
+    to a text's facts by ``facts_series``; ``canonical`` of a labeled span stays the kind ("Humalog" -> "insulin
+    lispro")."""
+    drugs = set(lexicon(extra_dir)["drug"].values())
+    out = {}
+    for d in drugs:
+        if "-" in d or " " not in d:  # a combination, or a one-word name
+            continue
+        words = d.split()
+        parts = [" ".join(words[:i]) for i in range(1, len(words))] + [" ".join(words[i:]) for i in range(1, len(words))]
+        fam = next((p for p in parts if p in drugs), None)
+        if fam:
+            out[d] = fam
     return out
 
 
@@ -896,6 +1054,9 @@ def _prep(col: str) -> pl.Expr:
         .str.replace_all(r"[–—−]", "-")
         .str.replace_all(r"[µμ]g", "mcg")
         .str.replace_all(r"(^|[^0-9.,])\.([0-9])", "${1}0.${2}")  # ".5 mg" = "0.5 mg"
+        # "2 centimeters" = "2 cm" (written here, not in _UNIT: the numbers pass's lazy DFA is at its cache size)
+        .str.replace_all(r"(?i)([0-9])([\s-]*)centimet(?:er|re)s?\b", "${1}${2}cm")
+        .str.replace_all(r"(?i)([0-9])([\s-]*)millimet(?:er|re)s?\b", "${1}${2}mm")
         # "2 chewable tablets" = "2 tablets", "One eye drop" = "one drop"
         .str.replace_all(_ascii_classes(r"(?i)\b(" + _KIND_COUNT + r")\s+" + _FORM_KIND + r"\s+(" + _KIND_FORM + r")"), "${1} ${2}")
         .str.replace_all(r"(\d)\s?½", "${1}.5").str.replace_all(r"(\d)\s?¼", "${1}.25").str.replace_all(r"(\d)\s?¾", "${1}.75")
@@ -915,8 +1076,8 @@ def _extractor(extra_dir: str | None, not_facts: bool = True):
     """``(numbers, names, full, surface)``: two of the three Rust alternations, the classifiers that canonicalize
     one matched span, and the lexicon surfaces (the third, the phrase pass's, is left in ``_PHRASES``).
 
-    The phrase pass (meal lists, the not-facts that start with a word, meal times, week days, other dose times) is
-    read first and its matches are blanked out; then ``names`` (web addresses and the listed organization names,
+    The phrase pass (meal lists, the not-facts that start with a word, meal times, week days, other dose times, a
+    time before a dose word, a condition in other words, the period of a limit, "a dose of") is read first and its matches are blanked out; then ``names`` (web addresses and the listed organization names,
     then the lexicon names; leftmost-first), blanked out in turn; ``numbers`` (idioms and other not-facts to ignore,
     frequencies, quantities, drug suffixes, bare numbers: leftmost-first, in this order) reads the rest.  Three
     passes, because the lexicon's big literal alternation and the number patterns in one alternation overflow the
@@ -937,6 +1098,10 @@ def _extractor(extra_dir: str | None, not_facts: bool = True):
         ("meal_time", _MEAL_TIME),
         ("weekdays", _WEEKDAYS),
         ("dose_time", "|".join([_BEDTIME, _WAKING, _NOON, _EVERY_NTH, _ONE_OR_TWO])),
+        ("time_noun", _TIME_NOUN),
+        ("condition_phrase", _MOOD + "|" + _FEVER_READING),
+        ("limit_period", _LIMIT_PERIOD),
+        ("one_dose", _ONE_DOSE),
         # the numbers pass (last)
         ("named_count", _NAMED_COUNT),
         ("ignore", ignore),
@@ -971,7 +1136,8 @@ def _extractor(extra_dir: str | None, not_facts: bool = True):
 
 
 _IN_NAMES = ("name_ignore", "name")
-_IN_PHRASES = ("meal_list", "phrase_ignore", "meal_time", "weekdays", "dose_time")
+_IN_PHRASES = ("meal_list", "phrase_ignore", "meal_time", "weekdays", "dose_time", "time_noun", "condition_phrase", "limit_period",
+               "one_dose")
 _PHRASES: dict[tuple[str | None, bool], str] = {}  # the phrase pass's alternation, by _extractor's arguments
 
 
@@ -1079,6 +1245,17 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
             out = canon_frequency(span)
         else:
             out = canon_quantity(span)
+    elif kind == "time_noun":  # "morning insulin" -> "1x/morning" + the facts of "insulin"
+        when, rest = span.split(None, 1)
+        inner = facts_series(pl.Series([rest], dtype=pl.Utf8), extra_dir)[0].to_list()
+        out = SEP.join([_TIME_NOUN_OF[when], *inner])
+    elif kind == "limit_period":  # "in 24 hours" = "in a day"
+        out = "1x/day"
+    elif kind == "one_dose":
+        out = "1 dose"
+    elif kind == "condition_phrase":  # "when she's anxious" -> "anxiety"; "her temperature is over" -> "fever"
+        mood = re.search(r"\b(?:" + "|".join(_MOOD_OF) + r")\b", span)
+        out = _MOOD_OF[mood.group(0)] if mood and re.fullmatch(_MOOD, span) else "fever"
     elif kind == "meal_time":
         out = canon_meal_time(span)
     elif kind == "meal_list":  # "with breakfast, lunch and dinner": one time per meal, each with its own word or the first
@@ -1120,8 +1297,35 @@ def canonical(span: str, extra_dir: str | None = None) -> str | None:
     return out
 
 
+@functools.lru_cache(maxsize=8)
+def _exact_case_pattern(extra_dir: str | None) -> str:
+    """The capitals-only names (``"MS"``, ``"RA"``), each after the lexicon names that start with it (``"MS Contin"``
+    is morphine, no multiple sclerosis): a longer name matched here maps to no exact-case name and is dropped (the
+    lower-cased names pass reads it)."""
+    lex = lexicon(extra_dir)
+    exact = lex["exact_case"]
+    firsts = {k.lower(): k for k in exact}
+    longer = []
+    for name in {**lex["condition"], **lex["drug"]}:
+        first, _, rest = name.partition(" ")
+        if rest and first in firsts:
+            longer.append(re.escape(firsts[first]) + r"[ -](?i:" + re.escape(rest) + r")")
+    body = "|".join(longer + [re.escape(n) for n in sorted(exact, key=len, reverse=True)])
+    return _ascii_classes(r"\b(?:" + body + r")\b")
+
+
+@functools.lru_cache(maxsize=8)
+def _dose_name_stop(extra_dir: str | None) -> list[str]:
+    """``_DOSE_NAME_STOP`` and the later words of the lexicon's names: in "Ferrous Sulfate 325 mg", "Breo Ellipta 100
+    mcg", "Folic Acid 1 mg" the capitalized word before the dose ends a listed name, it is no other drug."""
+    lex = lexicon(extra_dir)
+    tails = {w for name in {**lex["condition"], **lex["drug"]} for w in re.split(r"[\s-]+", name)[1:] if len(w) >= 4}
+    return sorted(set(_DOSE_NAME_STOP) | tails)
+
+
 def _spans(prepped: pl.Series, rows: pl.Series, numbers: str, names: str,
-           exact: dict[str, str], phrases: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+           exact: dict[str, str], phrases: str, exact_rx: str = "",
+           stop: list[str] | tuple[str, ...] = _DOSE_NAME_STOP) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(_row, _m)`` frames of the matched spans (lower-cased passes: phrases, then names in what is left, then
     numbers in what is left) and of the original-case names: capitalized names before a dose and the lexicon's
     capitals-only abbreviations (already canonical)."""
@@ -1132,10 +1336,10 @@ def _spans(prepped: pl.Series, rows: pl.Series, numbers: str, names: str,
     cols = [
         pl.col("_t").str.extract_all(_DOSE_NAME).list.eval(
             pl.element().str.extract(r"([A-Z][a-z]{3,})", 1).str.to_lowercase())
-        .list.eval(pl.element().filter(~pl.element().is_in(_DOSE_NAME_STOP))).alias("_d"),
+        .list.eval(pl.element().filter(~pl.element().is_in(stop))).alias("_d"),
     ]
     if exact:
-        cols.append(pl.col("_t").str.extract_all(_ascii_classes(_alternation(exact))).alias("_e"))
+        cols.append(pl.col("_t").str.extract_all(exact_rx or _ascii_classes(_alternation(exact))).alias("_e"))
     frame = prepped.to_frame("_t").select(cols)  # prepared once, read two or three times
     ex = pl.DataFrame({"_row": rows, "_m": matched}).explode("_m").drop_nulls("_m")
     dose = pl.DataFrame({"_row": rows, "_m": frame["_d"]}).explode("_m").drop_nulls("_m")
@@ -1156,7 +1360,8 @@ def facts_series(texts: pl.Series, extra_lexicon_dir: str | None = None, *, not_
         prepped = _drop_organizations(prepped)
     rows = pl.int_range(0, n, eager=True, dtype=pl.UInt32)
     ex, dose = _spans(prepped, rows, numbers, names, lexicon(extra_lexicon_dir)["exact_case"],
-                      _PHRASES[(extra_lexicon_dir, not_facts)])
+                      _PHRASES[(extra_lexicon_dir, not_facts)], _exact_case_pattern(extra_lexicon_dir),
+                      _dose_name_stop(extra_lexicon_dir))
     uniq = ex["_m"].unique().to_list()
     mapping = {u: canonical(u, extra_lexicon_dir) for u in uniq}
     ex = ex.with_columns(pl.col("_m").replace_strict(mapping, return_dtype=pl.Utf8, default=None))
@@ -1166,6 +1371,11 @@ def facts_series(texts: pl.Series, extra_lexicon_dir: str | None = None, *, not_
         keys = list(surface)
         dose = dose.with_columns(pl.col("_m").replace(keys, [surface[k] for k in keys]))
     allf = pl.concat([ex, dose], how="vertical_relaxed").drop_nulls("_m").filter(pl.col("_m").str.len_chars() > 0)
+    family = _drug_families(extra_lexicon_dir)
+    if family:  # a text that names a kind names its family too: "Lantus" -> "insulin glargine" + "insulin"
+        kinds = allf.filter(pl.col("_m").is_in(list(family)))
+        if kinds.height:
+            allf = pl.concat([allf, kinds.with_columns(pl.col("_m").replace_strict(family, return_dtype=pl.Utf8))])
     agg = allf.group_by("_row").agg(pl.col("_m").unique().sort().alias("_f"))
     out = pl.DataFrame({"_row": rows}).join(agg, on="_row", how="left").sort("_row")
     return out["_f"].fill_null(pl.lit([], dtype=pl.List(pl.Utf8))).cast(pl.List(pl.Utf8))

@@ -103,9 +103,9 @@ def test_extra_lexicon_dir(tmp_path):
 
 
 @pytest.mark.parametrize("a,b,facts", [
-    ("Drink 6 to 8 cups of fluid a day.", "Drink 6 to 8 cups of fluid daily.", ["1x/day", "6-8 cup"]),
-    ("Drink 6 to 8 cups a day.", "Drink 6 to 8 cups each day.", ["1x/day", "6-8 cup"]),
-    ("Drink 6 to 8 cups per day.", "Drink six to eight cups every day.", ["1x/day", "6-8 cup"]),
+    ("Drink 6 to 8 cups of fluid a day.", "Drink 6 to 8 cups of fluid daily.", ["1x/day", "48-64 oz"]),
+    ("Drink 6 to 8 cups a day.", "Drink 6 to 8 cups each day.", ["1x/day", "48-64 oz"]),
+    ("Drink 6 to 8 cups per day.", "Drink six to eight cups every day.", ["1x/day", "48-64 oz"]),
     ("Sleep 7 to 8 hours a night.", "Sleep 7 to 8 hours nightly.", ["1x/night", "7-8 hour"]),
     ("Sleep 7 to 8 hours per night.", "Sleep 7 to 8 hours each night.", ["1x/night", "7-8 hour"]),
     ("Aim for 150 minutes a week.", "Aim for 150 minutes weekly.", ["150 minute", "1x/week"]),
@@ -240,9 +240,9 @@ def test_organization_list_is_team_written_and_extendable(tmp_path):
     from filters.facts import organizations
 
     assert "National Institute on Aging" in organizations() and len(organizations()) >= 20
-    assert extract_facts("The Stroke Helpers Club meets weekly.") == ["1x/week", "stroke"]
+    assert extract_facts("Call the Stroke Helpers Club weekly.") == ["1x/week", "stroke"]
     (tmp_path / "organizations.txt").write_text("Stroke Helpers Club\n")
-    assert extract_facts("The Stroke Helpers Club meets weekly.", str(tmp_path)) == ["1x/week"]
+    assert extract_facts("Call the Stroke Helpers Club weekly.", str(tmp_path)) == ["1x/week"]
 
 
 @pytest.mark.parametrize("text", [
