@@ -29,7 +29,8 @@ Public API (other stages call only these):
 
 from __future__ import annotations
 
-import importlib
+from curate.core.lazy import lazy_exports
+
 
 from filters.base import BatchFilter, GlobalFilter
 from filters.columns import KEEP_COL, REASONS_COL
@@ -53,11 +54,4 @@ __all__ = ["FilterConfig", "filter_frame", "score_text", "facts_diff", "run_filt
            "REASON_SETTINGS", "SCORE_COLUMNS", "KEEP_COL", "REASONS_COL", "filter_batch", "BatchFilter", "GlobalFilter"]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

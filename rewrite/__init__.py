@@ -11,7 +11,8 @@ Public API for other stages (imported on first use, so ``import rewrite`` stays 
 
 from __future__ import annotations
 
-import importlib
+from curate.core.lazy import lazy_exports
+
 
 from curate.core.stage import StageSpec
 from rewrite.tables import ADDS, QA_INPUT, WRITES
@@ -31,11 +32,4 @@ def run(input, out_dir, cfg, **options) -> dict:
 STAGE = StageSpec(name="rewrite", reads=QA_INPUT, writes=WRITES, run=run, adds=ADDS)
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
