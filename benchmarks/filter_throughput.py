@@ -26,7 +26,12 @@ and the readability scorer alone with and without SMOG
 (``--readability-repeats`` interleaved runs: the ratio is what the SMOG column costs).  One JSON line per
 measurement.
 
+``--engine ray``: ``curate filter`` on the local engine and on Ray (``curate.engine``) over the same ``--n`` pairs,
+each in a child process: pairs/s, driver peak RSS, Ray start-up seconds, and whether the outputs are the same
+(``--engines-only`` skips the rest; ``--ray-address`` uses an existing cluster).
+
     python benchmarks/filter_throughput.py --n 100000 --baseline-n 300 --stream-n 1000000 --embed-n 2000
+    python benchmarks/filter_throughput.py --engine ray --engines-only --n 20000 --batch-rows 5000
 """
 
 from __future__ import annotations
@@ -217,6 +222,42 @@ def bench_stream(n: int, batch_rows: int) -> None:
         emit(measurement="streaming", pairs=n, seconds=round(r["seconds"], 2), pairs_per_s=round(n / r["seconds"], 1),
              peak_rss_gib=round(r["maxrss_kib"] / 2**20, 3), batch_rows=batch_rows, kept=r["kept"], dropped=r["dropped"],
              input_parquet_mib=round(path.stat().st_size / 2**20, 1))
+
+
+def bench_engines(n: int, batch_rows: int, ray_address: str | None) -> None:
+    """``curate filter``'s two engines on the same ``n`` pairs (Parquet, meaning check off), each in a child
+    process: pairs/s, the driver's peak RSS (Ray's workers are other processes), Ray's start-up seconds, and
+    whether both wrote the same kept / dropped tables."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pairs.parquet"
+        make_pairs(n, seed=3).write_parquet(path, row_group_size=batch_rows)
+        results = {}
+        for engine in ("local", "ray"):
+            out = Path(tmp) / engine
+            code = (
+                "import json,resource,sys,time;sys.path.insert(0,%r);"
+                "from curate.engine import run_filter;from filters import FilterConfig;t=time.perf_counter();"
+                "m=run_filter(%r,%r,FilterConfig(meaning_check=False,batch_rows=%d,engine=%r,ray_address=%r));"
+                "print(json.dumps({'seconds':time.perf_counter()-t,'maxrss_kib':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+                "'timings':m['timings_s'],'engine':m['engine'],'kept':m['counts']['kept']}))"
+            ) % (str(Path(__file__).resolve().parents[1]), str(path), str(out), batch_rows, engine,
+                 ray_address if engine == "ray" else None)
+            res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            if res.returncode != 0:
+                emit(measurement="engine", engine=engine, pairs=n, error=res.stderr.strip().splitlines()[-3:])
+                return
+            r = json.loads(res.stdout.strip().splitlines()[-1])
+            start = r["timings"].get("ray_start", 0.0)
+            results[engine] = r
+            emit(measurement="engine", engine=engine, pairs=n, seconds=round(r["seconds"], 2),
+                 pairs_per_s=round(n / r["seconds"], 1),
+                 pairs_per_s_after_start=round(n / max(r["seconds"] - start, 1e-9), 1),
+                 driver_peak_rss_gib=round(r["maxrss_kib"] / 2**20, 3), ray_start_s=round(start, 2) if engine == "ray" else None,
+                 workers=r["engine"].get("workers"), timings_s=r["timings"], batch_rows=batch_rows, kept=r["kept"])
+        same = all(pl.read_parquet(Path(tmp) / "local" / f).equals(pl.read_parquet(Path(tmp) / "ray" / f))
+                   for f in ("kept.parquet", "dropped.parquet"))
+        emit(measurement="engines", pairs=n, same_outputs=same, cpus=os.cpu_count(),
+             ray_vs_local=round(results["local"]["seconds"] / results["ray"]["seconds"], 2))
 
 
 class PerRowFilter:
@@ -436,8 +477,16 @@ def main(argv: list[str] | None = None) -> None:
                     help="of those, pairs for the meaning check as shipped before (SentenceTransformer.encode)")
     ap.add_argument("--readability-repeats", type=int, default=3,
                     help="interleaved runs of the readability scorer with / without SMOG on --n pairs (0 = skip)")
+    ap.add_argument("--engine", choices=("local", "ray"), default="local",
+                    help="ray: also run `curate filter` on both engines (local, then Ray) over --n pairs and compare")
+    ap.add_argument("--ray-address", default=None, help="with --engine ray: an existing Ray cluster (default: a local one)")
+    ap.add_argument("--engines-only", action="store_true", help="with --engine ray: only the engine comparison")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.engine == "ray" and args.engines_only:
+        emit(measurement="data", pairs=args.n, cpus=os.cpu_count())
+        bench_engines(args.n, args.batch_rows, args.ray_address)
+        return
     df = make_pairs(args.n)
     words = df.select(pl.col("chosen").str.split(" ").list.len().mean()).item()
     emit(measurement="data", pairs=args.n, mean_words_chosen=round(words, 1), cpus=os.cpu_count())
@@ -455,6 +504,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_embed(df.head(args.embed_n), min(args.embed_baseline_n, args.embed_n))
     if args.stream_n:
         bench_stream(args.stream_n, args.batch_rows)
+    if args.engine == "ray":
+        bench_engines(args.n, args.batch_rows, args.ray_address)
 
 
 if __name__ == "__main__":

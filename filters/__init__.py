@@ -9,7 +9,9 @@ Public API (other stages call only these):
 * ``facts_diff(source, text) -> (lost, added)`` -- canonical facts lost / added by a rewrite.
 * ``run_filter_stage(input, out_dir, cfg) -> dict`` -- the stage on a file or a ``curate rewrite`` output dir;
   writes ``kept.parquet``, ``dropped.parquet``, ``manifest.json``, ``report.md`` and PNG plots
-  (``filters.runner``, imported on first use).
+  (``filters.runner``, imported on first use).  ``FilterRun(input, cfg)`` -- the same run split for an engine
+  (``curate.engine``): ``fit()`` the global filters, ``score`` (pure, picklable) each batch anywhere,
+  ``execute(scored batches in input order, out_dir)`` resolves dedup and writes the outputs.
 * ``failed_sides(dropped, cfg_or_manifest) -> pl.Series`` (list[str]) -- the side(s) of each dropped pair its
   drop reasons blame; ``unrepairable_reasons(dropped)`` -- the reasons no rewrite fixes; ``REPAIR_RULES`` -- the
   rules, as text (``filters.repair``).
@@ -45,13 +47,14 @@ from filters.tone import tone_frame
 
 # names whose modules load heavier dependencies (pyarrow's Parquet writer, the embedding model's stack, plots):
 # imported when first asked for, so `import filters` stays as light as the batch scorers
-_LAZY = {"run_filter_stage": "filters.runner", "similarity": "filters.meaning", "SETTINGS_OF": "filters.report",
+_LAZY = {"run_filter_stage": "filters.runner", "FilterRun": "filters.runner", "similarity": "filters.meaning", "SETTINGS_OF": "filters.report",
          "STAGE": "filters.spec"}
 
 __all__ = ["FilterConfig", "filter_frame", "score_text", "facts_diff", "run_filter_stage", "failed_sides",
            "unrepairable_reasons", "REPAIR_RULES", "PhiDetector", "detect_phi", "redact_frame", "phi_lists",
            "kind_counts", "readability_frame", "tone_frame", "similarity", "SETTINGS_OF", "STAGE", "DROP_REASONS",
-           "REASON_SETTINGS", "SCORE_COLUMNS", "KEEP_COL", "REASONS_COL", "filter_batch", "BatchFilter", "GlobalFilter"]
+           "REASON_SETTINGS", "SCORE_COLUMNS", "KEEP_COL", "REASONS_COL", "filter_batch", "BatchFilter", "GlobalFilter",
+           "FilterRun"]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -56,6 +56,8 @@ class FilterConfig:
     drop_phi: bool = field(False, help="Old spelling of phi_action: drop (true = phi_action: drop)")
     # ---- runtime
     batch_rows: int = field(20_000, help="Rows scored per batch (bounds memory: about 1.3 GiB peak at 20,000 rows of ~140-word answers)")
+    engine: Literal["local", "ray"] = field("local", help="Where the batches are scored: local = this process (polars threads); ray = Ray Data map_batches on a Ray cluster (pip install 'empathy-curate[ray]'); dedup is fitted on the driver and the outputs are the same either way")
+    ray_address: str | None = field(None, help="With engine: ray, the Ray cluster to use (e.g. ray://head:10001 or auto); null = start a local Ray on this machine's CPUs")
 
     def __post_init__(self) -> None:
         checks = [
@@ -73,6 +75,7 @@ class FilterConfig:
             (self.minhash_num_perm >= 2, "minhash_num_perm must be >= 2"),
             (self.shingle_size >= 1, "shingle_size must be >= 1"),
             (self.batch_rows >= 1, "batch_rows must be >= 1"),
+            (self.engine in ("local", "ray"), f"engine must be local or ray, got {self.engine!r}"),
             (self.embedding_batch_size is None or self.embedding_batch_size >= 1, "embedding_batch_size must be >= 1 or null"),
             (self.embedding_precision in ("auto", "full"), f"embedding_precision must be auto or full, got {self.embedding_precision!r}"),
             (finite(self.embedding_recheck_band) and 0.0 <= self.embedding_recheck_band <= 2.0, f"embedding_recheck_band must be in [0, 2] (cosine similarities span 2), got {self.embedding_recheck_band}"),

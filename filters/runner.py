@@ -151,113 +151,188 @@ class _Writer:
             self.writer.close()
 
 
+class BatchScore:
+    """The per-batch half of the stage, pure and picklable (an engine ships it to its workers): every batch filter
+    of ``filter_frame`` over one batch -- score columns and their ``drop_reasons``, no ``keep`` yet; the global
+    filters (dedup) are resolved afterwards, in input order, by ``FilterRun.execute``."""
+
+    def __init__(self, cfg: FilterConfig):
+        self.cfg = cfg
+
+    def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
+        return filter_frame(batch, self.cfg, filters=split_filters(default_filters())[0])
+
+
+class FilterRun:
+    """One run of the filter stage, split so that an engine (``curate.engine``: local, Ray) decides where each
+    part runs:
+
+    * ``fit()``: the global filters (dedup) fitted on the ``needs`` columns of every row (the driver);
+    * ``score`` (a ``BatchScore``): the pure per-batch scoring, mapped over batches anywhere;
+    * ``execute(scored_batches, out_dir)``: the scored batches *in input order* -> each global filter's pass
+      (dedup: the ``DuplicateResolver``), ``keep``, the kept / dropped writers in a staging dir, counts, report,
+      manifest.  The local engine is ``execute(map(score, batches()))`` (``run``)."""
+
+    def __init__(self, path: str | Path, cfg: FilterConfig):
+        path = resolve_input(path)
+        self.path, self.cfg = path, cfg
+        self.timer = Timer()
+        self.src = _Source(path, max(1, cfg.batch_rows))
+        missing = [c for c in REQUIRED_COLUMNS if c not in self.src.columns]
+        if missing:
+            raise UsageError(f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(self.src.columns)}")
+        self.filters = default_filters()
+        self.per_batch, self.whole = split_filters(self.filters)
+        self.score = BatchScore(cfg)
+        self.passes: list | None = None
+        self.ids: pl.Series | None = None
+        self.ids_made = 0
+
+    @property
+    def num_rows(self) -> int:
+        return self.src.num_rows
+
+    @property
+    def is_parquet(self) -> bool:
+        """The input is one Parquet file (an engine may read it itself, row groups in order)."""
+        return self.src.is_parquet
+
+    def frame(self) -> pl.DataFrame:
+        """The whole input as read (csv / jsonl / a datasets dir: already in memory; Parquet: read now)."""
+        return self.src._df if self.src._df is not None else pl.read_parquet(self.path)
+
+    def fit(self) -> None:
+        """Fit every global filter on the columns it needs, read from every row (a batch at a time)."""
+        with self.timer("dedup"):
+            rows, self.ids, self.ids_made = self.src.every_row(tuple(c for f in self.whole for c in f.needs))
+            self.passes = [f.fit(rows, self.cfg) for f in self.whole]
+            del rows
+
+    def batches(self):
+        """The input's batches in order, with the ids ``fit`` made for rows that have none."""
+        offset = 0
+        for batch in self.src.batches():
+            n = batch.height
+            if self.ids is not None:
+                batch = with_ids(batch, self.ids.slice(offset, n))
+            offset += n
+            yield batch
+
+    def execute(self, scored_batches, out_dir: Path, progress: bool = False, engine: dict | None = None,
+                timings: dict | None = None) -> dict:
+        """Resolve and write ``scored_batches`` (``score`` of each batch, in input order); returns the manifest.
+        ``engine``: what ran the batches (name, workers, ...), for the manifest; ``timings``: the engine's own
+        seconds (e.g. ``ray_start``), added to the manifest's ``timings_s``."""
+        if self.passes is None:
+            self.fit()
+        cfg, timer, filters, whole, passes = self.cfg, self.timer, self.filters, self.whole, self.passes
+        counts: Counter = Counter()
+        kept_phi_ids: list = []  # the first SHOW_IDS kept rows flagged for PHI (ids only: never the matched text)
+        phi_kinds: set[str] = set()
+        phi_redactions: Counter = Counter()  # phi_action: redact -- spans replaced, per kind
+        reasons: Counter = Counter()
+        plots: list[pl.DataFrame] = []
+        examples: dict[str, list[dict]] = {}
+        offset = 0
+        bar = None
+        if progress:
+            from rich.progress import Progress
+
+            bar = Progress(transient=True)
+            bar.start()
+            task = bar.add_task("filter", total=self.src.num_rows)
+        it = iter(scored_batches)
+        try:
+            with staged_output_dir(out_dir) as stage:
+                kept_w, drop_w = _Writer(stage / KEPT.file), _Writer(stage / DROPPED.file)
+                template = None
+                while True:
+                    with timer("score"):  # reading + scoring (on another engine: waiting for its workers)
+                        scored = next(it, None)
+                    if scored is None:
+                        break
+                    n = scored.height
+                    with timer("dedup"):
+                        for f, gp in zip(whole, passes):
+                            scored = mark(gp.resolve(scored, offset, dropped(scored)), [f], cfg)
+                        scored = finish(scored)
+                    template = scored
+                    with timer("write"):
+                        kept_w.write(scored.filter(pl.col(KEEP_COL)))
+                        dropped_rows = scored.filter(~pl.col(KEEP_COL))
+                        drop_w.write(dropped_rows)
+                    counts["input_rows"] += n
+                    counts["rows_without_source"] += int((~scored[HAS_SOURCE_COL]).sum())
+                    if f"meaning_sim_{CHOSEN}" in scored.columns:  # the rows the meaning check embedded
+                        counts["rows_meaning_checked"] += int(scored[f"meaning_sim_{CHOSEN}"].is_not_null().sum())
+                    counts["rows_with_phi"] += int((scored[PHI_COL].list.len() > 0).sum())
+                    kept_phi = scored.filter(pl.col(KEEP_COL) & (pl.col(PHI_COL).list.len() > 0))
+                    counts["kept_rows_with_phi"] += kept_phi.height
+                    if len(kept_phi_ids) < SHOW_IDS:
+                        kept_phi_ids += kept_phi[ID].cast(pl.Utf8).head(SHOW_IDS - len(kept_phi_ids)).to_list()
+                    phi_kinds.update(kept_phi[PHI_COL].explode().drop_nulls().str.split(":").list.first().to_list())
+                    if PHI_REDACTED_COL in scored.columns:  # phi_action: redact -- one kind per replaced span
+                        counts["rows_redacted"] += int((scored[PHI_REDACTED_COL].list.len() > 0).sum())
+                        phi_redactions.update(scored[PHI_REDACTED_COL].explode().drop_nulls().to_list())
+                    count_drops(dropped_rows, reasons)
+                    for r in dropped_rows[REASONS_COL].list.first().unique().drop_nulls().to_list():
+                        ex = examples.setdefault(r, [])
+                        if len(ex) < 3:
+                            for row in dropped_rows.filter(pl.col(REASONS_COL).list.first() == r).head(3 - len(ex)).iter_rows(named=True):
+                                ex.append(_example(row))
+                    plots.append(scored.select([c for c in PLOT_COLS if c in scored.columns]))
+                    offset += n
+                    if bar is not None:
+                        bar.update(task, advance=n)
+                kept_w.close(template)
+                drop_w.close(template)
+                counts["kept"] = kept_w.rows
+                counts["dropped"] = drop_w.rows
+                for gp in passes:
+                    counts.update(gp.counts)
+                counts["ids_made"] = self.ids_made
+                if counts["kept"] + counts["dropped"] != counts["input_rows"] or offset != self.src.num_rows:
+                    raise RuntimeError("row accounting mismatch between kept, dropped and input")  # pragma: no cover
+                checks = check_status(cfg, counts, [f.name for f in filters])
+                manifest = build_manifest(
+                    "filter", cfg,
+                    inputs={"path": str(self.path), "sha256": file_sha256(self.path)},
+                    counts={**{k: int(v) for k, v in counts.items()},
+                            "drops_by_reason": {r: int(reasons[r]) for r in sorted(reasons, key=lambda k: -reasons[k])},
+                            **({"phi_redactions": kind_counts(phi_redactions.elements())} if cfg.phi_action == "redact" else {})},
+                    timings=timer.timings,
+                    outputs=list(OUTPUTS),
+                    notes=("rows without source_answer are scored on chosen vs rejected only (facts: rejected against "
+                           "chosen; no meaning check)") if counts["rows_without_source"] else None,
+                    input_columns=list(self.src.columns),
+                    kept_phi=({"ids": kept_phi_ids, "kinds": sorted(phi_kinds)} if counts["kept_rows_with_phi"] else None),
+                    checks=checks,
+                    meaning_check_scope=("rows no lexical filter dropped, duplicates included (one may become its "
+                                         "cluster's kept row); rows already dropped are not embedded"
+                                         if checks.get("meaning", "").startswith("ran") else checks.get("meaning", "off")),
+                    engine=engine or local_engine_info(),
+                )
+                with timer("report"):
+                    plot_df = pl.concat(plots, how="diagonal_relaxed") if plots else pl.DataFrame({c: [] for c in PLOT_COLS})
+                    write_report(stage, manifest, plot_df, examples)
+                manifest["timings_s"] = {k: round(v, 3) for k, v in {**timer.timings, **(timings or {})}.items()}
+                write_json(manifest, stage / MANIFEST)
+        finally:
+            if bar is not None:
+                bar.stop()
+        return manifest
+
+
+def local_engine_info() -> dict:
+    """The manifest's ``engine`` of an in-process run: batch filters on polars' thread pool."""
+    return {"name": "local", "workers": pl.thread_pool_size()}
+
+
 def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) -> dict:
-    timer = Timer()
-    src = _Source(path, max(1, cfg.batch_rows))
-    missing = [c for c in REQUIRED_COLUMNS if c not in src.columns]
-    if missing:
-        raise UsageError(f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(src.columns)}")
-
-    filters = default_filters()
-    per_batch, whole = split_filters(filters)  # the global filters (dedup) see every row here, then resolve each batch
-    with timer("dedup"):
-        rows, ids, ids_made = src.every_row(tuple(c for f in whole for c in f.needs))
-        passes = [f.fit(rows, cfg) for f in whole]
-        del rows
-
-    counts: Counter = Counter()
-    kept_phi_ids: list = []  # the first SHOW_IDS kept rows flagged for PHI (ids only: never the matched text)
-    phi_kinds: set[str] = set()
-    phi_redactions: Counter = Counter()  # phi_action: redact -- spans replaced, per kind
-    reasons: Counter = Counter()
-    plots: list[pl.DataFrame] = []
-    examples: dict[str, list[dict]] = {}
-    offset = 0
-    bar = None
-    if progress:
-        from rich.progress import Progress
-
-        bar = Progress(transient=True)
-        bar.start()
-        task = bar.add_task("filter", total=src.num_rows)
-    try:
-        with staged_output_dir(out_dir) as stage:
-            kept_w, drop_w = _Writer(stage / KEPT.file), _Writer(stage / DROPPED.file)
-            template = None
-            for batch in src.batches():
-                n = batch.height
-                if ids is not None:
-                    batch = with_ids(batch, ids.slice(offset, n))
-                with timer("score"):
-                    scored = filter_frame(batch, cfg, filters=per_batch)
-                with timer("dedup"):
-                    for f, gp in zip(whole, passes):
-                        scored = mark(gp.resolve(scored, offset, dropped(scored)), [f], cfg)
-                    scored = finish(scored)
-                template = scored
-                with timer("write"):
-                    kept_w.write(scored.filter(pl.col(KEEP_COL)))
-                    dropped_rows = scored.filter(~pl.col(KEEP_COL))
-                    drop_w.write(dropped_rows)
-                counts["input_rows"] += n
-                counts["rows_without_source"] += int((~scored[HAS_SOURCE_COL]).sum())
-                if f"meaning_sim_{CHOSEN}" in scored.columns:  # the rows the meaning check embedded
-                    counts["rows_meaning_checked"] += int(scored[f"meaning_sim_{CHOSEN}"].is_not_null().sum())
-                counts["rows_with_phi"] += int((scored[PHI_COL].list.len() > 0).sum())
-                kept_phi = scored.filter(pl.col(KEEP_COL) & (pl.col(PHI_COL).list.len() > 0))
-                counts["kept_rows_with_phi"] += kept_phi.height
-                if len(kept_phi_ids) < SHOW_IDS:
-                    kept_phi_ids += kept_phi[ID].cast(pl.Utf8).head(SHOW_IDS - len(kept_phi_ids)).to_list()
-                phi_kinds.update(kept_phi[PHI_COL].explode().drop_nulls().str.split(":").list.first().to_list())
-                if PHI_REDACTED_COL in scored.columns:  # phi_action: redact -- one kind per replaced span
-                    counts["rows_redacted"] += int((scored[PHI_REDACTED_COL].list.len() > 0).sum())
-                    phi_redactions.update(scored[PHI_REDACTED_COL].explode().drop_nulls().to_list())
-                count_drops(dropped_rows, reasons)
-                for r in dropped_rows[REASONS_COL].list.first().unique().drop_nulls().to_list():
-                    ex = examples.setdefault(r, [])
-                    if len(ex) < 3:
-                        for row in dropped_rows.filter(pl.col(REASONS_COL).list.first() == r).head(3 - len(ex)).iter_rows(named=True):
-                            ex.append(_example(row))
-                plots.append(scored.select([c for c in PLOT_COLS if c in scored.columns]))
-                offset += n
-                if bar is not None:
-                    bar.update(task, advance=n)
-            kept_w.close(template)
-            drop_w.close(template)
-            counts["kept"] = kept_w.rows
-            counts["dropped"] = drop_w.rows
-            for gp in passes:
-                counts.update(gp.counts)
-            counts["ids_made"] = ids_made
-            if counts["kept"] + counts["dropped"] != counts["input_rows"]:  # pragma: no cover - invariant
-                raise RuntimeError("row accounting mismatch between kept, dropped and input")
-            checks = check_status(cfg, counts, [f.name for f in filters])
-            manifest = build_manifest(
-                "filter", cfg,
-                inputs={"path": str(path), "sha256": file_sha256(path)},
-                counts={**{k: int(v) for k, v in counts.items()},
-                        "drops_by_reason": {r: int(reasons[r]) for r in sorted(reasons, key=lambda k: -reasons[k])},
-                        **({"phi_redactions": kind_counts(phi_redactions.elements())} if cfg.phi_action == "redact" else {})},
-                timings=timer.timings,
-                outputs=list(OUTPUTS),
-                notes=("rows without source_answer are scored on chosen vs rejected only (facts: rejected against "
-                       "chosen; no meaning check)") if counts["rows_without_source"] else None,
-                input_columns=list(src.columns),
-                kept_phi=({"ids": kept_phi_ids, "kinds": sorted(phi_kinds)} if counts["kept_rows_with_phi"] else None),
-                checks=checks,
-                meaning_check_scope=("rows no lexical filter dropped, duplicates included (one may become its "
-                                     "cluster's kept row); rows already dropped are not embedded"
-                                     if checks.get("meaning", "").startswith("ran") else checks.get("meaning", "off")),
-            )
-            with timer("report"):
-                plot_df = pl.concat(plots, how="diagonal_relaxed") if plots else pl.DataFrame({c: [] for c in PLOT_COLS})
-                write_report(stage, manifest, plot_df, examples)
-            manifest["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
-            write_json(manifest, stage / MANIFEST)
-    finally:
-        if bar is not None:
-            bar.stop()
-    return manifest
+    """The local engine: read, score and resolve the batches in this process, one after another."""
+    job = FilterRun(path, cfg)
+    job.fit()
+    return job.execute(map(job.score, job.batches()), out_dir, progress=progress)
 
 
 def resolve_input(path: str | Path) -> Path:

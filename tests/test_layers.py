@@ -4,7 +4,8 @@ inside functions).
 * ``curate/core/`` (schema, io, errors, configlib, manifest, net, plots, outputs, clikit, builtin_model) imports no
   stage and not the app;
 * a stage (``rewrite``, ``filters``, ``curate.review``, ``curate.publish``, ``align``) never imports the app
-  (``curate/app/``: the CLI, the combined config, the pipeline), and takes another stage's names only from that
+  (``curate/app/``: the CLI, the combined config, the pipeline) nor an engine (``curate/engine/``: where a stage's
+  batches run -- local, Ray; it imports core and the stages, never the app), and takes another stage's names only from that
   stage's package (``from filters import tone_frame``), each listed in its ``__all__``;
 * no two modules import each other;
 * no module takes a ``_private`` name, or a ``_private`` module, from another package.
@@ -41,6 +42,8 @@ def unit(module: str) -> str:
         return "core"
     if module.startswith("curate.app"):
         return "app"
+    if module.startswith("curate.engine"):
+        return "engine"
     return module.split(".")[0]
 
 
@@ -82,6 +85,10 @@ def test_imports_go_one_way():
             problems.append(f"{where}: core imports {dst}")
         if a in STAGES and b == "app":
             problems.append(f"{where}: stage {a} imports the app ({dst})")
+        if a in STAGES and b == "engine":
+            problems.append(f"{where}: stage {a} imports an engine ({dst}); engines run stages, not the other way")
+        if a == "engine" and b == "app":
+            problems.append(f"{where}: engine imports the app ({dst})")
         if a in STAGES and b == "curate":
             problems.append(f"{where}: stage {a} imports {dst}, which is neither core nor a stage")
         if b in STAGES and a != "app":

@@ -51,19 +51,22 @@ def register(app: typer.Typer) -> None:
         min_tone_margin: Optional[float] = typer.Option(None, help="Override filter.min_tone_margin."),
         meaning_check: Optional[bool] = typer.Option(None, "--meaning-check/--no-meaning-check", help="Override filter.meaning_check (the embedding similarity check)."),
         batch_rows: Optional[int] = typer.Option(None, help="Override filter.batch_rows."),
+        engine: Optional[str] = typer.Option(None, "--engine", help="Override filter.engine: local (this process) or ray (Ray Data map_batches; pip install 'empathy-curate[ray]')."),
+        ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Override filter.ray_address: the Ray cluster for --engine ray (e.g. ray://head:10001, auto); default: start a local Ray."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of this tool in OUTPUT (never a folder of your own files)."),
     ) -> None:
         """Score every pair (readability, tone, facts, dedup, PHI, margins); keep or drop each with named reasons."""
         params = dict(locals())  # the flags, named like the fields of filters.config.FilterConfig
         from curate.app.config import load_section
         from curate.core.outputs import check_output_dir, replacing
-        from filters.runner import resolve_input, run_filter_stage
+        from curate.engine import run_filter
+        from filters.runner import resolve_input
 
         cfg = load_section(config, "filter", params)  # every option checked before any work starts
         resolve_input(input)  # a missing / wrong input is reported before the output dir is looked at
         plan = check_output_dir(output, overwrite=overwrite, flag="-o", inputs=[input])
         with replacing(plan):
-            manifest = run_filter_stage(input, output, cfg, progress=True)
+            manifest = run_filter(input, output, cfg, progress=True)
         c = manifest["counts"]
         typer.echo(f"{c['input_rows']} pairs: {c['kept']} kept, {c['dropped']} dropped -> {output}")
         for reason, n in c["drops_by_reason"].items():

@@ -84,14 +84,19 @@ def plan(cfg: CurateConfig, progress: bool = True) -> list[Stage]:
     publish_cfg = type(cfg.publish)(**{**to_dict(cfg.publish), "to_dir": str(publish_dir)})
 
     def step(spec, out_dir: Path, input: Path, config, section, always: bool = False, reads: Path | None = None,
-             **options) -> Stage:
-        """``input``: the table hashed into the fingerprint; ``reads``: what the stage is given (default ``input``)."""
+             run=None, **options) -> Stage:
+        """``input``: the table hashed into the fingerprint; ``reads``: what the stage is given (default ``input``);
+        ``run``: the runner (default ``spec.run``; the filter stage's engine, ``curate.engine``, when it is not local)."""
         given = reads or input
+        runner = run or spec.run
         return Stage(spec.name, out_dir, spec.outputs(), input, to_dict(section),
-                     lambda: spec.run(given, out_dir, config, **options), always)
+                     lambda: runner(given, out_dir, config, **options), always)
 
     stages = [step(REWRITE, rewrite_dir, source, cfg.rewrite, cfg.rewrite, progress=progress)]
-    stages.append(step(FILTER, filter_dir, REWRITE.kept.path(rewrite_dir), cfg.filter, cfg.filter))
+    from curate.engine import run_filter
+
+    filter_run = run_filter if cfg.filter.engine != "local" else None  # filter.engine: ray -> curate.engine
+    stages.append(step(FILTER, filter_dir, REWRITE.kept.path(rewrite_dir), cfg.filter, cfg.filter, run=filter_run))
     published_from, last = filter_dir, FILTER
     if cfg.review.dataset:
         # review pushes once and pulls on every run (never skipped); it takes the whole config (filter re-scores)

@@ -1,0 +1,13 @@
+"""The local engine: a stage job's batches read, scored and resolved in this process, one after another."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LocalEngine:
+    name = "local"
+
+    def run(self, job, out_dir: Path, progress: bool = False) -> dict:
+        job.fit()
+        return job.execute(map(job.score, job.batches()), Path(out_dir), progress=progress)
