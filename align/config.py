@@ -1,4 +1,4 @@
-"""Configuration of DPO training and evaluation (the ``align:`` section of the YAML). Owned by issue 6.
+"""Configuration of DPO training and evaluation (the ``align:`` section of the YAML).
 
 One dataclass per command, TRL style: ``DPOTrainConfig`` (``align dpo``) and ``EvalConfig`` (``align eval``),
 composed into ``AlignConfig``.  Every option has a default and a help line (``curate config init`` prints it).

@@ -1,4 +1,4 @@
-"""Configuration of the filter stage (the ``filter:`` section of the YAML). Owned by issue 3.
+"""Configuration of the filter stage (the ``filter:`` section of the YAML).
 
 Groups:
     * readability -- Flesch-Kincaid grade targets for the chosen answer and the chosen/rejected margin.

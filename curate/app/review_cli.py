@@ -21,14 +21,19 @@ _WS_HELP = "Argilla workspace (default: review.workspace, else the key's first w
 _CFG_HELP = "YAML config (see `curate config init`); its `review:` section is the base, flags override it"
 
 
-def _config(config: Optional[Path], params: dict):
+def _config(config: Optional[Path], params: dict, *, dataset: bool = False):
     """The config with a command's flags (its arguments named like the fields of ``ReviewConfig``) over the
-    ``review:`` section. ``--api-url`` only picks the server to connect to (``_client``): it is not config."""
+    ``review:`` section. ``--api-url`` only picks the server to connect to (``_client``): it is not config.
+    ``dataset``: the command works on one dataset, so ``--dataset`` (or ``review.dataset``) must be given."""
     from curate.app.config import CurateConfig, load_config
     from curate.core.configlib import cli_overrides
+    from curate.core.errors import UsageError
 
     overrides, flags = cli_overrides(CurateConfig, "review", {k: v for k, v in params.items() if k != "api_url"})
-    return load_config(config, overrides, flags)
+    cfg = load_config(config, overrides, flags)
+    if dataset and not cfg.review.dataset:
+        raise UsageError("give --dataset NAME (or review.dataset in the config)")
+    return cfg
 
 
 def _client(cfg, api_url: Optional[str], api_key: Optional[str]):
@@ -58,13 +63,10 @@ def push_cmd(
 ) -> None:
     """Create or update an Argilla dataset with one record per pair (record id = pair id; re-push = no duplicates)."""
     params = dict(locals())  # before any other name is bound
-    from curate.core.errors import UsageError
     from curate.core.io import read_table
     from curate.review.push import push, validate_pairs
 
-    cfg = _config(config, params)
-    if not cfg.review.dataset:
-        raise UsageError("give --dataset NAME (or review.dataset in the config)")
+    cfg = _config(config, params, dataset=True)
     path = data / "kept.parquet" if data.is_dir() and (data / "kept.parquet").exists() else data
     df = validate_pairs(read_table(path), str(path))
     _quiet_sdk()
@@ -94,12 +96,9 @@ def status_cmd(
     params = dict(locals())  # before any other name is bound
     import json
 
-    from curate.core.errors import UsageError
     from curate.review.connection import get_dataset
 
-    cfg = _config(config, params)
-    if not cfg.review.dataset:
-        raise UsageError("give --dataset NAME (or review.dataset in the config)")
+    cfg = _config(config, params, dataset=True)
     _quiet_sdk()
     client = _client(cfg, api_url, api_key)
     ds = get_dataset(client, cfg.review.dataset, cfg.review.workspace, exclude=cfg.review.key_workspace)
@@ -143,9 +142,7 @@ def pull_cmd(
     from curate.core.outputs import check_output_dir, replacing
     from curate.review.pull import pull
 
-    cfg = _config(config, params)
-    if not cfg.review.dataset:
-        raise UsageError("give --dataset NAME (or review.dataset in the config)")
+    cfg = _config(config, params, dataset=True)
     if data is not None and not data.exists():
         raise UsageError(f"--data {data}: no such file or directory")
     plan = check_output_dir(output, overwrite=overwrite, flag="-o", inputs=[data])

@@ -1,4 +1,4 @@
-"""Configuration of the publish stage (the ``publish:`` section of the YAML). Owned by issue 5.
+"""Configuration of the publish stage (the ``publish:`` section of the YAML).
 
 Groups: where the dataset goes (``to_dir`` / ``repo_id``), how it is split, what it looks like (system prompt,
 columns, card metadata), and the gates that keep unsafe rows out.

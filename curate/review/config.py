@@ -1,4 +1,4 @@
-"""Configuration of the review stage (the ``review:`` section of the YAML). Owned by issue 4.
+"""Configuration of the review stage (the ``review:`` section of the YAML).
 
 Groups:
     Connection: ``api_url``, ``workspace``, ``dataset`` (the API key only ever comes from ``ARGILLA_API_KEY``).
