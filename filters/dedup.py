@@ -42,11 +42,6 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _CHUNK = 100_000
 
 
-def normalized_question_expr(col: str) -> pl.Expr:
-    """The question's key: ``curate.core.schema.question_key_expr``, the one normalizer dedup and the split share."""
-    return question_key_expr(col)
-
-
 def _fmix32(hv: np.ndarray) -> np.ndarray:
     try:  # datasketch >= 2.0 pre-mixes inputs with the MurmurHash3 finalizer
         from datasketch.minhash import _fmix
@@ -126,7 +121,7 @@ def _cluster_rows(df: pl.DataFrame, question_col: str, threshold: float, num_per
     u64 per LSH band.
     """
     n = df.height
-    norm = df.select(normalized_question_expr(question_col).alias("q"))["q"]
+    norm = df.select(question_key_expr(question_col).alias("q"))["q"]
     # exact: first occurrence of each normalized question
     exact_first = (
         pl.DataFrame({"q": norm, "i": pl.int_range(0, n, eager=True)})

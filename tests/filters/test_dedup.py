@@ -1,8 +1,9 @@
 import numpy as np
 import polars as pl
 
+from curate.core.schema import question_key_expr
 from filters import FilterConfig, filter_frame
-from filters.dedup import dedup_frame, minhash_signatures, normalized_question_expr, shingle_hashes
+from filters.dedup import dedup_frame, minhash_signatures, shingle_hashes
 from tests.filters.helpers import frame, pair
 
 
@@ -62,7 +63,7 @@ def test_near_threshold_is_configurable():
 
 
 def test_normalization():
-    s = pl.DataFrame({"q": ["  What’s   SUNDOWNING?? ", None]}).select(normalized_question_expr("q"))["q"].to_list()
+    s = pl.DataFrame({"q": ["  What’s   SUNDOWNING?? ", None]}).select(question_key_expr("q"))["q"].to_list()
     assert s == ["what s sundowning", ""]
 
 
@@ -79,5 +80,5 @@ def test_the_normalizer_is_the_shared_question_key():
     from curate.core.schema import question_key
 
     qs = ["  What’s   SUNDOWNING?? ", "Is 5 mg OK?", "dose_of donepezil", "ﬁne…  really", None]
-    got = pl.DataFrame({"q": qs}, schema={"q": pl.Utf8}).select(normalized_question_expr("q"))["q"].to_list()
+    got = pl.DataFrame({"q": qs}, schema={"q": pl.Utf8}).select(question_key_expr("q"))["q"].to_list()
     assert got == [question_key(q) for q in qs]
