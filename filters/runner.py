@@ -218,6 +218,11 @@ class FilterRun:
             offset += n
             yield batch
 
+    def run(self, out_dir: Path, progress: bool = False) -> dict:
+        """The local engine: fit, then score and resolve the batches in this process, one after another."""
+        self.fit()
+        return self.execute(map(self.score, self.batches()), Path(out_dir), progress=progress)
+
     def execute(self, scored_batches, out_dir: Path, progress: bool = False, engine: dict | None = None,
                 timings: dict | None = None) -> dict:
         """Resolve and write ``scored_batches`` (``score`` of each batch, in input order); returns the manifest.
@@ -330,9 +335,7 @@ def local_engine_info() -> dict:
 
 def run(path: Path, out_dir: Path, cfg: FilterConfig, progress: bool = False) -> dict:
     """The local engine: read, score and resolve the batches in this process, one after another."""
-    job = FilterRun(path, cfg)
-    job.fit()
-    return job.execute(map(job.score, job.batches()), out_dir, progress=progress)
+    return FilterRun(path, cfg).run(out_dir, progress=progress)
 
 
 def resolve_input(path: str | Path) -> Path:

@@ -9,5 +9,4 @@ class LocalEngine:
     name = "local"
 
     def run(self, job, out_dir: Path, progress: bool = False) -> dict:
-        job.fit()
-        return job.execute(map(job.score, job.batches()), Path(out_dir), progress=progress)
+        return job.run(Path(out_dir), progress=progress)
