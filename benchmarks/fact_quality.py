@@ -1,6 +1,7 @@
 """Quality of the fact-preservation check against hand-labeled rewrites, with a baseline measured in the same run.
 
-Each line of ``filters/data/labeled/facts_<split>.jsonl`` is ``{"source", "text", "lost", "added", "note"}``:
+Each line of ``filters/data/labeled/facts_<split>*.jsonl`` (every file of the split: ``facts_dev*.jsonl``,
+``facts_heldout*.jsonl``) is ``{"source", "text", "lost", "added", "note"}``:
 ``lost`` / ``added`` are spans copied from source / text, one atomic fact each.  Every labeled span is
 canonicalized with ``filters.facts.canonical`` (a span it cannot read keeps its lower-cased text, so it can only
 count as a miss) and compared, as a set per line, with ``facts_diff(source, text)``.
@@ -30,7 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 LABELED = ROOT / "filters" / "data" / "labeled"
-HELDOUT = LABELED / "facts_heldout.jsonl"
+HELDOUT = "facts_heldout"  # every file whose name starts so is held out
+
+
+def split_files(split: str) -> list[Path]:
+    return sorted(LABELED.glob(f"facts_{split}*.jsonl"), key=lambda p: (len(p.name), p.name))
 KEYS = ("source", "text", "lost", "added")
 
 
@@ -130,9 +135,11 @@ def score(rows: list[dict], system: str) -> tuple[dict, list[dict]]:
 
 
 def is_heldout(path: Path) -> bool:
-    """Whether ``path`` is the held-out file (the same file by any path: a link, a relative path)."""
+    """Whether ``path`` is a held-out file (by name, or the same file as one by any path: a link, a copy's name)."""
+    if path.name.startswith(HELDOUT):
+        return True
     try:
-        return path.resolve() == HELDOUT.resolve() or (path.exists() and HELDOUT.exists() and path.samefile(HELDOUT))
+        return path.exists() and any(path.samefile(h) for h in split_files("heldout"))
     except OSError:
         return False
 
@@ -144,18 +151,26 @@ def main(argv: list[str] | None = None) -> int:
                     help="a labeled JSONL file instead of the split's (reported as split 'file:NAME')")
     ap.add_argument("--show-errors", action="store_true", help="list the lines the extractor gets wrong (dev only)")
     args = ap.parse_args(argv)
-    path = args.file or LABELED / f"facts_{args.split}.jsonl"
-    if args.show_errors and (is_heldout(path) or (args.split == "heldout" and args.file is None)):
+    paths = [args.file] if args.file else split_files(args.split)
+    if args.show_errors and (any(is_heldout(p) for p in paths) or (args.split == "heldout" and args.file is None)):
         print("error: --show-errors lists development lines only, never the held-out file's (pass --split dev or "
               "a development --file)", file=sys.stderr)
         return 2
+    if not paths:
+        print(f"error: no facts_{args.split}*.jsonl in {LABELED}", file=sys.stderr)
+        return 2
     try:
-        rows = load(path)
+        per_file = [(p, load(p)) for p in paths]
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    label = str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
-    split = f"file:{path.name}" if args.file is not None else args.split
+    rows = [r for _, rs in per_file for r in rs]
+
+    def shown(p: Path) -> str:
+        return str(p.resolve().relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p)
+
+    label = ",".join(shown(p) for p in paths)
+    split = f"file:{args.file.name}" if args.file is not None else args.split
     ours, wrong = score(rows, "facts")
     base, _ = score(rows, "without_rules")
     naive, _ = score(rows, "naive")
@@ -166,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
          **{f"{k}_ratio": round(ours[k] / base[k], 3) if base[k] else None
             for k in ("lost_precision", "lost_recall", "added_precision", "added_recall")},
          wrong_lines=ours["wrong_lines"], wrong_lines_baseline=base["wrong_lines"], goal=0.95)
+    if len(per_file) > 1:  # each author's file on its own too
+        for p, rs in per_file:
+            emit(measurement="fact_quality_per_file", split=split, file=shown(p), system="facts", **score(rs, "facts")[0])
     if args.show_errors:
         for w in wrong:
             r = w["row"]

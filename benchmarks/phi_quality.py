@@ -47,10 +47,10 @@ PRESIDIO_MAP = {"PERSON": "NAME", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMA
 
 
 def split_files(split: str) -> list[Path]:
-    """``dev``: every development file (``phi_dev.jsonl``, ``phi_dev2.jsonl``, ...); ``heldout``: the held-out half."""
+    """``dev``: every development file (``phi_dev.jsonl``, ``phi_dev2.jsonl``, ...); ``heldout``: every held-out file (``phi_heldout*.jsonl``)."""
     if split == "dev":
         return sorted(LABELED.glob("phi_dev*.jsonl"), key=lambda p: (len(p.name), p.name))
-    return [LABELED / f"phi_{split}.jsonl"]
+    return sorted(LABELED.glob(f"phi_{split}*.jsonl"), key=lambda p: (len(p.name), p.name))
 
 
 def load(path: Path) -> list[dict]:

@@ -5,7 +5,7 @@ Splits (JSONL rows ``{"text", "label": supportive|prescriptive|hostile|neutral, 
 * ``dev`` -- ``filters/data/tone_labeled.jsonl`` + every ``filters/data/labeled/tone_dev*.jsonl``: the
   development pool (the learned part of the judge is trained and chosen by cross-validation over it:
   benchmarks/hostility_cv.py).
-* ``heldout`` (default) -- ``filters/data/labeled/tone_heldout.jsonl``, written independently and never used
+* ``heldout`` (default) -- every ``filters/data/labeled/tone_heldout*.jsonl``, written independently and never used
   for tuning.
 
 Systems:
@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT / "filters" / "data"
 SPLITS = {
     "dev": [DATA / "tone_labeled.jsonl", *sorted((DATA / "labeled").glob("tone_dev*.jsonl"))],
-    "heldout": [DATA / "labeled" / "tone_heldout.jsonl"],
+    "heldout": sorted((DATA / "labeled").glob("tone_heldout*.jsonl")),
 }
 KINDS = ("supportive", "prescriptive", "hostile", "neutral")
 GOALS = {"precision": 0.95, "recall": 0.95, "prescriptive_flagged": 0.03, "hostile_supportive_or_neutral": 0.0,
@@ -156,6 +156,15 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"measurement": "tone_ranking", "split": args.split, "system": s,
                           **{f"supportive_above_{k}": _r(v) for k, v in m["ranking"].items()},
                           "goal": GOALS["ranking"], "seconds": m["seconds"]}), flush=True)
+    files = sorted({r["_file"] for r in rows})
+    if len(files) > 1:  # each author's file on its own too: a pooled figure can hide one author's misses
+        for name in files:
+            m = measure([r for r in rows if r["_file"] == name], "current")
+            print(json.dumps({"measurement": "per_file", "split": args.split, "file": name, "system": "current",
+                              "precision": _r(m["precision"]), "recall": _r(m["recall"]),
+                              "prescriptive_flagged": _r(m["prescriptive_flagged"]),
+                              "hostile_supportive_or_neutral": _r(m["hostile_supportive_or_neutral"]),
+                              **{f"supportive_above_{k}": _r(v) for k, v in m["ranking"].items()}}), flush=True)
     cur, base = res["current"], res["baseline"]
     met = {
         "precision": cur["precision"] is not None and cur["precision"] >= GOALS["precision"],
