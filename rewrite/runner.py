@@ -132,6 +132,9 @@ def read_rows(input_path: Path, cfg: RewriteConfig) -> pl.DataFrame:
         require_columns(df, [cfg.question_col, cfg.answer_col], input_path,
                         hint="or a `messages` / `conversations` column of chat turns (rewrite.conversation_col)")
         return prepare_rows(df, cfg, source)
+    why = conv.turn_fields(df.schema[col])
+    if why:  # the whole column is wrong: nothing to quarantine row by row
+        raise UsageError(f"{input_path}: column {col!r} {why}")
     return prepare_conversations(df, cfg, source, col)
 
 
@@ -529,19 +532,21 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
 
     extra_schema = {c: valid.schema[c] for c in _extra_columns(valid.columns)}
     pairs_df = pl.DataFrame(pairs, schema={**S.PAIR_SCHEMA, **extra_schema})
-    quarantine_df = pl.DataFrame(quarantine, schema={**S.QUARANTINE_SCHEMA, **extra_schema}).sort(S.INPUT_ROW)
+    order = [S.INPUT_ROW, *([S.TURN] if S.TURN in extra_schema else [])]
+    quarantine_df = pl.DataFrame(quarantine, schema={**S.QUARANTINE_SCHEMA, **extra_schema}).sort(order, nulls_last=False)
     counts = {
         "input_rows": rows.height, "pairs": pairs_df.height, "quarantined": n_quarantined,
         "skipped_by_limit": skipped_by_limit, "quarantine_by_reason": dict(reasons.most_common()),
         "requests": run.requests, "generated_this_run": run.generated, "from_cache": run.from_cache,
         "failed_this_run": run.failed, "phi_rows": len(phi_ids),
+        **({"conversations": rows[S.INPUT_ROW].n_unique(), "targets_per": cfg.turns} if S.CONTEXT in rows.columns else {}),
         **({"phi_redactions": phi_redactions} if cfg.phi == "redact" else {}),
     }
     manifest = build_manifest(
         "rewrite", dataclasses.replace(cfg, base_url=public_url(cfg.base_url)),
         inputs={"path": str(input_path), "sha256": file_sha256(input_path)}, counts=counts,
         timings=timer.timings, extra_env=(cfg.api_key_env,), model=backend.model_id, remote_endpoint=bool(backend.remote),
-        prompt_version=f"{chosen.prompt_version}+{rejected.prompt_version}",
+        prompt_version=run.prompt_version(S.CONTEXT in rows.columns),
         styles={s.name: {"prompt_version": s.prompt_version, "role": r, "description": s.description, "path": s.path,
                          "system": s.system, "instructions": s.instructions}
                 for r, s in run.roles()},
