@@ -82,5 +82,4 @@ def grouped_split(df: pl.DataFrame, test_size: float, seed: int = 0) -> tuple[pl
                     n_test, df.height, 100 * n_test / df.height, 100 * test_size, sizes.height, int(sizes["n"].max()))
     test_groups = pl.Series(test_groups, dtype=sizes[GROUP_COL].dtype)
     is_test = pl.col(GROUP_COL).is_in(test_groups.implode())
-    framed = framed.drop(helpers)
-    return framed.filter(~is_test), framed.filter(is_test)
+    return framed.filter(~is_test).drop(helpers), framed.filter(is_test).drop(helpers)
