@@ -63,7 +63,9 @@ def load_questions(cfg: EvalConfig) -> tuple[pl.DataFrame, str | None]:
         for msgs in df["prompt"].to_list():
             last = max((i for i, m in enumerate(msgs or []) if m["role"] == "user"), default=None)
             questions.append(msgs[last]["content"] if last is not None else None)
-            contexts.append(context_json(msgs[:last]) if last else None)
+            # the earlier turns; the system message stays the eval's own (--system-prompt / the training one)
+            earlier = [m for m in (msgs[:last] if last else []) if m["role"] != "system"]
+            contexts.append(context_json(earlier) if earlier else None)
     else:
         questions = df[col].cast(pl.Utf8).to_list()
     out, ref_col = _with_references(df, cfg, questions, contexts)
