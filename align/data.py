@@ -38,7 +38,7 @@ def load_preference_dataset(source: str, split: str | None = "train"):
             if (path / "dataset_dict.json").exists() or (path / "dataset_info.json").exists() or (path / "state.json").exists():
                 ds = datasets.load_from_disk(str(path))
             else:
-                ds = datasets.load_dataset(str(path))
+                ds = datasets.load_dataset(str(path), cache_dir=_cache_dir_for(path))
         elif path.is_file():
             ext = path.suffix.lower().lstrip(".")
             builder = {"parquet": "parquet", "jsonl": "json", "json": "json", "csv": "csv"}.get(ext)
@@ -64,6 +64,21 @@ def load_preference_dataset(source: str, split: str | None = "train"):
     return out
 
 
+def _cache_dir_for(folder: Path) -> str:
+    """A datasets cache dir of this folder's files as they are now (absolute path, size, mtime of each).
+
+    ``datasets.load_dataset(DIR)`` keys its default cache on the folder's *name* and file names, so a second dataset
+    published to another folder of the same name (``runs/a/dataset``, ``runs/b/dataset``) would be read from the
+    first one's cache; this key changes whenever a file does."""
+    import hashlib
+    import tempfile
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    stamp = [(str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    key = hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
+    return str(Path(tempfile.gettempdir()) / "curate-datasets-cache" / key)
+
+
 def validate_preference_dataset(ds, where: str) -> None:
     missing = [c for c in PREFERENCE_COLUMNS if c not in ds.column_names]
     if missing:
@@ -78,6 +93,9 @@ def validate_preference_dataset(ds, where: str) -> None:
             raise UsageError(f"{where}: column {col!r} must hold message lists [{{role, content}}, ...], got {type(v).__name__}")
     if row["chosen"][-1]["role"] != "assistant" or row["rejected"][-1]["role"] != "assistant":
         raise UsageError(f"{where}: chosen/rejected must end with an assistant message")
+    if row["prompt"][-1]["role"] != "user":  # a conversation's earlier turns come before its last user turn
+        raise UsageError(f"{where}: prompt must end with the user message the answers reply to, got a "
+                         f"{row['prompt'][-1]['role']!r} message")
 
 
 def system_prompt_of(ds) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from align.config import EvalConfig
+from curate.core.conversations import CONVERSATION_INPUT_COLUMNS, PROBLEMS, context_json, context_turns, parse_turns
 from curate.core.errors import UsageError
 from curate.core.schema import DEFAULT_SYSTEM_PROMPT  # the published data's system message: `align eval`'s fallback
 
@@ -50,13 +51,53 @@ def load_questions(cfg: EvalConfig) -> tuple[pl.DataFrame, str | None]:
     if not cfg.questions:
         raise UsageError("no questions: pass --questions FILE (or align.eval.questions in the config)")
     df = read_table(cfg.questions)
+    conversations = conversation_questions(df, cfg)
+    if conversations is not None:
+        return conversations
     col = cfg.question_column if cfg.question_column in df.columns else ("prompt" if "prompt" in df.columns else None)
     if col is None:
         raise UsageError(f"{cfg.questions}: no {cfg.question_column!r} column (columns: {', '.join(df.columns)})")
-    if col == "prompt" and df.schema["prompt"] != pl.Utf8:  # TRL message lists: the last user message
-        questions = [next((m["content"] for m in reversed(msgs) if m["role"] == "user"), None) for msgs in df["prompt"].to_list()]
+    contexts = None
+    if col == "prompt" and df.schema["prompt"] != pl.Utf8:  # TRL message lists: the last user message, after the rest
+        questions, contexts = [], []
+        for msgs in df["prompt"].to_list():
+            last = max((i for i, m in enumerate(msgs or []) if m["role"] == "user"), default=None)
+            questions.append(msgs[last]["content"] if last is not None else None)
+            # the earlier turns; the system message stays the eval's own (--system-prompt / the training one)
+            earlier = [m for m in (msgs[:last] if last else []) if m["role"] != "system"]
+            contexts.append(context_json(earlier) if earlier else None)
     else:
         questions = df[col].cast(pl.Utf8).to_list()
+    out, ref_col = _with_references(df, cfg, questions, contexts)
+    return out, ref_col
+
+
+REFERENCE_TURN = "the conversation's last assistant turn"
+
+
+def conversation_questions(df: pl.DataFrame, cfg: EvalConfig) -> tuple[pl.DataFrame, str | None] | None:
+    """Questions from conversations (a ``messages`` / ``conversations`` column, and no question column): the last
+    user turn of each, answered after the turns before it; a conversation that ends with an assistant turn is
+    answered at its last user turn and that assistant turn is the reference.  None for a table of questions."""
+    col = next((c for c in CONVERSATION_INPUT_COLUMNS if c in df.columns), None)
+    if col is None or cfg.question_column in df.columns:
+        return None
+    where = cfg.questions
+    questions, contexts, refs = [], [], []
+    for i, value in enumerate(df[col].to_list()):
+        turns, problem = parse_turns(value, open_end=True)
+        if problem:
+            raise UsageError(f"{where}: row {i}: {problem} ({PROBLEMS[problem]})")
+        ref = turns.pop()["content"] if turns[-1]["role"] == "assistant" else None
+        questions.append(turns[-1]["content"])
+        contexts.append(context_json(turns[:-1]))
+        refs.append(ref)
+    return _finish(pl.DataFrame({"question": questions, "reference": refs, "context": contexts},
+                                schema={"question": pl.Utf8, "reference": pl.Utf8, "context": pl.Utf8}),
+                   REFERENCE_TURN if any(r is not None for r in refs) else None, cfg.limit, where)
+
+
+def _with_references(df: pl.DataFrame, cfg: EvalConfig, questions: list, contexts: list | None):
     ref, ref_col = None, None
     for rc in (cfg.reference_column, "reference", "answer"):
         if rc in df.columns:
@@ -66,19 +107,35 @@ def load_questions(cfg: EvalConfig) -> tuple[pl.DataFrame, str | None]:
             break
     out = pl.DataFrame({"question": questions, "reference": ref.to_list() if ref is not None else [None] * len(questions)},
                        schema={"question": pl.Utf8, "reference": pl.Utf8})
+    if contexts is not None and any(c is not None for c in contexts):
+        out = out.with_columns(pl.Series("context", contexts, dtype=pl.Utf8))
+    return _finish(out, ref_col, cfg.limit, cfg.questions)
+
+
+def _finish(out: pl.DataFrame, ref_col: str | None, cfg_limit: int | None, where) -> tuple[pl.DataFrame, str | None]:
     out = out.filter(pl.col("question").is_not_null() & (pl.col("question").str.strip_chars() != ""))
-    if cfg.limit is not None:
-        if cfg.limit < 1:  # EvalConfig refuses it; polars' head(-1) would mean "all but the last"
-            raise UsageError(f"--limit must be >= 1, got {cfg.limit}")
-        out = out.head(cfg.limit)
+    if cfg_limit is not None:
+        if cfg_limit < 1:  # EvalConfig refuses it; polars' head(-1) would mean "all but the last"
+            raise UsageError(f"--limit must be >= 1, got {cfg_limit}")
+        out = out.head(cfg_limit)
     if out.height == 0:
-        raise UsageError(f"{cfg.questions}: no questions to evaluate")
+        raise UsageError(f"{where}: no questions to evaluate")
     if ref_col is not None and out["reference"].null_count() == out.height:
         ref_col = None
     return out, ref_col
 
 
-def generate(model, tokenizer, questions: list[str], system_prompt: str, cfg: EvalConfig, label: str) -> list[str]:
+def chat_messages(question: str, system_prompt: str, context=None) -> list[dict]:
+    """What a model is asked: the system prompt (a conversation's own system turn instead, when it has one), the
+    conversation's earlier turns, then the question (its last user turn)."""
+    earlier = context_turns(context)
+    system = [] if earlier and earlier[0]["role"] == "system" else [{"role": "system", "content": system_prompt}]
+    return [*system, *earlier, {"role": "user", "content": question}]
+
+
+def generate(model, tokenizer, questions: list[str], system_prompt: str, cfg: EvalConfig, label: str,
+             contexts: list | None = None) -> list[str]:
+    """``contexts``: per question, the earlier turns of its conversation (None = a single question)."""
     import torch
     from rich.progress import Progress
 
@@ -95,9 +152,9 @@ def generate(model, tokenizer, questions: list[str], system_prompt: str, cfg: Ev
         task = progress.add_task(f"generating ({label})", total=len(questions))
         for i in range(0, len(questions), cfg.batch_size):
             chunk = questions[i:i + cfg.batch_size]
-            texts = [tokenizer.apply_chat_template([{"role": "system", "content": system_prompt},
-                                                    {"role": "user", "content": q}],
-                                                   tokenize=False, add_generation_prompt=True) for q in chunk]
+            ctx = contexts[i:i + cfg.batch_size] if contexts is not None else [None] * len(chunk)
+            texts = [tokenizer.apply_chat_template(chat_messages(q, system_prompt, c), tokenize=False,
+                                                   add_generation_prompt=True) for q, c in zip(chunk, ctx)]
             enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
             with torch.no_grad():
                 out = model.generate(**enc, **gen_kwargs)
@@ -192,6 +249,8 @@ def reference_note(ref_col: str | None, cfg: EvalConfig) -> str:
     if ref_col is None:
         return (f"No reference answers (no `{cfg.reference_column}`, `reference` or `answer` column with text): facts "
                 "and similarity to a reference were not scored.")
+    if ref_col == REFERENCE_TURN:
+        return f"Reference answers: {REFERENCE_TURN} (each conversation is answered at the user turn before it)."
     if ref_col != cfg.reference_column:
         return (f"Reference answers: column `{ref_col}`, because the questions have no `{cfg.reference_column}` "
                 f"column (fell back from `{cfg.reference_column}` to `{ref_col}`; set align.eval.reference_column to "
@@ -275,6 +334,11 @@ def _load_base(model_id: str, dtype: str):
     return load_model(DPOTrainConfig(model=model_id, dtype=dtype, method="full"))
 
 
+def _multi_turn(contexts: list | None) -> int:
+    """Questions asked after earlier turns of a conversation (a system turn alone does not count)."""
+    return sum(any(t["role"] != "system" for t in context_turns(c)) for c in contexts or [])
+
+
 def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path, overwrite: bool = False) -> dict:
     import torch
 
@@ -298,11 +362,12 @@ def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path, ove
     timer = Timer()
     tokenizer = load_tokenizer(str(aligned_dir))  # saved by `align dpo`, with its pad / template preparation
     qs, refs = questions["question"].to_list(), questions["reference"].to_list()
+    contexts = questions["context"].to_list() if "context" in questions.columns else None
     with timer("generate_base"):
         model = _load_base(base_id, cfg.dtype)
         if model.get_input_embeddings().num_embeddings < len(tokenizer):
             model.resize_token_embeddings(len(tokenizer))
-        base_answers = generate(model, tokenizer, qs, system_prompt, cfg, "base")
+        base_answers = generate(model, tokenizer, qs, system_prompt, cfg, "base", contexts)
     with timer("generate_aligned"):
         if (aligned_dir / "adapter_config.json").is_file():
             from peft import PeftModel
@@ -311,7 +376,7 @@ def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path, ove
         else:
             del model
             model = _load_base(str(aligned_dir), cfg.dtype)
-        aligned_answers = generate(model, tokenizer, qs, system_prompt, cfg, "aligned")
+        aligned_answers = generate(model, tokenizer, qs, system_prompt, cfg, "aligned", contexts)
         del model
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
@@ -324,7 +389,7 @@ def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path, ove
     table = markdown_table(summary, len(qs), base_id, str(model_dir))
     report = report_markdown(summary, answers, base_name=base_id, aligned_name=str(model_dir), ref_col=ref_col, cfg=cfg)
     result = build_manifest("align.eval", cfg, inputs={"model": str(model_dir), "base": base_id, "questions": cfg.questions},
-                            counts={"questions": len(qs)}, timings=timer.timings, system_prompt=system_prompt,
+                            counts={"questions": len(qs), "multi_turn": _multi_turn(contexts)}, timings=timer.timings, system_prompt=system_prompt,
                             reference_column=ref_col, reference_fallback=ref_col is not None and ref_col != cfg.reference_column,
                             small_sample=len(qs) < SMALL_N, summary=summary)
     with replacing(plan), staged_output_dir(out_dir) as stage:

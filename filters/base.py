@@ -83,6 +83,7 @@ class GlobalFilter(Filter):
     """A step that needs every row (see the module docstring); batches must be resolved in input order."""
 
     needs: ClassVar[tuple[str, ...]] = ()  # the columns ``fit`` reads from every row
+    may_need: ClassVar[tuple[str, ...]] = ()  # columns ``fit`` also reads when the table has them
 
     def fit(self, rows: pl.DataFrame, cfg: FilterConfig) -> GlobalPass:
         raise NotImplementedError
@@ -90,7 +91,7 @@ class GlobalFilter(Filter):
     def score(self, df: pl.DataFrame, cfg: FilterConfig, dropped: pl.Series | None = None) -> pl.DataFrame:
         """``fit`` and ``resolve`` on one frame; ``dropped``: the rows another filter dropped (default: none)."""
         dropped = dropped if dropped is not None else pl.Series([False] * df.height)
-        return self.fit(df.select(self.needs), cfg).resolve(df, 0, dropped)
+        return self.fit(df.select(*self.needs, *[c for c in self.may_need if c in df.columns]), cfg).resolve(df, 0, dropped)
 
 
 def mark(df: pl.DataFrame, filters: list[Filter], cfg: FilterConfig) -> pl.DataFrame:

@@ -33,7 +33,8 @@ import hashlib
 import numpy as np
 import polars as pl
 
-from curate.core.schema import ID, QUESTION, question_key_expr
+from curate.core.conversations import with_dialogue_text
+from curate.core.schema import CONTEXT, ID, QUESTION, question_key_expr
 from filters.base import GlobalFilter
 from filters.columns import CLUSTER_ID_COL, DUP_KIND_COL
 from filters.config import FilterConfig
@@ -286,10 +287,13 @@ class DedupFilter(GlobalFilter):
     settings = {"duplicate": ("dedup",), "near_duplicate": ("dedup",)}
     columns = (CLUSTER_ID_COL, DUP_KIND_COL)
     needs = (QUESTION, ID)
+    may_need = (CONTEXT,)
 
     def fit(self, rows: pl.DataFrame, cfg: FilterConfig) -> DedupPass:
-        """Cluster the questions of every row (``id``: the cluster ids)."""
-        groups = cluster_frame(rows, QUESTION, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
+        """Cluster the questions of every row (``id``: the cluster ids); rows made from conversations (a ``context``
+        column) are clustered on the whole conversation up to the target, not on the last user turn alone."""
+        rows, question = with_dialogue_text(rows)
+        groups = cluster_frame(rows, question, cfg.near_dup_threshold, cfg.minhash_num_perm, cfg.shingle_size,
                                cfg.minhash_seed, near=cfg.dedup)
         return DedupPass(groups, cfg.dedup)
 

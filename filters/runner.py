@@ -204,7 +204,8 @@ class FilterRun:
     def fit(self) -> None:
         """Fit every global filter on the columns it needs, read from every row (a batch at a time)."""
         with self.timer("dedup"):
-            rows, self.ids, self.ids_made = self.src.every_row(tuple(c for f in self.whole for c in f.needs))
+            rows, self.ids, self.ids_made = self.src.every_row(
+                tuple(c for f in self.whole for c in (*f.needs, *(m for m in f.may_need if m in self.src.columns))))
             self.passes = [f.fit(rows, self.cfg) for f in self.whole]
             del rows
 

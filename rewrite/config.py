@@ -22,6 +22,8 @@ class RewriteConfig:
     # --- input columns
     question_col: str = field("question", help="Column holding the question")
     answer_col: str = field("answer", help="Column holding the clinical source answer")
+    conversation_col: str | None = field(None, help="Column holding conversations (a list of {role, content} turns, OpenAI / TRL, or ShareGPT {from, value}; an optional system turn first); null = a `messages` or `conversations` column when the table has no question / answer columns")
+    turns: Literal["last", "all"] = field("last", help="Conversations: which assistant turns become rewrite targets: last = the final one, all = every one; each is rewritten with the earlier turns in the prompt")
     source_name: str | None = field(None, help="Provenance label stored in the `source` column; null = input file name")
     # --- styles
     chosen_style: str = field("supportive", help="Style spec for the preferred answer")
@@ -74,6 +76,7 @@ class RewriteConfig:
               f"must be auto, float32, bfloat16 or float16, got {self.dtype!r}")
         check(bool(re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", str(self.device))), "device",
               f"must be auto, cpu, mps, cuda or cuda:N, got {self.device!r}")
+        check(self.turns in ("last", "all"), "turns", f"must be last or all, got {self.turns!r}")
         check(self.phi in ("refuse", "allow", "redact"), "phi", f"must be refuse, allow or redact, got {self.phi!r}")
         check(bool(self.chosen_style) and self.chosen_style != self.rejected_style, "rejected_style",
               f"must differ from chosen_style ({self.chosen_style!r})")

@@ -139,6 +139,15 @@ def output_columns(kept: pl.DataFrame, dropped: pl.DataFrame, manifest: dict) ->
     return [c for c in ordered if c not in (REDO_SIDE, REDO_REASONS)]
 
 
+def _context_text(df: pl.DataFrame, i: int) -> str:
+    """The earlier turns of row ``i`` of a conversation table as one text ("" for a single-turn table)."""
+    from curate.core.conversations import context_turns
+
+    if S.CONTEXT not in df.columns:
+        return ""
+    return " ".join(t["content"] for t in context_turns(df[S.CONTEXT][i]))
+
+
 def _has_text(text) -> bool:
     return isinstance(text, str) and bool(text.strip())
 
@@ -212,7 +221,7 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
             spec = get_style(styles, style)
             note = notes.note(side, reasons, list(row.get(f"facts_lost_{side}") or []),
                               list(row.get(f"facts_added_{side}") or []))
-            msgs = spec.messages(row[S.QUESTION] or "", base)
+            msgs = spec.messages(row[S.QUESTION] or "", base, row.get(S.CONTEXT))  # a conversation's earlier turns too
             msgs[-1] = {**msgs[-1], "content": f"{note}\n\n{msgs[-1]['content']}"}
             pv = f"{spec.prompt_version}/{notes.prompt_version}"
             what = hashlib.sha256(json.dumps([row[side], note, base]).encode()).hexdigest()[:16]
@@ -227,7 +236,8 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
     has_phi = (lambda t: detect_phi(t, allow)) if allow else detect_phi
     sent = lambda t: " ".join((t or "").split())  # noqa: E731
     phi_ids = sorted({j.request.row_id for js in jobs.values() for j in js
-                      if has_phi(sent(dropped[S.QUESTION][j.row - n_kept])) or has_phi(sent(j.base))})
+                      if has_phi(sent(dropped[S.QUESTION][j.row - n_kept])) or has_phi(sent(j.base))
+                      or has_phi(sent(_context_text(dropped, j.row - n_kept)))})
     if phi_ids and backend.remote and not (cfg.allow_phi or getattr(cfg, "phi", None) == "allow"):
         shown = ", ".join(phi_ids[:10]) + (f" and {len(phi_ids) - 10} more" if len(phi_ids) > 10 else "")
         raise UsageError(f"{len(phi_ids)} row(s) to repair contain PHI and the endpoint is not on this machine; "
@@ -316,7 +326,7 @@ def run_redo(redo_dir: str | Path, out_dir: str | Path, cfg: RewriteConfig, *, b
                                 source_answer=j.base, instructions=f"{j.note}\n{j.spec.instructions}",
                                 min_length_ratio=cfg.min_length_ratio, max_length_ratio=cfg.max_length_ratio,
                                 examples=[ex["output"] for ex in j.spec.few_shot],
-                                max_copy_similarity=cfg.max_copy_similarity)
+                                max_copy_similarity=cfg.max_copy_similarity, context=row.get(S.CONTEXT))
             if v.ok and S.normalize_text(v.text) == S.normalize_text(j.failed):
                 v = dataclasses.replace(v, text=None, reason=SAME_AS_FAILED)
             if v.ok:

@@ -17,6 +17,7 @@ from urllib.parse import urlparse, urlunparse
 
 import polars as pl
 
+from curate.core import conversations as conv
 from curate.core import schema as S
 from curate.core.errors import RuntimeFailure, UsageError
 from curate.core.io import read_table, require_columns, staged_output_dir, write_json, write_table
@@ -25,7 +26,7 @@ from filters import PhiDetector, kind_counts, phi_lists, redact_frame
 from rewrite.backends.base import GenRequest, GenResult, LazyBackend
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig
-from rewrite.styles import StyleSpec, get_style, load_styles
+from rewrite.styles import CONTEXT_VERSION, StyleSpec, get_style, load_styles
 from rewrite.tables import PAIRS, QUARANTINE
 from rewrite.validate import validate_output
 
@@ -72,6 +73,71 @@ def prepare_rows(df: pl.DataFrame, cfg: RewriteConfig, source: str) -> pl.DataFr
     return out.with_columns(problem.alias(PROBLEM))
 
 
+def conversation_column(df: pl.DataFrame, cfg: RewriteConfig) -> str | None:
+    """The column conversations come in (``rewrite.conversation_col``, else ``messages`` / ``conversations`` when the
+    table lacks the question / answer columns), or None for a single-turn table."""
+    if cfg.conversation_col:
+        return cfg.conversation_col if cfg.conversation_col in df.columns else None
+    if cfg.question_col in df.columns and cfg.answer_col in df.columns:
+        return None
+    return next((c for c in conv.CONVERSATION_INPUT_COLUMNS if c in df.columns), None)
+
+
+def prepare_conversations(df: pl.DataFrame, cfg: RewriteConfig, source: str, col: str) -> pl.DataFrame:
+    """One row per target assistant turn (``rewrite.turns``) of every valid conversation, with ``question`` = the last
+    user turn, ``source_answer`` = the target, ``context`` and ``turn``; a conversation that is not valid is one row
+    whose problem column names why (``curate.core.conversations.PROBLEMS``).  Ids hash the context + target."""
+    why = conv.turn_fields(df.schema[col])
+    if why:
+        raise UsageError(f"column {col!r} {why}")
+    reserved = {*S.PAIR_COLUMNS, *S.QUARANTINE_COLUMNS, *S.CONVERSATION_SCHEMA, PROBLEM, cfg.question_col, cfg.answer_col}
+    extra = [c for c in df.columns if c != col and c not in reserved]
+    out: list[dict] = []
+    for i, (value, *rest) in enumerate(df.select(col, *extra).iter_rows()):
+        base = {S.INPUT_ROW: i, **dict(zip(extra, rest))}
+        turns, problem = conv.parse_turns(value)
+        if problem:
+            raw = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+            out.append({S.ID: S.make_id(str(raw), ""), S.QUESTION: "", S.SOURCE_ANSWER: "", S.CONTEXT: None,
+                        S.TURN: None, PROBLEM: problem, **base})
+            continue
+        for t in conv.targets(turns, cfg.turns):
+            out.append({S.ID: conv.make_conversation_id(t.context, t.question, t.answer), S.QUESTION: t.question,
+                        S.SOURCE_ANSWER: t.answer, S.CONTEXT: conv.context_json(t.context), S.TURN: t.turn,
+                        PROBLEM: None, **base})
+    schema = {S.ID: pl.Utf8, S.QUESTION: pl.Utf8, S.SOURCE_ANSWER: pl.Utf8, **S.CONVERSATION_SCHEMA, PROBLEM: pl.Utf8,
+              S.INPUT_ROW: pl.Int64, **{c: df.schema[c] for c in extra}}
+    rows = pl.DataFrame(out, schema=schema).with_columns(pl.lit(source).alias(S.SOURCE))
+    rows = rows.select(S.ID, S.QUESTION, S.SOURCE_ANSWER, S.INPUT_ROW, *S.CONVERSATION_SCHEMA, *extra, S.SOURCE, PROBLEM)
+    context_chars = pl.col(S.CONTEXT).fill_null("").str.len_chars()
+    problem = (
+        pl.when(pl.col(PROBLEM).is_not_null()).then(pl.col(PROBLEM))
+        .when(pl.col(S.SOURCE_ANSWER).str.len_chars() > cfg.max_input_chars).then(pl.lit("answer_too_long"))
+        .when(pl.col(S.QUESTION).str.len_chars() > cfg.max_input_chars).then(pl.lit("question_too_long"))
+        .when(context_chars > 4 * cfg.max_input_chars).then(pl.lit("context_too_long"))
+        .when(~pl.col(S.ID).is_first_distinct()).then(pl.lit("duplicate_row"))
+        .otherwise(None)
+    )
+    return rows.with_columns(problem.alias(PROBLEM))
+
+
+def read_rows(input_path: Path, cfg: RewriteConfig) -> pl.DataFrame:
+    """The input table as rows to rewrite: single-turn question / answer rows, or the targets of conversations."""
+    df = read_table(input_path)
+    source = cfg.source_name or input_path.name
+    col = conversation_column(df, cfg)
+    if col is None:
+        if cfg.conversation_col:
+            require_columns(df, [cfg.conversation_col], input_path)
+        require_columns(df, [cfg.question_col, cfg.answer_col], input_path,
+                        hint="or a `messages` / `conversations` column of chat turns (rewrite.conversation_col)")
+        return prepare_rows(df, cfg, source)
+    why = conv.turn_fields(df.schema[col])
+    if why:  # the whole column is wrong: nothing to quarantine row by row
+        raise UsageError(f"{input_path}: column {col!r} {why}")
+    return prepare_conversations(df, cfg, source, col)
+
+
 def make_backend(cfg: RewriteConfig):
     gen = dict(max_new_tokens=cfg.max_new_tokens, temperature=cfg.temperature, top_p=cfg.top_p, seed=cfg.seed)
     if cfg.base_url:
@@ -103,7 +169,20 @@ def phi_rows(valid: pl.DataFrame, allow: list[str] | None = None) -> list[str]:
     sent = [pl.col(c).fill_null("").str.replace_all(r"\s+", " ").str.strip_chars() for c in (S.QUESTION, S.SOURCE_ANSWER)]
     texts = valid.select(*sent)
     hits = [bool(q or a) for q, a in zip(phi_lists(texts[S.QUESTION], allow), phi_lists(texts[S.SOURCE_ANSWER], allow))]
+    if S.CONTEXT in valid.columns:  # a conversation's earlier turns are sent too
+        turns = _context_frame(valid)
+        flagged = set(turns.filter(pl.Series(phi_lists(turns["content"], allow)).list.len() > 0)["_row"].to_list())
+        hits = [h or i in flagged for i, h in enumerate(hits)]
     return [rid for rid, hit in zip(valid[S.ID].to_list(), hits) if hit]
+
+
+def _context_frame(valid: pl.DataFrame) -> pl.DataFrame:
+    """Every earlier turn of every row: ``_row`` (row position), ``_turn``, ``role``, ``content`` (whitespace
+    collapsed, as the request shows it)."""
+    rows = [(i, j, t["role"], " ".join(t["content"].split()))
+            for i, cell in enumerate(valid[S.CONTEXT].to_list()) for j, t in enumerate(conv.context_turns(cell))]
+    return pl.DataFrame(rows, schema={"_row": pl.Int64, "_turn": pl.Int64, "role": pl.Utf8, "content": pl.Utf8},
+                        orient="row")
 
 
 def _phi_detector(allow: list[str] | None) -> PhiDetector:
@@ -122,7 +201,19 @@ def redact_rows(valid: pl.DataFrame, allow: list[str] | None = None) -> tuple[pl
     red = redact_frame(collapsed, cols, allow)
     changed = red["phi_redacted"].list.len() > 0
     out = valid.with_columns(pl.when(changed).then(red[c]).otherwise(pl.col(c)).alias(c) for c in cols)
-    return out, kind_counts(red["phi_redacted"].explode().drop_nulls().to_list())
+    kinds = red["phi_redacted"].explode().drop_nulls().to_list()
+    if S.CONTEXT in valid.columns:  # the earlier turns of a conversation are redacted the same way
+        turns = _context_frame(valid)
+        if turns.height:
+            rt = redact_frame(turns, ["content"], allow)
+            kinds += rt["phi_redacted"].explode().drop_nulls().to_list()
+            turns = turns.with_columns(pl.when(rt["phi_redacted"].list.len() > 0).then(rt["content"])
+                                       .otherwise(pl.col("content")).alias("content"))
+            cells = list(out[S.CONTEXT].to_list())
+            for i, part in turns.group_by("_row", maintain_order=True):
+                cells[i[0]] = conv.context_json(part.sort("_turn").select("role", "content").to_dicts())
+            out = out.with_columns(pl.Series(S.CONTEXT, cells, dtype=pl.Utf8))
+    return out, kind_counts(kinds)
 
 
 def public_url(url: str | None) -> str | None:
@@ -265,9 +356,17 @@ class _Run:
     def roles(self):
         return (("chosen", self.chosen), ("rejected", self.rejected))
 
+    def prompt_version(self, dialogue: bool = False) -> str:
+        """The pair's prompt version: both styles' (and, for a conversation row, how its context is shown)."""
+        pv = f"{self.chosen.prompt_version}+{self.rejected.prompt_version}"
+        return f"{pv}+{CONTEXT_VERSION}" if dialogue else pv
+
     def keys(self, rows: pl.DataFrame) -> list[tuple[str, str, str]]:
-        """``(row id, style, cache key)`` of every generation ``rows`` need."""
-        return [(rid, spec.name, cache_key(rid, spec.name, spec.prompt_version, self.backend.model_id, self.gen_params))
+        """``(row id, style, cache key)`` of every generation ``rows`` need (a conversation row's prompt version
+        includes how its earlier turns are shown: ``rewrite.styles.CONTEXT_VERSION``)."""
+        dialogue = S.CONTEXT in rows.columns
+        return [(rid, spec.name, cache_key(rid, spec.name, f"{spec.prompt_version}+{CONTEXT_VERSION}" if dialogue
+                                           else spec.prompt_version, self.backend.model_id, self.gen_params))
                 for rid in rows[S.ID].to_list() for _, spec in self.roles()]
 
     def uncached(self, rows: pl.DataFrame, cache_path: Path) -> bool:
@@ -282,9 +381,10 @@ class _Run:
     def chunk(self, rows: pl.DataFrame, bar, task) -> tuple[list[dict], list[dict]]:
         keys = {(rid, style): key for rid, style, key in self.keys(rows)}
         requests = []
-        for rid, q, a in rows.select(S.ID, S.QUESTION, S.SOURCE_ANSWER).iter_rows():
+        contexts = rows[S.CONTEXT].to_list() if S.CONTEXT in rows.columns else [None] * rows.height
+        for (rid, q, a), ctx in zip(rows.select(S.ID, S.QUESTION, S.SOURCE_ANSWER).iter_rows(), contexts):
             for _, spec in self.roles():
-                requests.append(GenRequest(keys[(rid, spec.name)], rid, spec.name, spec.messages(q, a)))
+                requests.append(GenRequest(keys[(rid, spec.name)], rid, spec.name, spec.messages(q, a, ctx)))
         cached = self.cache.get_many([r.key for r in requests])
         todo = [r for r in requests if r.key not in cached]
         self.requests += len(requests)
@@ -294,7 +394,8 @@ class _Run:
                 self.finish(r.row_id)
         bar.advance(task, len(requests) - len(todo), rows_done=self.rows_done)
         errors: dict[str, str] = {}
-        pv = {s.name: s.prompt_version for _, s in self.roles()}
+        dialogue = S.CONTEXT in rows.columns
+        pv = {s.name: f"{s.prompt_version}+{CONTEXT_VERSION}" if dialogue else s.prompt_version for _, s in self.roles()}
 
         def on_result(req: GenRequest, res: GenResult) -> None:
             if res.text is not None:
@@ -331,7 +432,8 @@ class _Run:
                     text, finish_reason=finish, error=errors.get(key) if text is None else None,
                     question=row[S.QUESTION], source_answer=row[S.SOURCE_ANSWER], instructions=spec.instructions,
                     min_length_ratio=cfg.min_length_ratio, max_length_ratio=cfg.max_length_ratio,
-                    examples=[ex["output"] for ex in spec.few_shot], max_copy_similarity=cfg.max_copy_similarity)
+                    examples=[ex["output"] for ex in spec.few_shot], max_copy_similarity=cfg.max_copy_similarity,
+                    context=row.get(S.CONTEXT))
             bad = [f"{role}:{v.reason}" for role, v in verdicts.items() if not v.ok]
             if bad:
                 quarantine.append(_quarantine_row(row, "rewrite", ";".join(bad),
@@ -340,7 +442,7 @@ class _Run:
             pairs.append({S.ID: row[S.ID], S.QUESTION: row[S.QUESTION], S.SOURCE_ANSWER: row[S.SOURCE_ANSWER],
                           S.CHOSEN: verdicts["chosen"].text, S.REJECTED: verdicts["rejected"].text, S.SOURCE: row[S.SOURCE],
                           S.REWRITE_MODEL: self.backend.model_id,
-                          S.PROMPT_VERSION: f"{self.chosen.prompt_version}+{self.rejected.prompt_version}",
+                          S.PROMPT_VERSION: self.prompt_version(S.CONTEXT in row),
                           S.GENERATION_PARAMS: json.dumps(self.gen_params, sort_keys=True), S.CHOSEN_STYLE: self.chosen.name,
                           S.REJECTED_STYLE: self.rejected.name, S.INPUT_ROW: row[S.INPUT_ROW],
                           **{c: row[c] for c in extra_cols}})
@@ -370,9 +472,7 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     if cfg.redo:
         raise UsageError(REDO_WITH_INPUT)
     with timer("read"):
-        df = read_table(input_path)
-        require_columns(df, [cfg.question_col, cfg.answer_col], input_path)
-        rows = prepare_rows(df, cfg, cfg.source_name or input_path.name)
+        rows = read_rows(input_path, cfg)
     styles = load_styles(cfg.styles_dir)
     chosen, rejected = get_style(styles, cfg.chosen_style), get_style(styles, cfg.rejected_style)
     if chosen.name == rejected.name:
@@ -432,19 +532,21 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
 
     extra_schema = {c: valid.schema[c] for c in _extra_columns(valid.columns)}
     pairs_df = pl.DataFrame(pairs, schema={**S.PAIR_SCHEMA, **extra_schema})
-    quarantine_df = pl.DataFrame(quarantine, schema={**S.QUARANTINE_SCHEMA, **extra_schema}).sort(S.INPUT_ROW)
+    order = [S.INPUT_ROW, *([S.TURN] if S.TURN in extra_schema else [])]
+    quarantine_df = pl.DataFrame(quarantine, schema={**S.QUARANTINE_SCHEMA, **extra_schema}).sort(order, nulls_last=False)
     counts = {
         "input_rows": rows.height, "pairs": pairs_df.height, "quarantined": n_quarantined,
         "skipped_by_limit": skipped_by_limit, "quarantine_by_reason": dict(reasons.most_common()),
         "requests": run.requests, "generated_this_run": run.generated, "from_cache": run.from_cache,
         "failed_this_run": run.failed, "phi_rows": len(phi_ids),
+        **({"conversations": rows[S.INPUT_ROW].n_unique(), "targets_per": cfg.turns} if S.CONTEXT in rows.columns else {}),
         **({"phi_redactions": phi_redactions} if cfg.phi == "redact" else {}),
     }
     manifest = build_manifest(
         "rewrite", dataclasses.replace(cfg, base_url=public_url(cfg.base_url)),
         inputs={"path": str(input_path), "sha256": file_sha256(input_path)}, counts=counts,
         timings=timer.timings, extra_env=(cfg.api_key_env,), model=backend.model_id, remote_endpoint=bool(backend.remote),
-        prompt_version=f"{chosen.prompt_version}+{rejected.prompt_version}",
+        prompt_version=run.prompt_version(S.CONTEXT in rows.columns),
         styles={s.name: {"prompt_version": s.prompt_version, "role": r, "description": s.description, "path": s.path,
                          "system": s.system, "instructions": s.instructions}
                 for r, s in run.roles()},

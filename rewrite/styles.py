@@ -41,19 +41,44 @@ class StyleSpec:
     def prompt_version(self) -> str:
         return f"{self.name}@{self.version}:{self.content_hash}"
 
-    def messages(self, question: str, answer: str) -> list[dict]:
-        """Chat messages: system, few-shot user/assistant turns, then this row's request."""
+    def messages(self, question: str, answer: str, context=None) -> list[dict]:
+        """Chat messages: system, few-shot user/assistant turns, then this row's request.  ``context`` (a conversation
+        row's earlier turns: a list of ``{role, content}`` or its JSON text) goes into the request, before the
+        instructions (:func:`conversation_block`); without it the request is exactly the single-turn one."""
         msgs = [{"role": "system", "content": self.system.strip()}]
         for ex in self.few_shot:
             msgs.append({"role": "user", "content": self._fill(ex["question"], ex["answer"])})
             msgs.append({"role": "assistant", "content": " ".join(ex["output"].split())})
-        msgs.append({"role": "user", "content": self._fill(question, answer)})
+        request = self._fill(question, answer)
+        block = conversation_block(context)
+        msgs.append({"role": "user", "content": f"{block}\n\n{request}" if block else request})
         return msgs
 
     def _fill(self, question: str, answer: str) -> str:
         # str.replace, not str.format: source answers may contain braces
         text = self.instructions.strip()
         return text.replace("{question}", " ".join(question.split())).replace("{answer}", " ".join(answer.split()))
+
+
+# how a conversation's earlier turns are shown to the rewrite model (its version is part of the prompt version of
+# every row rewritten with a context: editing this text regenerates exactly those rows)
+CONTEXT_HEADER = ("CONVERSATION SO FAR (earlier turns between the caregiver and the assistant, for context only; do "
+                  "not rewrite or repeat them):")
+CONTEXT_FOOTER = ("The ANSWER below is the assistant's reply to the caregiver's last message (the QUESTION). Rewrite "
+                  "it as a reply to that last message, in the flow of this conversation.")
+_LABELS = {"system": "SYSTEM", "user": "CAREGIVER", "assistant": "ASSISTANT"}
+CONTEXT_VERSION = "dialogue@1:" + hashlib.sha256(json.dumps([CONTEXT_HEADER, CONTEXT_FOOTER, _LABELS]).encode()).hexdigest()[:8]
+
+
+def conversation_block(context) -> str:
+    """The earlier turns as the request shows them (one labeled line per turn), or "" without earlier turns."""
+    from curate.core.conversations import context_turns
+
+    turns = context_turns(context)
+    if not turns:
+        return ""
+    lines = [f"{_LABELS.get(t['role'], t['role'].upper())}: {' '.join(t['content'].split())}" for t in turns]
+    return "\n".join([CONTEXT_HEADER, *lines, "", CONTEXT_FOOTER])
 
 
 def _load_file(path: Path) -> StyleSpec:

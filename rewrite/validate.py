@@ -4,7 +4,10 @@ Order of checks: backend error, empty, a repetition loop (the model repeated one
 the token limit), truncated at the token limit, meta-text stripped ("Here is the rewritten answer:", "Sure!",
 wrapping quotes, "I hope this helps"), echo of the instructions, copy of a few-shot example, echo of the question,
 unchanged copy of the source, a near copy of the source (word-level similarity at or above ``max_copy_similarity``),
-too short / too long against the source (in words).
+too short / too long against the source (in words).  A conversation row (``context``: its earlier turns) must also
+answer its last user turn: an output that repeats an earlier turn or carries the request's turn labels
+(``echo_context``), or that is closer to an earlier assistant turn than to the target it rewrites
+(``answers_earlier_turn``), is quarantined.
 """
 
 from __future__ import annotations
@@ -142,11 +145,38 @@ def loops_at_end(text: str) -> bool:
     return ends_in_loop(text.split(), min_span=18)
 
 
+_TURN_LABEL_RX = re.compile(r"(?m)^\s*(?:CAREGIVER|ASSISTANT|USER|SYSTEM)\s*:")
+
+
+def context_problem(text: str, source_answer: str, context, threshold: float | None) -> str | None:
+    """Why ``text`` does not answer the last user turn of its conversation, or None: ``echo_context`` (it carries the
+    request's turn labels, or is a copy / near copy of an earlier turn), ``answers_earlier_turn`` (it is more like an
+    earlier assistant turn than the target answer it rewrites, by :func:`copy_similarity`)."""
+    from curate.core.conversations import context_turns
+
+    turns = context_turns(context)
+    if not turns:
+        return None
+    if _TURN_LABEL_RX.search(text):
+        return "echo_context"
+    norm = normalize_text(text)
+    for t in turns:
+        if t["role"] == "system":
+            continue
+        if norm == normalize_text(t["content"]) or is_near_copy(text, t["content"], threshold or 0.9):
+            return "echo_context"
+    own = copy_similarity(text, source_answer)
+    if any(copy_similarity(text, t["content"]) > own for t in turns if t["role"] == "assistant"):
+        return "answers_earlier_turn"
+    return None
+
+
 def validate_output(raw: str | None, *, finish_reason: str | None, error: str | None, question: str,
                     source_answer: str, instructions: str, min_length_ratio: float,
                     max_length_ratio: float, examples: list[str] = (),
-                    max_copy_similarity: float | None = None) -> Verdict:
-    """``max_copy_similarity``: quarantine a near copy of the source as ``near_copy`` (None = only exact copies)."""
+                    max_copy_similarity: float | None = None, context=None) -> Verdict:
+    """``max_copy_similarity``: quarantine a near copy of the source as ``near_copy`` (None = only exact copies);
+    ``context``: a conversation row's earlier turns (:func:`context_problem`)."""
     if error:
         return Verdict(None, "backend_error")
     if raw is None or not raw.strip():
@@ -172,6 +202,10 @@ def validate_output(raw: str | None, *, finish_reason: str | None, error: str | 
         return Verdict(None, "unchanged_source")
     if max_copy_similarity is not None and is_near_copy(text, source_answer, max_copy_similarity):
         return Verdict(None, "near_copy")
+    if context is not None:
+        why = context_problem(text, source_answer, context, max_copy_similarity)
+        if why:
+            return Verdict(None, why)
     n_src = max(1, _words(source_answer))
     ratio = _words(text) / n_src
     if ratio < min_length_ratio:

@@ -8,12 +8,14 @@ import typer
 
 
 def rewrite(
-    input: Optional[str] = typer.Argument(None, help="Source QA file: .csv, .tsv, .jsonl, .json, .parquet, or a datasets directory (not with --redo)."),
+    input: Optional[str] = typer.Argument(None, help="Source QA file or conversations (a messages column): .csv, .tsv, .jsonl, .json, .parquet, or a datasets directory (not with --redo)."),
     output: str = typer.Option(..., "-o", "--output", help="Output directory (pairs.parquet, quarantine.parquet, manifest.json)."),
     model: Optional[str] = typer.Option(None, "--model", help="Hub id, local path, .gguf file or `builtin` (SmolLM2-135M-Instruct, smoke runs; the default)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1."),
     question_col: Optional[str] = typer.Option(None, "--question-col", help="Question column (default: question)."),
     answer_col: Optional[str] = typer.Option(None, "--answer-col", help="Answer column (default: answer)."),
+    conversation_col: Optional[str] = typer.Option(None, "--conversation-col", help="Conversation column (chat turns: OpenAI / TRL messages or ShareGPT conversations; default: messages or conversations when there is no question / answer column)."),
+    turns: Optional[str] = typer.Option(None, "--turns", help="Conversations: rewrite the last assistant turn (last, the default) or every one (all), each with the earlier turns in the prompt."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only rewrite the first N valid rows."),
     allow_phi: Optional[bool] = typer.Option(None, "--allow-phi", help="Allow rows with PHI to go to a non-loopback endpoint (= --phi allow)."),
     phi: Optional[str] = typer.Option(None, "--phi", help="Rows with PHI: refuse (default: not to a non-loopback endpoint), allow, or redact (typed placeholders; only redacted text leaves the machine)."),

@@ -29,6 +29,10 @@ CHOSEN_STYLE = "chosen_style"
 REJECTED_STYLE = "rejected_style"
 INPUT_ROW = "input_row"  # 0-based position of the row in the user's input file: unique even where ids repeat
 
+# --- columns of a row made from a conversation (curate.core.conversations); a single-turn table has neither
+CONTEXT = "context"  # JSON list of the {role, content} turns before the last user turn (a system turn included)
+TURN = "turn"  # 0-based position of the rewritten assistant turn in its conversation
+
 # --- columns a quarantined / set-aside row carries: where it stopped and why
 STAGE = "stage"
 REASON = "reason"
@@ -84,6 +88,8 @@ QUARANTINE_COLUMNS = [ID, QUESTION, SOURCE_ANSWER, SOURCE, STAGE, REASON, RAW_OU
 
 PAIR_SCHEMA = {c: pl.Int64 if c == INPUT_ROW else pl.Utf8 for c in PAIR_COLUMNS}
 QUARANTINE_SCHEMA = {c: pl.Int64 if c == INPUT_ROW else pl.Utf8 for c in QUARANTINE_COLUMNS}
+# what pairs and quarantine of a conversation input add after those columns
+CONVERSATION_SCHEMA = {CONTEXT: pl.Utf8, TURN: pl.Int64}
 
 _WS = re.compile(r"\s+")
 

@@ -15,6 +15,7 @@ filter stage's own scorers (marked as such) rather than shown as n/a.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import polars as pl
@@ -22,7 +23,7 @@ import yaml
 
 from curate.core import schema as S
 from curate.core.configlib import to_dict
-from curate.core.schema import (CHOSEN_STYLE, GENERATION_PARAMS, PROMPT_VERSION, REJECTED_STYLE, REWRITE_MODEL,
+from curate.core.schema import (CHOSEN_STYLE, CONTEXT, GENERATION_PARAMS, PROMPT_VERSION, REJECTED_STYLE, REWRITE_MODEL,
                            SOURCE_ANSWER)
 
 SIDES = ("chosen", "rejected")
@@ -104,7 +105,10 @@ def split_stats(name: str, df: pl.DataFrame) -> dict:
 
     stats: dict[str, Any] = {"split": name, "rows": df.height}
     if QUESTION in df.columns:
-        stats["questions"] = df.select(question_key_expr().n_unique()).item() if df.height else 0
+        from curate.core.conversations import with_dialogue_text
+
+        keyed, question = with_dialogue_text(df)  # a conversation counts as one question with its earlier turns
+        stats["questions"] = keyed.select(question_key_expr(question).n_unique()).item() if df.height else 0
     if not df.height:
         return stats
     for metric in METRICS:
@@ -197,6 +201,28 @@ def agreement_table(agreement: Any) -> list[str]:
     return lines
 
 
+def conversation_section(published: pl.DataFrame, system_prompt: str) -> list[str]:
+    """The card's lines on rows made from conversations: how many are multi-turn, their turn counts, own system turns."""
+    prompts = published["prompt"].to_list() if "prompt" in published.columns else []
+    # turns of the conversation up to the target: the prompt's user / assistant messages + the answer
+    turns = [sum(m["role"] != "system" for m in p) + 1 for p in prompts]
+    multi = [t for t in turns if t > 2]
+    own = sum(1 for p in prompts if p and p[0]["role"] == "system" and p[0]["content"] != system_prompt)
+    counts = sorted(Counter(turns).items())
+    L = ["### Conversations", "",
+         f"{len(multi)} of {len(turns)} rows are multi-turn: their `prompt` holds the earlier turns of a conversation "
+         "(user and assistant messages, in order) before the last user turn, and `chosen` / `rejected` are two "
+         "rewrites of the assistant turn that answered it. The earlier assistant turns are the conversation's own, "
+         "not rewritten.", "",
+         "| turns (up to and including the answer) | rows |", "|---|---|", *[f"| {t} | {n} |" for t, n in counts], ""]
+    if multi:
+        L += [f"Multi-turn rows have {min(multi)} to {max(multi)} turns (mean {sum(multi) / len(multi):.1f}).", ""]
+    if own:
+        L += [f"{own} rows keep their conversation's own system turn as their system message instead of the one "
+              "above.", ""]
+    return L
+
+
 def _find(obj: Any, words: tuple[str, ...]) -> dict[str, Any]:
     """Flattened entries of a manifest whose key mentions one of ``words``."""
     return {k: v for k, v in flatten(obj).items() if any(w in k.lower() for w in words)}
@@ -254,6 +280,9 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
           "", "```python", "from datasets import load_dataset",
           f"ds = load_dataset({(cfg.repo_id or 'path/to/this/directory')!r})",
           "```", ""]
+
+    if original is not None and CONTEXT in original.columns:
+        L += conversation_section(everything, cfg.system_prompt)
 
     rw = manifests.get("rewrite", {})
     L += ["## How it was made", ""]

@@ -1,7 +1,8 @@
 """The grouped train/test split: no question and none of its near-duplicates on both sides.
 
 Groups are the connected components of "same ``cluster_id``" (the filter stage's MinHash near-duplicate
-clusters) and "same question" (``curate.core.schema.question_key_expr``, so exact duplicates stay together even without a ``cluster_id``).
+clusters) and "same question" (``curate.core.schema.question_key_expr``, so exact duplicates stay together even without a ``cluster_id``;
+for rows made from conversations, the whole conversation up to the target: ``curate.core.conversations``).
 Whole groups are assigned to the test split in a seeded, content-hashed order, each one only if it still fits
 ``test_size`` of the rows (groups larger than what is left are skipped); when no group fits at all, the smallest
 one is the test split.  The same data and seed always give the same split.  A test split whose size differs
@@ -14,6 +15,7 @@ import logging
 
 import polars as pl
 
+from curate.core.conversations import with_dialogue_text
 from curate.core.errors import UsageError
 from curate.core.schema import CLUSTER_ID, question_key_expr
 
@@ -25,7 +27,8 @@ GROUP_COL = "split_group"
 
 def split_groups(df: pl.DataFrame) -> pl.Series:
     """One integer label per row; rows sharing a label must land in the same split."""
-    keys = [question_key_expr()]
+    df, question = with_dialogue_text(df)
+    keys = [question_key_expr(question)]
     if CLUSTER_COL in df.columns:
         # a missing cluster id joins nothing: give it a key of its own
         keys.append(pl.when(pl.col(CLUSTER_COL).is_null()).then(pl.lit("\x00row") + pl.int_range(pl.len()).cast(pl.Utf8))
@@ -45,12 +48,13 @@ def grouped_split(df: pl.DataFrame, test_size: float, seed: int = 0) -> tuple[pl
     if not 0 <= test_size < 1:
         raise UsageError(f"test_size must be in [0, 1), got {test_size}")
     groups = split_groups(df)
-    framed = df.with_columns(groups)
+    framed, question = with_dialogue_text(df.with_columns(groups))
+    helpers = [GROUP_COL, *([question] if question not in df.columns else [])]  # columns only the split uses
     if test_size == 0:
-        return framed.drop(GROUP_COL), framed.head(0).drop(GROUP_COL)
+        return framed.drop(helpers), framed.head(0).drop(helpers)
     sizes = (
         framed.group_by(GROUP_COL)
-        .agg(pl.len().alias("n"), question_key_expr().min().alias("key"))
+        .agg(pl.len().alias("n"), question_key_expr(question).min().alias("key"))
         # order groups by a seeded hash of their content, not their position: stable under row reordering
         .with_columns(pl.col("key").hash(seed=seed).alias("order"))
         .sort("order", "key")
@@ -78,4 +82,4 @@ def grouped_split(df: pl.DataFrame, test_size: float, seed: int = 0) -> tuple[pl
                     n_test, df.height, 100 * n_test / df.height, 100 * test_size, sizes.height, int(sizes["n"].max()))
     test_groups = pl.Series(test_groups, dtype=sizes[GROUP_COL].dtype)
     is_test = pl.col(GROUP_COL).is_in(test_groups.implode())
-    return framed.filter(~is_test).drop(GROUP_COL), framed.filter(is_test).drop(GROUP_COL)
+    return framed.filter(~is_test).drop(helpers), framed.filter(is_test).drop(helpers)

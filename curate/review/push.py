@@ -12,7 +12,9 @@ in a per-record random order.  Nothing annotators can read names the chosen side
 * ``review.suggestions: true`` is a non-blind review by choice: the questions are pre-filled from the filter scores
   and every score column is filterable metadata;
 * an empty field is not sent (imported pairs have no source answer; the field is left out of a dataset whose
-  pairs have none).
+  pairs have none);
+* pairs made from conversations (a ``context`` column) show the earlier turns as a chat field ("Conversation so
+  far") above the last user message and Response A / B; a single-turn pair of such a dataset leaves it empty.
 
 Re-pushing is idempotent: a content hash of what annotators see (fields, metadata, suggestions) is stored in hidden
 metadata and only new and changed pairs are sent; a pair keeps its A/B order across pushes.
@@ -35,6 +37,7 @@ from curate.review.config import ReviewConfig
 
 # field / question / hidden-metadata names: the contract between push and pull
 F_QUESTION, F_SOURCE, F_A, F_B = "question", "source_answer", "response_a", "response_b"
+F_CONTEXT = "context"  # a chat field: the earlier turns of a conversation
 Q_PREFERENCE, Q_FACTS, Q_CORRECTED, Q_NOTE = "preference", "facts_kept", "corrected_supportive", "note"
 PREFERENCE_LABELS = {"A": "Response A", "B": "Response B", "tie": "Tie: equally good",
                      "both_unacceptable": "Both unacceptable"}
@@ -42,7 +45,7 @@ M_A_IS, M_HASH = "response_a_is", "content_hash"  # M_A_IS: only on records push
 SUGGESTION_AGENT = "curate-filters"
 
 # columns never turned into metadata (they are fields, provenance or review output)
-_NOT_METADATA = {S.ID, S.QUESTION, S.SOURCE_ANSWER, S.CHOSEN, S.REJECTED, S.REWRITE_MODEL, S.PROMPT_VERSION,
+_NOT_METADATA = {S.ID, S.QUESTION, S.CONTEXT, S.SOURCE_ANSWER, S.CHOSEN, S.REJECTED, S.REWRITE_MODEL, S.PROMPT_VERSION,
                  S.GENERATION_PARAMS, S.CHOSEN_STYLE, S.REJECTED_STYLE, S.INPUT_ROW, S.CHOSEN_ORIGINAL}
 _TERMS_COLUMNS = {S.SOURCE, S.DROP_REASONS, S.KEEP}
 # a column whose name has one of these words describes one side of the pair (or a decision that tells them apart)
@@ -69,6 +72,20 @@ def has_source(df: pl.DataFrame) -> bool:
         df.select((pl.col(S.SOURCE_ANSWER).cast(pl.Utf8).fill_null("").str.strip_chars() != "").any()).item())
 
 
+def has_context(df: pl.DataFrame) -> bool:
+    """True when some pair has earlier turns (a conversation row whose ``context`` is not empty)."""
+    if S.CONTEXT not in df.columns:
+        return False
+    return bool(df.select(~pl.col(S.CONTEXT).cast(pl.Utf8).fill_null("").str.strip_chars().is_in(["[]", ""])).to_series().any())
+
+
+def chat_value(cell) -> list[dict]:
+    """A ``context`` cell as the chat field's messages (``[]`` for none)."""
+    from curate.core.conversations import context_turns
+
+    return [{"role": t["role"], "content": t["content"]} for t in context_turns(cell)]
+
+
 def guidelines_for(cfg: ReviewConfig, with_source: bool) -> str:
     from curate.review.config import DEFAULT_GUIDELINES, GUIDELINES_WITHOUT_SOURCE
 
@@ -80,7 +97,11 @@ def build_settings(df: pl.DataFrame, cfg: ReviewConfig):
     import argilla as rg
 
     with_source = has_source(df)
-    fields = [rg.TextField(name=F_QUESTION, title="Caregiver's question")]
+    fields = []
+    if has_context(df):  # conversations: the earlier turns first, as a chat
+        fields.append(rg.ChatField(name=F_CONTEXT, title="Conversation so far (earlier turns)", required=False))
+    fields.append(rg.TextField(name=F_QUESTION, title="Caregiver's question" if not fields else
+                               "Caregiver's last message (the one both responses answer)"))
     if with_source:  # not required: a pair without a source answer leaves the field out instead of showing it empty
         fields.append(rg.TextField(name=F_SOURCE, title="Source answer (clinician)", required=False))
     fields += [rg.TextField(name=F_A, title="Response A"), rg.TextField(name=F_B, title="Response B")]
@@ -196,6 +217,7 @@ def build_records(df: pl.DataFrame, cfg: ReviewConfig, order: dict[str, bool] | 
     work = df.hstack(facts) if facts is not None else df
     name_to_col = {metadata_name(c): c for c in work.columns}
     with_source = has_source(df) if fields_in_dataset is None else F_SOURCE in fields_in_dataset
+    with_context = has_context(df) if fields_in_dataset is None else F_CONTEXT in fields_in_dataset
     source_required = bool(fields_in_dataset and fields_in_dataset.get(F_SOURCE))
     has_keep = S.KEEP in df.columns and df.schema[S.KEEP] == pl.Boolean
     out = []
@@ -203,7 +225,11 @@ def build_records(df: pl.DataFrame, cfg: ReviewConfig, order: dict[str, bool] | 
         pid = str(row[S.ID])
         a_chosen = order[pid] if order is not None and pid in order else new_order(pid, cfg)
         chosen, rejected = row[S.CHOSEN] or "", row[S.REJECTED] or ""
-        fields = {F_QUESTION: row[S.QUESTION] or ""}
+        fields = {}
+        chat = chat_value(row.get(S.CONTEXT)) if with_context else []
+        if chat:
+            fields[F_CONTEXT] = chat
+        fields[F_QUESTION] = row[S.QUESTION] or ""
         source = (row.get(S.SOURCE_ANSWER) or "").strip()
         if with_source and (source or source_required):
             fields[F_SOURCE] = row[S.SOURCE_ANSWER] or ""

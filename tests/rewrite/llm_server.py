@@ -52,6 +52,7 @@ class LLMServer:
         self.log: list[tuple[str, str]] = []          # (request tag, outcome) in arrival order
         self.auth_headers: list[str] = []
         self.completed = Counter()                    # tag -> successful answers
+        self.bodies: dict[str, list[dict]] = {}       # tag -> the messages of the last completion request with it
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -122,6 +123,8 @@ class LLMServer:
                         return self._send(200, b"<html>upstream error</html>", ctype="text/html")
                     return self._send(200, json.dumps({"choices": [{"message": {"content": "zq xv"}, "finish_reason": "stop"}]}).encode())
                 req = json.loads(body)
+                with server.lock:
+                    server.bodies[tag] = req["messages"]
                 user = req["messages"][-1]["content"]
                 m = re.search(r"ANSWER:\s*(.*)\Z", user, re.S)
                 answer = " ".join((m.group(1) if m else user).split())
