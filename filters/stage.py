@@ -180,8 +180,15 @@ def drop_reasons_all(cfg: FilterConfig | None = None) -> list[str]:
     return [r for f in default_filters() for r, _ in f.drops(cfg)]
 
 
-def score_text(text: str) -> dict:
-    """Readability, tone and hostility (each with every matched cue), facts and PHI of one text."""
+def score_text(text: str, lang: str = "en") -> dict:
+    """Readability, tone and hostility (each with every matched cue), facts and PHI of one text (``lang``: ``en``
+    or ``es``; Spanish gets ``filters._score_es.score_text_es``)."""
+    from curate.core.lang import normalize
+
+    if normalize(lang) == "es":
+        from filters._score_es import score_text_es
+
+        return score_text_es(text)
     df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8})
     r = _read.readability_frame(df, "t").row(0, named=True)
     ex = _tone.explain(text or "")

@@ -79,6 +79,7 @@ def register(app: typer.Typer) -> None:
     def score_cmd(
         text: str = typer.Argument(..., help="The text to score (use - to read stdin)."),
         as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
+        lang: str = typer.Option("en", "--lang", help="Language of the text: en (Flesch-Kincaid, English cues) or es (Fernandez-Huerta / INFLESZ, Spanish cues, facts and PHI rules)."),
     ) -> None:
         """Print a text's reading grade, tone and hostility scores and the cues behind them."""
         import sys
@@ -90,12 +91,18 @@ def register(app: typer.Typer) -> None:
             text = sys.stdin.read()
         if not text.strip():
             raise UsageError("score: empty text")
-        r = score_text(text)
+        from curate.core.lang import normalize
+
+        r = score_text(text, normalize(lang, "--lang"))
         if as_json:
-            typer.echo(json.dumps(r, indent=2))
+            typer.echo(json.dumps(r, indent=2, ensure_ascii=False) if r.get("lang") == "es" else json.dumps(r, indent=2))
             return
-        typer.echo(f"grade (Flesch-Kincaid): {r['fkgl']:.1f}   SMOG: {r['smog']:.1f}   reading ease: {r['flesch_reading_ease']:.1f}   "
-                   f"words/sentence: {r['words_per_sentence']:.1f}")
+        if r.get("lang") == "es":
+            typer.echo(f"Fernández-Huerta: {r['fernandez_huerta']:.1f}   Szigriszt-Pazos: {r['szigriszt_pazos']:.1f} "
+                       f"(INFLESZ: {r['inflesz']})   words/sentence: {r['words_per_sentence']:.1f}")
+        else:
+            typer.echo(f"grade (Flesch-Kincaid): {r['fkgl']:.1f}   SMOG: {r['smog']:.1f}   reading ease: {r['flesch_reading_ease']:.1f}   "
+                       f"words/sentence: {r['words_per_sentence']:.1f}")
         typer.echo(f"tone: {r['tone']:+.2f} ({r['tone_label']}; raw {r['tone_raw']:+.2f} over {r['sentences']} sentence(s))")
         if r["cues"]:
             typer.echo("cues:")
