@@ -209,3 +209,9 @@ def facts_series_lang(texts: pl.Series, extra_lexicon_dir: str | None, es: pl.Se
 
 def extract_facts_es(text: str | None, extra_lexicon_dir: str | None = None) -> list[str]:
     return facts_series_es(pl.Series([text], dtype=pl.Utf8), extra_lexicon_dir)[0].to_list()
+
+
+def facts_diff_es(source: str | None, text: str | None, extra_lexicon_dir: str | None = None) -> tuple[list[str], list[str]]:
+    """``filters.facts.facts_diff`` for Spanish texts: the facts of ``source`` that ``text`` lost, and those it added."""
+    src, got = (set(extract_facts_es(t, extra_lexicon_dir)) for t in (source, text))
+    return sorted(src - got), sorted(got - src)

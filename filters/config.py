@@ -21,7 +21,7 @@ from curate.core.configlib import field, finite
 
 @dataclass
 class FilterConfig:
-    lang: str = field("en", help="Language of the rows: en or es (a regional code such as es-MX reads as es); a `lang` column in the input overrides it per row. Spanish rows get Spanish readability formulas, tone, hostility, fact and PHI rules")
+    lang: str | None = field(None, help="Language of the rows: en or es (a regional code such as es-MX reads as es); null = the top-level `lang`, else en; a `lang` column in the input overrides it per row. Spanish rows get Spanish readability formulas, tone, hostility, fact and PHI rules")
     # ---- readability
     max_chosen_grade: float = field(8.0, help="Drop `chosen_too_hard` when the chosen answer's Flesch-Kincaid grade is above this (health-literacy target: <= 8, ideally 6)")
     min_grade_margin: float = field(1.0, help="Drop `grade_margin` unless the chosen answer is at least this many grades easier than the rejected one")

@@ -51,6 +51,7 @@ def register(app: typer.Typer) -> None:
         min_tone_margin: Optional[float] = typer.Option(None, help="Override filter.min_tone_margin."),
         meaning_check: Optional[bool] = typer.Option(None, "--meaning-check/--no-meaning-check", help="Override filter.meaning_check (the embedding similarity check)."),
         batch_rows: Optional[int] = typer.Option(None, help="Override filter.batch_rows."),
+        lang: Optional[str] = typer.Option(None, "--lang", help="Override filter.lang: en or es (rows without a `lang` column are read in this language)."),
         engine: Optional[str] = typer.Option(None, "--engine", help="Override filter.engine: local (this process) or ray (Ray Data map_batches; pip install 'empathy-curate[ray]')."),
         ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Override filter.ray_address: the Ray cluster for --engine ray (e.g. ray://head:10001, auto); default: start a local Ray."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of this tool in OUTPUT (never a folder of your own files)."),

@@ -20,8 +20,11 @@ _ALIASES = {"en": "en", "eng": "en", "english": "en", "inglés": "en", "ingles":
 
 
 def normalize(code: object, where: str = "lang") -> str:
-    """``"es-MX"`` -> ``"es"``; a code of no supported language raises ``UsageError`` naming ``where``."""
-    text = str(code).strip().lower() if code is not None else ""
+    """``"es-MX"`` -> ``"es"``; ``None`` -> ``DEFAULT``; a code of no supported language raises ``UsageError``
+    naming ``where``."""
+    if code is None:
+        return DEFAULT
+    text = str(code).strip().lower()
     base = text.replace("_", "-").split("-")[0]
     if text in _ALIASES:
         return _ALIASES[text]
@@ -30,8 +33,11 @@ def normalize(code: object, where: str = "lang") -> str:
     raise UsageError(f"{where}: unsupported language {code!r} (supported: {', '.join(LANGUAGES)})")
 
 
-def check(code: str) -> str:
-    """For a config's ``__post_init__``: the normalized code, or ``ValueError`` with the supported ones."""
+def check(code: str | None) -> str | None:
+    """For a config's ``__post_init__``: the normalized code (``None`` stays: the run's language, else English), or
+    ``ValueError`` with the supported ones."""
+    if code is None:
+        return None
     try:
         return normalize(code)
     except UsageError:
