@@ -194,19 +194,6 @@ def facts_series_es(texts: pl.Series, extra_lexicon_dir: str | None = None) -> p
     return facts_series(pivoted, lexicon_dir(extra_lexicon_dir)).alias(texts.name)
 
 
-def facts_series_lang(texts: pl.Series, extra_lexicon_dir: str | None, es: pl.Series | None) -> pl.Series:
-    """Facts of a column whose rows ``es`` are Spanish (None: none is)."""
-    from filters.facts import facts_series
-
-    if es is None or not es.any():
-        return facts_series(texts, extra_lexicon_dir)
-    if es.all():
-        return facts_series_es(texts, extra_lexicon_dir)
-    rows = pl.Series(es.arg_true(), dtype=pl.UInt32)
-    out = facts_series(texts, extra_lexicon_dir)
-    return out.scatter(rows, facts_series_es(texts.gather(rows), extra_lexicon_dir))
-
-
 def extract_facts_es(text: str | None, extra_lexicon_dir: str | None = None) -> list[str]:
     return facts_series_es(pl.Series([text], dtype=pl.Utf8), extra_lexicon_dir)[0].to_list()
 
@@ -215,3 +202,40 @@ def facts_diff_es(source: str | None, text: str | None, extra_lexicon_dir: str |
     """``filters.facts.facts_diff`` for Spanish texts: the facts of ``source`` that ``text`` lost, and those it added."""
     src, got = (set(extract_facts_es(t, extra_lexicon_dir)) for t in (source, text))
     return sorted(src - got), sorted(got - src)
+
+
+from filters.facts import FactsFilter  # noqa: E402  (the filter this module extends)
+
+
+class FactsFilterEs(FactsFilter):
+    """``FactsFilter`` whose Spanish rows (``filter.lang: es`` or a ``lang`` column) are read through the Spanish
+    pivot and lexicon."""
+
+    def score(self, df, cfg, alive=None):
+        from curate.core import lang as _lang
+
+        if not cfg.check_facts or not _lang.any_lang(df, "es", cfg.lang):
+            return super().score(df, cfg, alive)
+        from filters.facts import _VARIANTS
+
+        es = _lang.mask(df, "es", cfg.lang)
+        idx = pl.int_range(0, df.height, eager=True, dtype=pl.UInt32)
+        out_cols = [f"facts_{k}_{v}" for v in _VARIANTS for k in ("lost", "added")]
+        en_part = super().score(df.filter(~es), cfg, alive).select(out_cols).with_columns(pl.Series("_i", idx.filter(~es)))
+        sub = df.filter(es)
+        f = {c: facts_series_es(sub[c], cfg.extra_lexicon_dir) for c in ("source_answer", "chosen", "rejected")}
+        has = sub["has_source"]
+        src, ch, rj = f["source_answer"], f["chosen"], f["rejected"]
+        tmp = pl.DataFrame({"h": has, "s": src, "c": ch, "r": rj})
+        empty = pl.lit([], dtype=pl.List(pl.Utf8))
+        es_part = tmp.select(
+            pl.when("h").then(pl.col("s").list.set_difference("c")).otherwise(empty).alias("facts_lost_chosen"),
+            pl.when("h").then(pl.col("c").list.set_difference("s")).otherwise(empty).alias("facts_added_chosen"),
+            pl.when("h").then(pl.col("s").list.set_difference("r")).otherwise(pl.col("c").list.set_difference("r"))
+            .alias("facts_lost_rejected"),
+            pl.when("h").then(pl.col("r").list.set_difference("s")).otherwise(pl.col("r").list.set_difference("c"))
+            .alias("facts_added_rejected"),
+        ).with_columns(pl.all().list.sort().cast(pl.List(pl.Utf8))).select(out_cols).with_columns(
+            pl.Series("_i", idx.filter(es)))
+        cols = pl.concat([en_part, es_part], how="vertical_relaxed").sort("_i").drop("_i")
+        return df.with_columns(cols.get_columns())

@@ -75,10 +75,16 @@ _ADDRESS_RX = re.compile(rf"(?i)\b{_STREET}\s*(?:de\s+(?:la\s+|los\s+|las\s+)?)?
 _POSTAL_RX = re.compile(r"(?i)\b(?:c\.\s?p\.|cp|c[oó]digo postal)\s*:?\s*(?P<n>\d{5})\b")
 
 
+def _public_context(text: str, start: int, reach: int = 60) -> bool:
+    """A helpline / organization named before ``start`` in the same sentence."""
+    before = re.split(r"[.!?;]\s", text[max(0, start - reach):start])[-1]
+    return bool(_PUBLIC_CONTEXT.search(before))
+
+
 def _public_phone(text: str, start: int, number: str) -> bool:
     if _PUBLIC_PHONE.match(number.strip("() ")):
         return True
-    return bool(_PUBLIC_CONTEXT.search(text[max(0, start - 60):start]))
+    return _public_context(text, start)
 
 
 def spans(text: str | None) -> list[Span]:
@@ -108,7 +114,7 @@ def spans(text: str | None) -> list[Span]:
         if not _public_phone(text, m.start("p"), m.group("p")):
             out.append(Span(m.start("p"), m.end("p"), "PHONE", m.group("p")))
     for m in _ADDRESS_RX.finditer(text):
-        if not _PUBLIC_CONTEXT.search(text[max(0, m.start() - 40):m.start()]):
+        if not _public_context(text, m.start(), 40):
             out.append(Span(m.start(), m.end(), "ADDRESS", m.group(0).strip()))
     for m in _POSTAL_RX.finditer(text):
         out.append(Span(m.start("n"), m.end("n"), "ADDRESS", m.group("n")))
@@ -198,3 +204,19 @@ def with_spanish_phi(df, columns: list[str], es, action: str, allow=None):
                     labels.append(x)
         phi[i] = labels
     return df.with_columns(pl.Series(PHI_COL, phi, dtype=pl.List(pl.Utf8)))
+
+
+from filters.phi import PhiFilter, phi_text_columns  # noqa: E402  (the filter this module extends)
+
+
+class PhiFilterEs(PhiFilter):
+    """``PhiFilter`` that adds the Spanish rules on Spanish rows (``filter.lang: es`` or a ``lang`` column)."""
+
+    def score(self, df, cfg, alive=None):
+        from curate.core import lang as _lang
+
+        cols = phi_text_columns(df)
+        df = super().score(df, cfg, alive)
+        if _lang.any_lang(df, "es", cfg.lang):
+            df = with_spanish_phi(df, cols, _lang.mask(df, "es", cfg.lang), cfg.phi_action, cfg.phi_allow)
+        return df

@@ -121,3 +121,31 @@ def spanish_drops(cfg) -> list[tuple[str, pl.Expr]]:
     if cfg.min_chosen_inflesz is not None:
         out.append(("chosen_too_hard_smog", pl.col("szigriszt_pazos_chosen") < cfg.min_chosen_inflesz))
     return out
+
+
+from filters.readability import ReadabilityFilter  # noqa: E402  (the filter this module extends)
+
+
+class ReadabilityFilterEs(ReadabilityFilter):
+    """``ReadabilityFilter`` that reads Spanish rows (``filter.lang: es`` or a ``lang`` column) by Fernández-Huerta and
+    Szigriszt-Pazos under the same drop reasons; an English batch gets exactly the English filter's columns."""
+
+    optional_columns = (*ReadabilityFilter.optional_columns,
+                        *(f"{m}_{c}" for c in _TEXT for m in METRICS))
+
+    def score(self, df, cfg, alive=None):
+        from curate.core import lang as _lang
+
+        df = super().score(df, cfg, alive)
+        if _lang.any_lang(df, "es", cfg.lang):
+            df = with_spanish_readability(df, _lang.mask(df, "es", cfg.lang))
+        return df
+
+    def drops_for(self, cfg, columns):
+        """English rows by Flesch-Kincaid / SMOG (null on Spanish rows), Spanish rows by Fernández-Huerta / INFLESZ
+        (null on English rows)."""
+        out = self.drops(cfg)
+        if "fernandez_huerta_chosen" not in columns:
+            return out
+        extra = dict(spanish_drops(cfg))
+        return [(r, cond | extra.pop(r)) if r in extra else (r, cond) for r, cond in out] + list(extra.items())

@@ -223,3 +223,34 @@ def with_spanish_scores(df: pl.DataFrame, es: pl.Series, tone: bool = True) -> p
             col = df[name].cast(pl.Float64).scatter(idx, pl.Series(values, dtype=pl.Float64).fill_nan(None))
             out.append(col.alias(name))
     return df.with_columns(out)
+
+
+from filters.hostility import HostilityFilter  # noqa: E402  (the filters this module extends)
+from filters.tone import ToneFilter  # noqa: E402
+
+
+class ToneFilterEs(ToneFilter):
+    """``ToneFilter`` whose Spanish rows (``filter.lang: es`` or a ``lang`` column) are scored with the Spanish cues."""
+
+    def score(self, df, cfg, alive=None):
+        from curate.core import lang as _lang
+
+        df = super().score(df, cfg, alive)
+        if _lang.any_lang(df, "es", cfg.lang):
+            df = with_spanish_scores(df, _lang.mask(df, "es", cfg.lang))
+            df = df.with_columns((pl.col("tone_chosen") - pl.col("tone_rejected")).alias("tone_margin"))
+        return df
+
+
+class HostilityFilterEs(HostilityFilter):
+    """``HostilityFilter`` whose Spanish rows are scored with the Spanish cues (where ``ToneFilterEs`` has not
+    already)."""
+
+    def score(self, df, cfg, alive=None):
+        from curate.core import lang as _lang
+
+        todo = [c for c in _TEXT if f"hostility_{c}" not in df.columns]
+        df = super().score(df, cfg, alive)
+        if todo and _lang.any_lang(df, "es", cfg.lang):
+            df = with_spanish_scores(df, _lang.mask(df, "es", cfg.lang), tone=False)
+        return df

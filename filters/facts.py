@@ -1424,11 +1424,7 @@ class FactsFilter(BatchFilter):
         lex = cfg.extra_lexicon_dir
         text_cols = (SOURCE_ANSWER, CHOSEN, REJECTED)
         tmp = df.select(pl.col(HAS_SOURCE_COL), *[pl.col(c) for c in text_cols])
-        from curate.core import lang as _lang
-        from filters._facts_es import facts_series_lang
-
-        es = _lang.mask(df, "es", cfg.lang) if _lang.any_lang(df, "es", cfg.lang) else None  # Spanish rows
-        tmp = tmp.with_columns([facts_series_lang(tmp[c], lex, es).alias(f"_f_{c}") for c in text_cols])
+        tmp = tmp.with_columns([facts_series(tmp[c], lex).alias(f"_f_{c}") for c in text_cols])
         src = pl.col(f"_f_{SOURCE_ANSWER}")
         ch, rj = pl.col(f"_f_{CHOSEN}"), pl.col(f"_f_{REJECTED}")
         empty = pl.lit([], dtype=STR_LIST)

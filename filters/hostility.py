@@ -391,15 +391,9 @@ class HostilityFilter(BatchFilter):
     def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
         """``hostility_<col>`` for source answer, chosen and rejected (kept where ``ToneFilter`` already added it:
         the tone score runs the same cues first)."""
-        todo = [c for c in (SOURCE_ANSWER, CHOSEN, REJECTED) if f"hostility_{c}" not in df.columns]
-        for c in todo:
-            df = hostility_frame(df, c)
-        from curate.core import lang as _lang
-
-        if todo and _lang.any_lang(df, "es", cfg.lang):  # Spanish rows: the Spanish cues (filters._tone_cues_es)
-            from filters._tone_es import with_spanish_scores
-
-            df = with_spanish_scores(df, _lang.mask(df, "es", cfg.lang), tone=False)
+        for c in (SOURCE_ANSWER, CHOSEN, REJECTED):
+            if f"hostility_{c}" not in df.columns:
+                df = hostility_frame(df, c)
         return df
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:

@@ -1409,14 +1409,7 @@ class PhiFilter(BatchFilter):
         cols = phi_text_columns(df)
         if cfg.phi_action == "redact":
             df = redact_frame(df, cols, cfg.phi_allow)
-        df = df.with_columns(phi_series(df, cols, cfg.phi_allow))
-        from curate.core import lang as _lang
-
-        if _lang.any_lang(df, "es", cfg.lang):  # Spanish rows: the Spanish rules too (filters._phi_es)
-            from filters._phi_es import with_spanish_phi
-
-            df = with_spanish_phi(df, cols, _lang.mask(df, "es", cfg.lang), cfg.phi_action, cfg.phi_allow)
-        return df
+        return df.with_columns(phi_series(df, cols, cfg.phi_allow))
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
         return [("phi", pl.col(PHI_COL).list.len() > 0)] if cfg.phi_action == "drop" else []

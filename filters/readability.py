@@ -196,35 +196,14 @@ class ReadabilityFilter(BatchFilter):
     settings = {"chosen_too_hard": ("max_chosen_grade",), "grade_margin": ("min_grade_margin",),
                 "chosen_too_hard_smog": ("max_chosen_smog",)}
     columns = tuple(f"{m}_{c}" for c in (SOURCE_ANSWER, CHOSEN, REJECTED) for m in _METRICS)
-    # Spanish rows (``lang: es``): Fernandez-Huerta and Szigriszt-Pazos, added only to a batch that has some
-    optional_columns = tuple(f"{m}_{c}" for c in (SOURCE_ANSWER, CHOSEN, REJECTED)
-                             for m in ("fernandez_huerta", "szigriszt_pazos"))
 
     def score(self, df: pl.DataFrame, cfg: FilterConfig, alive: pl.Series | None = None) -> pl.DataFrame:
         for c in (SOURCE_ANSWER, CHOSEN, REJECTED):
             df = readability_frame(df, c)
-        df = df.with_columns(
+        return df.with_columns(
             pl.when(present(SOURCE_ANSWER)).then(pl.col(f"{m}_{SOURCE_ANSWER}")).otherwise(None).alias(f"{m}_{SOURCE_ANSWER}")
             for m in ("fkgl", "smog", "flesch_reading_ease", "words_per_sentence")
         )
-        from curate.core import lang as _lang
-
-        if _lang.any_lang(df, "es", cfg.lang):
-            from filters._readability_es import with_spanish_readability
-
-            df = with_spanish_readability(df, _lang.mask(df, "es", cfg.lang))
-        return df
-
-    def drops_for(self, cfg: FilterConfig, columns) -> list[tuple[str, pl.Expr]]:
-        """English rows by Flesch-Kincaid / SMOG (null on Spanish rows), Spanish rows by Fernandez-Huerta / INFLESZ
-        (null on English rows), under the same reasons."""
-        out = self.drops(cfg)
-        if f"fernandez_huerta_{CHOSEN}" not in columns:
-            return out
-        from filters._readability_es import spanish_drops
-
-        extra = dict(spanish_drops(cfg))
-        return [(r, cond | extra.pop(r)) if r in extra else (r, cond) for r, cond in out] + list(extra.items())
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
         out = [

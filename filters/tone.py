@@ -260,12 +260,6 @@ class ToneFilter(BatchFilter):
             df = _hostility.hostility_frame(df, c, raw=raw)
             df = tone_frame(df, c, hostile_raw=raw.to_numpy())
         df = df.drop([f"tone_raw_{c}" for c in _TEXT_COLS])
-        from curate.core import lang as _lang
-
-        if _lang.any_lang(df, "es", cfg.lang):  # Spanish rows: the Spanish cues (filters._tone_cues_es)
-            from filters._tone_es import with_spanish_scores
-
-            df = with_spanish_scores(df, _lang.mask(df, "es", cfg.lang))
         return df.with_columns((pl.col(f"tone_{CHOSEN}") - pl.col(f"tone_{REJECTED}")).alias("tone_margin"))
 
     def drops(self, cfg: FilterConfig) -> list[tuple[str, pl.Expr]]:
