@@ -103,10 +103,12 @@ class FilterConfig:
         except ValueError as e:
             raise ValueError(f"lang {e}") from None
         checks += [
-            (finite(self.min_chosen_fernandez_huerta), f"min_chosen_fernandez_huerta must be a number, got {self.min_chosen_fernandez_huerta}"),
+            (finite(self.min_chosen_fernandez_huerta) and -100.0 <= self.min_chosen_fernandez_huerta <= 210.0,
+             f"min_chosen_fernandez_huerta must be in [-100, 210] (the scale tops out at 206.84), got {self.min_chosen_fernandez_huerta}"),
             (finite(self.min_fernandez_huerta_margin) and -100.0 <= self.min_fernandez_huerta_margin <= 100.0,
              f"min_fernandez_huerta_margin must be in [-100, 100] points, got {self.min_fernandez_huerta_margin}"),
-            (self.min_chosen_inflesz is None or finite(self.min_chosen_inflesz), f"min_chosen_inflesz must be a number or null, got {self.min_chosen_inflesz}"),
+            (self.min_chosen_inflesz is None or (finite(self.min_chosen_inflesz) and -100.0 <= self.min_chosen_inflesz <= 210.0),
+             f"min_chosen_inflesz must be in [-100, 210] or null, got {self.min_chosen_inflesz}"),
         ]
         for ok, msg in checks:
             if not ok:

@@ -151,6 +151,26 @@ def redact_rows(valid: pl.DataFrame, allow: list[str] | None = None) -> tuple[pl
     return out, kind_counts(red["phi_redacted"].explode().drop_nulls().to_list())
 
 
+def redact_spanish_rows(valid: pl.DataFrame, cfg: RewriteConfig, counts: dict[str, int]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """``phi: redact`` on Spanish rows: the spans the Spanish rules find too (after ``redact_rows``), counted per kind."""
+    from filters import redact_es
+
+    es = (row_langs(valid, cfg.lang) == "es").to_list()
+    counts = Counter(counts)
+    cols = {c: valid[c].to_list() for c in (S.QUESTION, S.SOURCE_ANSWER)}
+    for i, spanish in enumerate(es):
+        if not spanish:
+            continue
+        for c, values in cols.items():
+            text = " ".join((values[i] or "").split())
+            red, kinds = redact_es(text, cfg.phi_allow)
+            if kinds:
+                values[i] = red
+                counts.update(kinds)
+    out = valid.with_columns(pl.Series(c, v, dtype=pl.Utf8) for c, v in cols.items())
+    return out, {k: counts[k] for k in kind_counts(list(counts.elements()))}
+
+
 def public_url(url: str | None) -> str | None:
     """An endpoint URL without user info, query or fragment (where credentials sometimes hide)."""
     if not url:
@@ -419,6 +439,8 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     phi_redactions: dict[str, int] = {}
     if cfg.phi == "redact":
         valid, phi_redactions = redact_rows(valid, cfg.phi_allow)
+        if LANG in valid.columns:
+            valid, phi_redactions = redact_spanish_rows(valid, cfg, phi_redactions)
     phi_ids = phi_rows(valid, cfg.phi_allow)
     if LANG in valid.columns and valid.height:  # Spanish rows: the Spanish PHI rules too
         from filters import detect_phi_es

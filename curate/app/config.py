@@ -99,6 +99,13 @@ def load_config(path: str | Path | None = None, overrides: dict | None = None,
     data = load_yaml(path) if path else {}
     given: set[str] = set()
     merged = _merge(data, overrides or {}, "", given)
+    if merged.get("lang") is not None:  # named as the top-level key it came from, before it fills the sections
+        from curate.core import lang as _lang
+
+        try:
+            _lang.check(merged["lang"])
+        except ValueError as e:
+            raise UsageError(f"{path}: lang: {e}" if path else f"lang: {e}") from None
     _spread_lang(merged)
     try:
         return from_dict(CurateConfig, merged, "config")

@@ -124,3 +124,14 @@ def test_review_texts_follow_the_rows_language():
     assert guidelines_for(ReviewConfig(), True) == DEFAULT_GUIDELINES
     assert guidelines_for(ReviewConfig(guidelines="mine"), True, "es") == "mine"
     assert TEXTS["es"]["preference"].startswith("¿Qué respuesta") and set(TEXTS["es"]["labels"]) == set(PREFERENCE_LABELS)
+
+
+def test_rewrite_redacts_spanish_phi_on_spanish_rows_only():
+    from rewrite.config import RewriteConfig
+    from rewrite.runner import redact_spanish_rows
+
+    df = pl.DataFrame({"question": ["Mi madre, Carmen López, ¿qué hago?", "Mi madre, Carmen López?"],
+                       "source_answer": ["Llame al 612 345 678.", "x"], "lang": ["es", "en"]})
+    out, counts = redact_spanish_rows(df, RewriteConfig(lang="es"), {})
+    assert out["question"].to_list() == ["Mi madre, [NAME], ¿qué hago?", "Mi madre, Carmen López?"]
+    assert out["source_answer"][0] == "Llame al [PHONE]." and counts == {"NAME": 1, "PHONE": 1}
