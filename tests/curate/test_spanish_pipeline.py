@@ -135,3 +135,20 @@ def test_rewrite_redacts_spanish_phi_on_spanish_rows_only():
     out, counts = redact_spanish_rows(df, RewriteConfig(lang="es"), {})
     assert out["question"].to_list() == ["Mi madre, [NAME], ¿qué hago?", "Mi madre, Carmen López?"]
     assert out["source_answer"][0] == "Llame al [PHONE]." and counts == {"NAME": 1, "PHONE": 1}
+
+
+def test_align_eval_scores_spanish_answers_in_spanish():
+    from align.evaluate import score_answers, summarize
+
+    ref = "Administre donepezilo 5 mg al acostarse."
+    warm = "Es normal tener dudas. Puede darle donepezilo 5 mg al acostarse; lo está haciendo muy bien."
+    curt = "Administre donepezilo 10 mg al acostarse. Vigile la bradicardia."
+    model = "sentence-transformers/all-MiniLM-L6-v2"  # the bundled copy, offline
+    base = score_answers([curt], [ref], model, ["es"])
+    aligned = score_answers([warm], [ref], model, ["es"])
+    assert base["fkgl"][0] is None and base["fernandez_huerta"][0] is not None
+    assert aligned["tone"][0] > 0.2 > -0.2 > base["tone"][0]
+    assert base["facts_lost"][0] == "5 mg" and base["facts_added"][0] == "10 mg" and aligned["facts_changed"][0] == 0
+    metrics = {r["metric"] for r in summarize(base, aligned)}
+    assert {"tone", "fernandez_huerta", "facts_changed"} <= metrics and "fkgl" not in metrics
+    assert "fernandez_huerta" not in score_answers([warm], [None], model).columns  # English: the table as before
