@@ -154,9 +154,17 @@ class EvalConfig:
     examples: int = field(3, help="Example questions shown with both answers in eval.md (0 = none)")
     embedding_model: str = field("sentence-transformers/all-MiniLM-L6-v2", help="Sentence-embedding model for similarity to the reference answer")
     dtype: Literal["auto", "bfloat16", "float16", "float32"] = field("auto", help="Weights dtype for generation")
+    lang: str | None = field(None, help="Language of the questions: en or es (Spanish answers are scored with the Spanish readability, tone and fact rules); null = the questions' `lang` column, else en")
 
     def __post_init__(self) -> None:
         """Every option checked before any work starts (``align eval`` names the flag that set it)."""
+        if self.lang is not None:
+            from curate.core import lang as _lang
+
+            try:
+                self.lang = _lang.check(self.lang)
+            except ValueError as e:
+                check(False, "lang", str(e))
         check(self.limit is None or (_is_int(self.limit) and self.limit >= 1), "limit", f"must be >= 1, got {self.limit}")
         for name in ("max_new_tokens", "batch_size"):
             _at_least(self, name, 1)

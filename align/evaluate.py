@@ -17,7 +17,7 @@ import polars as pl
 from align.config import EvalConfig
 from curate.core.conversations import CONVERSATION_INPUT_COLUMNS, PROBLEMS, context_json, context_turns, parse_turns
 from curate.core.errors import UsageError
-from curate.core.schema import DEFAULT_SYSTEM_PROMPT  # the published data's system message: `align eval`'s fallback
+from curate.core.schema import DEFAULT_SYSTEM_PROMPT, DEFAULT_SYSTEM_PROMPT_ES  # the published data's system message: `align eval`'s fallback
 
 # metric -> (label, higher is better)
 METRICS = {
@@ -26,6 +26,7 @@ METRICS = {
     "facts_changed": ("facts lost + added vs reference", False),
     "similarity": ("similarity to reference", True),
     "words": ("words", None),
+    "fernandez_huerta": ("reading ease (Fernández-Huerta, Spanish)", True),
 }
 
 
@@ -109,6 +110,11 @@ def _with_references(df: pl.DataFrame, cfg: EvalConfig, questions: list, context
                        schema={"question": pl.Utf8, "reference": pl.Utf8})
     if contexts is not None and any(c is not None for c in contexts):
         out = out.with_columns(pl.Series("context", contexts, dtype=pl.Utf8))
+    from curate.core.lang import LANG, row_langs
+
+    if cfg.lang is not None or LANG in df.columns:  # the questions' language (English without either)
+        out = out.with_columns(row_langs(df, cfg.lang or "en") if LANG in df.columns
+                               else pl.Series(LANG, [cfg.lang] * out.height))
     return _finish(out, ref_col, cfg.limit, cfg.questions)
 
 
@@ -164,20 +170,28 @@ def generate(model, tokenizer, questions: list[str], system_prompt: str, cfg: Ev
     return answers
 
 
-def score_answers(answers: list[str], references: list[str | None], embedding_model: str | None) -> pl.DataFrame:
-    from filters import facts_diff, score_text
+def score_answers(answers: list[str], references: list[str | None], embedding_model: str | None,
+                  langs: list[str] | None = None) -> pl.DataFrame:
+    """``langs``: each answer's language (Spanish answers get the Spanish readability, tone and fact rules; the
+    table then has a ``fernandez_huerta`` column)."""
+    from filters import facts_diff, facts_diff_es, score_text
 
+    langs = langs or ["en"] * len(answers)
+    spanish = "es" in langs
     rows = []
-    for a, ref in zip(answers, references):
-        s = score_text(a)
-        row = {"tone": s["tone"], "fkgl": s["fkgl"], "words": s.get("words"), "cues": "; ".join(s["cues"][:8])}
+    for a, ref, lang in zip(answers, references, langs):
+        s = score_text(a, lang)
+        row = {"tone": s["tone"], "fkgl": s.get("fkgl"), "words": s.get("words"), "cues": "; ".join(s["cues"][:8])}
+        if spanish:
+            row["fernandez_huerta"] = s.get("fernandez_huerta")
         if ref:
-            lost, added = facts_diff(ref, a)
+            lost, added = facts_diff_es(ref, a) if lang == "es" else facts_diff(ref, a)
             row.update(facts_lost="; ".join(lost), facts_added="; ".join(added), facts_changed=len(lost) + len(added))
         else:
             row.update(facts_lost=None, facts_added=None, facts_changed=None)
         rows.append(row)
     df = pl.DataFrame(rows, schema={"tone": pl.Float64, "fkgl": pl.Float64, "words": pl.Float64, "cues": pl.Utf8,
+                                    **({"fernandez_huerta": pl.Float64} if spanish else {}),
                                     "facts_lost": pl.Utf8, "facts_added": pl.Utf8, "facts_changed": pl.Float64})
     sims: list[float | None] = [None] * len(answers)
     if any(references):
@@ -357,7 +371,8 @@ def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path, ove
         raise UsageError(f"{model_dir}: no base model recorded; pass --base ID (or --base builtin)")
     if is_builtin(base_id):
         err_console.print(f"warning: {smoke_warning('base model builtin')}", markup=False)
-    system_prompt = cfg.system_prompt or manifest.get("system_prompt") or DEFAULT_SYSTEM_PROMPT
+    spanish = "lang" in questions.columns and (questions["lang"] == "es").mean() > 0.5
+    system_prompt = cfg.system_prompt or manifest.get("system_prompt") or (DEFAULT_SYSTEM_PROMPT_ES if spanish else DEFAULT_SYSTEM_PROMPT)
     out_dir = Path(out_dir)
     timer = Timer()
     tokenizer = load_tokenizer(str(aligned_dir))  # saved by `align dpo`, with its pad / template preparation
@@ -381,8 +396,9 @@ def run_eval(cfg: EvalConfig, *, model_dir: str | Path, out_dir: str | Path, ove
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
     with timer("score"):
-        sb = score_answers(base_answers, refs, cfg.embedding_model)
-        sa = score_answers(aligned_answers, refs, cfg.embedding_model)
+        langs = questions["lang"].to_list() if "lang" in questions.columns else None
+        sb = score_answers(base_answers, refs, cfg.embedding_model, langs)
+        sa = score_answers(aligned_answers, refs, cfg.embedding_model, langs)
     summary = summarize(sb, sa)
     answers = pl.concat([questions.with_columns(pl.Series("base_answer", base_answers), pl.Series("aligned_answer", aligned_answers)),
                          sb.rename(lambda c: f"base_{c}"), sa.rename(lambda c: f"aligned_{c}")], how="horizontal")

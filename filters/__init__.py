@@ -17,6 +17,9 @@ Public API (other stages call only these):
   rules, as text (``filters.repair``).
 * The PHI detector the rewrite guard and the publish gate share (``filters.phi``): ``PhiDetector``,
   ``detect_phi``, ``redact_frame``, ``phi_lists``, ``kind_counts``.
+* Spanish rows (``filter.lang: es`` or a ``lang`` column): ``detect_phi_es(text)`` / ``redact_es(text)`` -- the PHI
+  detector plus its Spanish rules (``filters._phi_es``); ``facts_diff_es(source, text)``; ``score_text(text,
+  lang="es")``.
 * The single scorers, for tables the filter stage did not score: ``readability_frame(df, col)`` and
   ``tone_frame(df, col)``; ``similarity(a, b)`` -- the meaning check's embedding similarity (``filters.meaning``,
   imported on first use).
@@ -48,13 +51,14 @@ from filters.tone import tone_frame
 # names whose modules load heavier dependencies (pyarrow's Parquet writer, the embedding model's stack, plots):
 # imported when first asked for, so `import filters` stays as light as the batch scorers
 _LAZY = {"run_filter_stage": "filters.runner", "FilterRun": "filters.runner", "similarity": "filters.meaning", "SETTINGS_OF": "filters.report",
-         "STAGE": "filters.spec"}
+         "STAGE": "filters.spec", "detect_phi_es": "filters._phi_es", "redact_es": "filters._phi_es",
+         "facts_diff_es": "filters._facts_es"}
 
 __all__ = ["FilterConfig", "filter_frame", "score_text", "facts_diff", "run_filter_stage", "failed_sides",
            "unrepairable_reasons", "REPAIR_RULES", "PhiDetector", "detect_phi", "redact_frame", "phi_lists",
            "kind_counts", "readability_frame", "tone_frame", "similarity", "SETTINGS_OF", "STAGE", "DROP_REASONS",
            "REASON_SETTINGS", "SCORE_COLUMNS", "KEEP_COL", "REASONS_COL", "filter_batch", "BatchFilter", "GlobalFilter",
-           "FilterRun"]
+           "FilterRun", "detect_phi_es", "redact_es", "facts_diff_es"]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -50,10 +50,15 @@ class Filter:
         (null counts as false).  Only the reasons this config can produce."""
         return []
 
-    def reason_exprs(self, cfg: FilterConfig) -> list[pl.Expr]:
-        """One expression per drop condition: the reason where it holds, else null."""
+    def drops_for(self, cfg: FilterConfig, columns) -> list[tuple[str, pl.Expr]]:
+        """``drops(cfg)`` for a batch with these ``columns``: a filter whose score columns depend on the batch
+        (the readability formulas of Spanish rows) adds the conditions on them here."""
+        return self.drops(cfg)
+
+    def reason_exprs(self, cfg: FilterConfig, columns=None) -> list[pl.Expr]:
+        """One expression per drop condition: the reason where it holds, else null (``columns``: the batch's)."""
         out = []
-        for reason, cond in self.drops(cfg):
+        for reason, cond in (self.drops(cfg) if columns is None else self.drops_for(cfg, columns)):
             if reason not in self.reasons:
                 raise ValueError(f"filter {self.name!r} drops for {reason!r}, which it does not declare in `reasons`")
             out.append(pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(None))
@@ -97,7 +102,7 @@ class GlobalFilter(Filter):
 def mark(df: pl.DataFrame, filters: list[Filter], cfg: FilterConfig) -> pl.DataFrame:
     """Add the drop reasons of ``filters`` to ``drop_reasons`` (created, as an empty list where none holds, when the
     batch has none yet)."""
-    conds = [e for f in filters for e in f.reason_exprs(cfg)]
+    conds = [e for f in filters for e in f.reason_exprs(cfg, df.columns)]
     if REASONS_COL not in df.columns:
         reasons = pl.concat_list(conds).list.drop_nulls() if conds else pl.lit([], dtype=STR_LIST)
         return df.with_columns(reasons.cast(STR_LIST).alias(REASONS_COL))

@@ -21,10 +21,21 @@ from curate.core.configlib import field, finite
 
 @dataclass
 class FilterConfig:
+    lang: str | None = field(None, help="Language of the rows: en or es (a regional code such as es-MX reads as es); null = the top-level `lang`, else en; a `lang` column in the input overrides it per row. Spanish rows get Spanish readability formulas, tone, hostility, fact and PHI rules")
     # ---- readability
     max_chosen_grade: float = field(8.0, help="Drop `chosen_too_hard` when the chosen answer's Flesch-Kincaid grade is above this (health-literacy target: <= 8, ideally 6)")
     min_grade_margin: float = field(1.0, help="Drop `grade_margin` unless the chosen answer is at least this many grades easier than the rejected one")
     max_chosen_smog: float | None = field(None, help="Drop `chosen_too_hard_smog` when the chosen answer's SMOG index is above this; null = SMOG is reported, not thresholded (Flesch-Kincaid stays the readability gate)")
+    # ---- readability of Spanish rows (lang: es): Fernandez-Huerta reading ease (higher = easier; 206.84 - 60 x
+    # syllables/word - 1.02 x words/sentence) and Szigriszt-Pazos perspicuity read on the INFLESZ scale.  Targets:
+    # Fernandez-Huerta 60-70 is "normal" (7th-8th grade) and 70-80 "bastante fácil" (6th grade) on Fernández Huerta's
+    # own scale (Fernández Huerta J., "Medidas sencillas de lecturabilidad", Consigna 214, 1959), so the English
+    # target "grade <= 8, ideally 6" (AMA, NIH, CMS) is >= 60, ideally >= 70; INFLESZ >= 55 is "normal" and the
+    # usual target for patient information (Barrio-Cantalejo I.M. et al., "Validación de la Escala INFLESZ para
+    # evaluar la legibilidad de los textos dirigidos a pacientes", An. Sist. Sanit. Navar. 31(2):135-152, 2008).
+    min_chosen_fernandez_huerta: float = field(60.0, help="Spanish rows: drop `chosen_too_hard` when the chosen answer's Fernandez-Huerta reading ease is below this (60 = 'normal', 7th-8th grade; ideally 70, 6th grade; Fernández Huerta 1959)")
+    min_fernandez_huerta_margin: float = field(5.0, help="Spanish rows: drop `grade_margin` unless the chosen answer's Fernandez-Huerta reading ease is at least this many points above the rejected one's (about half a school grade)")
+    min_chosen_inflesz: float | None = field(None, help="Spanish rows: drop `chosen_too_hard_smog` when the chosen answer's Szigriszt-Pazos / INFLESZ score is below this (55 = 'normal', the usual target for patient information; Barrio-Cantalejo et al. 2008); null = reported, not thresholded")
     # ---- tone
     min_tone_margin: float = field(0.2, help="Drop `tone_margin` unless tone(chosen) - tone(rejected) is at least this (tone is in [-1, 1])")
     min_chosen_tone: float = field(0.0, help="Drop `chosen_not_supportive` when the chosen answer's tone is below this")
@@ -84,6 +95,20 @@ class FilterConfig:
             (-2.0 <= self.min_tone_margin <= 2.0, "min_tone_margin must be in [-2, 2] (tone is in [-1, 1])"),
             (0.0 < self.max_rejected_hostility <= 1.0, "max_rejected_hostility must be in (0, 1] (hostility is in [0, 1); 1 = off)"),
             (0.0 < self.max_chosen_hostility <= 1.0, "max_chosen_hostility must be in (0, 1] (hostility is in [0, 1); 1 = off)"),
+        ]
+        from curate.core import lang as _lang
+
+        try:
+            self.lang = _lang.check(self.lang)
+        except ValueError as e:
+            raise ValueError(f"lang {e}") from None
+        checks += [
+            (finite(self.min_chosen_fernandez_huerta) and -100.0 <= self.min_chosen_fernandez_huerta <= 210.0,
+             f"min_chosen_fernandez_huerta must be in [-100, 210] (the scale tops out at 206.84), got {self.min_chosen_fernandez_huerta}"),
+            (finite(self.min_fernandez_huerta_margin) and -100.0 <= self.min_fernandez_huerta_margin <= 100.0,
+             f"min_fernandez_huerta_margin must be in [-100, 100] points, got {self.min_fernandez_huerta_margin}"),
+            (self.min_chosen_inflesz is None or (finite(self.min_chosen_inflesz) and -100.0 <= self.min_chosen_inflesz <= 210.0),
+             f"min_chosen_inflesz must be in [-100, 210] or null, got {self.min_chosen_inflesz}"),
         ]
         for ok, msg in checks:
             if not ok:

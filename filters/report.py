@@ -104,7 +104,7 @@ def _threshold(ax, cfg: dict, key: str, color: str = "black") -> None:
 
 def _span(arrays: list[np.ndarray], marks: list) -> tuple[float, float]:
     """A histogram range holding every value and threshold, never of zero width (one value: one visible bar)."""
-    pts = [float(x) for a in arrays for x in (a.min(), a.max()) if len(a)] + [float(m) for m in marks if m is not None]
+    pts = [float(x) for a in arrays if len(a) for x in (a.min(), a.max())] + [float(m) for m in marks if m is not None]
     lo, hi = (min(pts), max(pts)) if pts else (0.0, 1.0)
     pad = max(hi - lo, 1.0) * 0.05
     return lo - pad, hi + pad
@@ -290,6 +290,8 @@ def write_report(stage: Path, manifest: dict, df: pl.DataFrame, examples: dict) 
         "| score | chosen: median (p10, p90) | rejected: median (p10, p90) |",
         "|---|---|---|",
         f"| Flesch-Kincaid grade | {_q(df, f'fkgl_{CHOSEN}')} | {_q(df, f'fkgl_{REJECTED}')} |",
+        *([f"| Fernández-Huerta (Spanish rows) | {_q(df, f'fernandez_huerta_{CHOSEN}')} | {_q(df, f'fernandez_huerta_{REJECTED}')} |"]
+          if f"fernandez_huerta_{CHOSEN}" in df.columns else []),
         f"| SMOG index | {_q(df, f'smog_{CHOSEN}')} | {_q(df, f'smog_{REJECTED}')} |",
         f"| tone [-1, 1] | {_q(df, f'tone_{CHOSEN}')} | {_q(df, f'tone_{REJECTED}')} |",
         *[f"| hostility | {_q(df, f'hostility_{CHOSEN}')} | {_q(df, f'hostility_{REJECTED}')} |" for _ in hostility_columns(df)[:1]],

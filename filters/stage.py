@@ -33,19 +33,23 @@ from filters.base import BatchFilter, Filter, GlobalFilter, count_drops, declare
 from filters.columns import KEEP_COL, REASONS_COL
 from filters.config import FilterConfig
 from filters.dedup import DedupFilter
-from filters.facts import FactsFilter
-from filters.hostility import HostilityFilter
 from filters.meaning import MeaningFilter
-from filters.phi import PhiFilter, detect_phi
-from filters.readability import ReadabilityFilter
+from filters.phi import detect_phi
 from filters.text import TextCheck
-from filters.tone import ToneFilter
 
 
 def default_filters() -> list[Filter]:
-    """In the order their reasons appear in ``drop_reasons``; dedup is last because it depends on the others."""
-    return [TextCheck(), PhiFilter(), ReadabilityFilter(), ToneFilter(), HostilityFilter(), FactsFilter(), MeaningFilter(),
-            DedupFilter()]
+    """In the order their reasons appear in ``drop_reasons``; dedup is last because it depends on the others.  The
+    PHI, readability, tone, hostility and facts filters are their language-aware versions (``filters._*_es``): rows
+    in Spanish (``filter.lang: es`` or a ``lang`` column) get the Spanish rules, an English batch exactly the English
+    filters' scores and columns."""
+    from filters._facts_es import FactsFilterEs
+    from filters._phi_es import PhiFilterEs
+    from filters._readability_es import ReadabilityFilterEs
+    from filters._tone_es import HostilityFilterEs, ToneFilterEs
+
+    return [TextCheck(), PhiFilterEs(), ReadabilityFilterEs(), ToneFilterEs(), HostilityFilterEs(), FactsFilterEs(),
+            MeaningFilter(), DedupFilter()]
 
 
 def split_filters(filters: list[Filter]) -> tuple[list[BatchFilter], list[GlobalFilter]]:
@@ -180,8 +184,15 @@ def drop_reasons_all(cfg: FilterConfig | None = None) -> list[str]:
     return [r for f in default_filters() for r, _ in f.drops(cfg)]
 
 
-def score_text(text: str) -> dict:
-    """Readability, tone and hostility (each with every matched cue), facts and PHI of one text."""
+def score_text(text: str, lang: str = "en") -> dict:
+    """Readability, tone and hostility (each with every matched cue), facts and PHI of one text (``lang``: ``en``
+    or ``es``; Spanish gets ``filters._score_es.score_text_es``)."""
+    from curate.core.lang import normalize
+
+    if normalize(lang) == "es":
+        from filters._score_es import score_text_es
+
+        return score_text_es(text)
     df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8})
     r = _read.readability_frame(df, "t").row(0, named=True)
     ex = _tone.explain(text or "")

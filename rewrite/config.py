@@ -29,6 +29,8 @@ class RewriteConfig:
     chosen_style: str = field("supportive", help="Style spec for the preferred answer")
     rejected_style: str = field("prescriptive", help="Style spec for the rejected answer")
     styles_dir: str | None = field(None, help="Directory of extra/overriding style YAML files; null = only the built-in styles")
+    lang: str | None = field(None, help="Language of the source rows: en or es (es-MX, es-ES read as es); null = the top-level `lang`, else en; a `lang` column in the input overrides it per row. Spanish rows are rewritten with the Spanish variant of each style (`<style>_es`, e.g. supportive_es / prescriptive_es) when there is one, and the pairs carry a `lang` column")
+    register: Literal["usted", "tu"] = field("usted", help="Spanish rows: usted (formal, the default) or tu (informal): `tu` picks the `<style>_es_tu` specs")
     # --- generation
     max_new_tokens: int = field(512, help="Token budget per generation; an output that hits it is quarantined as `truncated`, one that falls into a loop (a block repeated 3+ times) as `repetition` (a local model stops it early). 512 fits the styles: their longest few-shot rewrite is 85 tokens, 1.8x its source, so a 280-token source answer still fits")
     temperature: float = field(0.3, help="Sampling temperature (0 = greedy)")
@@ -77,6 +79,13 @@ class RewriteConfig:
         check(bool(re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", str(self.device))), "device",
               f"must be auto, cpu, mps, cuda or cuda:N, got {self.device!r}")
         check(self.turns in ("last", "all"), "turns", f"must be last or all, got {self.turns!r}")
+        from curate.core import lang as _lang
+
+        try:
+            self.lang = _lang.check(self.lang)
+        except ValueError as e:
+            check(False, "lang", str(e))
+        check(self.register in ("usted", "tu"), "register", f"must be usted or tu, got {self.register!r}")
         check(self.phi in ("refuse", "allow", "redact"), "phi", f"must be refuse, allow or redact, got {self.phi!r}")
         check(bool(self.chosen_style) and self.chosen_style != self.rejected_style, "rejected_style",
               f"must differ from chosen_style ({self.chosen_style!r})")

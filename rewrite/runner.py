@@ -20,13 +20,14 @@ import polars as pl
 from curate.core import conversations as conv
 from curate.core import schema as S
 from curate.core.errors import RuntimeFailure, UsageError
+from curate.core.lang import LANG, row_langs
 from curate.core.io import read_table, require_columns, staged_output_dir, write_json, write_table
 from curate.core.manifest import MANIFEST, Timer, build_manifest, file_sha256, redact, secret_values
 from filters import PhiDetector, kind_counts, phi_lists, redact_frame
 from rewrite.backends.base import GenRequest, GenResult, LazyBackend
 from rewrite.cache import GenerationCache, cache_key
 from rewrite.config import RewriteConfig
-from rewrite.styles import CONTEXT_VERSION, StyleSpec, get_style, load_styles
+from rewrite.styles import CONTEXT_VERSION, StyleSpec, get_style, load_styles, styles_for
 from rewrite.tables import PAIRS, QUARANTINE
 from rewrite.validate import validate_output
 
@@ -123,7 +124,7 @@ def prepare_conversations(df: pl.DataFrame, cfg: RewriteConfig, source: str, col
 
 def read_rows(input_path: Path, cfg: RewriteConfig) -> pl.DataFrame:
     """The input table as rows to rewrite: single-turn question / answer rows, or the targets of conversations."""
-    df = read_table(input_path)
+    df = with_lang_column(read_table(input_path), cfg)
     source = cfg.source_name or input_path.name
     col = conversation_column(df, cfg)
     if col is None:
@@ -136,6 +137,31 @@ def read_rows(input_path: Path, cfg: RewriteConfig) -> pl.DataFrame:
     if why:  # the whole column is wrong: nothing to quarantine row by row
         raise UsageError(f"{input_path}: column {col!r} {why}")
     return prepare_conversations(df, cfg, source, col)
+
+
+def with_lang_column(df: pl.DataFrame, cfg: RewriteConfig) -> pl.DataFrame:
+    """A Spanish run (``rewrite.lang: es``) gives every row a ``lang`` column, so the filter, review, publish and eval
+    stages read the rows' language from the table; a ``lang`` column of the input is checked (one clear error for a
+    language this tool does not know) and rides along.  An English run without one is left as it is."""
+    lang = cfg.lang or "en"
+    if LANG in df.columns:
+        row_langs(df, lang)
+        return df.with_columns(pl.col(LANG).cast(pl.Utf8).fill_null(lang))
+    return df if lang == "en" else df.with_columns(pl.lit(lang).alias(LANG))
+
+
+def language_groups(valid: pl.DataFrame, cfg: RewriteConfig, styles: dict, chosen: StyleSpec, rejected: StyleSpec):
+    """``[(lang, chosen spec, rejected spec, rows)]``: one group of every row (with the configured specs) without a
+    ``lang`` column, else one group per language in the order they first appear, each with its language's specs."""
+    if LANG not in valid.columns or valid.height == 0:
+        return [(cfg.lang or "en", chosen, rejected, valid)]
+    langs = row_langs(valid, cfg.lang)
+    out = []
+    for lang in dict.fromkeys(langs.to_list()):
+        c, r = (chosen, rejected) if lang == "en" else styles_for(styles, cfg.chosen_style, cfg.rejected_style, lang,
+                                                                    cfg.register)
+        out.append((lang, c, r, valid.filter(langs == lang)))
+    return out
 
 
 def make_backend(cfg: RewriteConfig):
@@ -214,6 +240,26 @@ def redact_rows(valid: pl.DataFrame, allow: list[str] | None = None) -> tuple[pl
                 cells[i[0]] = conv.context_json(part.sort("_turn").select("role", "content").to_dicts())
             out = out.with_columns(pl.Series(S.CONTEXT, cells, dtype=pl.Utf8))
     return out, kind_counts(kinds)
+
+
+def redact_spanish_rows(valid: pl.DataFrame, cfg: RewriteConfig, counts: dict[str, int]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """``phi: redact`` on Spanish rows: the spans the Spanish rules find too (after ``redact_rows``), counted per kind."""
+    from filters import redact_es
+
+    es = (row_langs(valid, cfg.lang) == "es").to_list()
+    counts = Counter(counts)
+    cols = {c: valid[c].to_list() for c in (S.QUESTION, S.SOURCE_ANSWER)}
+    for i, spanish in enumerate(es):
+        if not spanish:
+            continue
+        for c, values in cols.items():
+            text = " ".join((values[i] or "").split())
+            red, kinds = redact_es(text, cfg.phi_allow)
+            if kinds:
+                values[i] = red
+                counts.update(kinds)
+    out = valid.with_columns(pl.Series(c, v, dtype=pl.Utf8) for c, v in cols.items())
+    return out, {k: counts[k] for k in kind_counts(list(counts.elements()))}
 
 
 def public_url(url: str | None) -> str | None:
@@ -492,7 +538,17 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
     phi_redactions: dict[str, int] = {}
     if cfg.phi == "redact":
         valid, phi_redactions = redact_rows(valid, cfg.phi_allow)
+        if LANG in valid.columns:
+            valid, phi_redactions = redact_spanish_rows(valid, cfg, phi_redactions)
     phi_ids = phi_rows(valid, cfg.phi_allow)
+    if LANG in valid.columns and valid.height:  # Spanish rows: the Spanish PHI rules too
+        from filters import detect_phi_es
+
+        es = row_langs(valid, cfg.lang) == "es"
+        sent = valid.filter(es).select(S.ID, *[pl.col(c).fill_null("").str.replace_all(r"\s+", " ").str.strip_chars()
+                                              for c in (S.QUESTION, S.SOURCE_ANSWER)])
+        extra = [rid for rid, q, a in sent.iter_rows() if detect_phi_es(q, cfg.phi_allow) or detect_phi_es(a, cfg.phi_allow)]
+        phi_ids = [rid for rid in valid[S.ID].to_list() if rid in set(phi_ids) | set(extra)]
     if phi_ids and backend.remote and not (cfg.allow_phi or cfg.phi == "allow"):
         shown = ", ".join(phi_ids[:10]) + (f" and {len(phi_ids) - 10} more" if len(phi_ids) > 10 else "")
         raise UsageError(f"{len(phi_ids)} row(s) contain PHI and the endpoint is not on this machine; refusing to send "
@@ -501,11 +557,17 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
 
     gen_params = {"max_new_tokens": cfg.max_new_tokens, "temperature": cfg.temperature, "top_p": cfg.top_p, "seed": cfg.seed}
     cache_path = Path(cfg.cache_path) if cfg.cache_path else out_dir / ".cache" / "rewrite.sqlite"
-    run = _Run(cfg, chosen, rejected, backend, None, gen_params, secret_values((cfg.api_key_env,)))
-    if isinstance(backend, LazyBackend) and valid.height and (not cache_path.exists() or run.uncached(valid, cache_path)):
+    secrets = secret_values((cfg.api_key_env,))
+    groups = language_groups(valid, cfg, styles, chosen, rejected)  # one group (all rows) unless rows are Spanish
+    runs = [_Run(cfg, c, r, backend, None, gen_params, secrets) for _, c, r, _ in groups]
+    run = runs[0]
+    if isinstance(backend, LazyBackend) and valid.height and (
+            not cache_path.exists() or any(r.uncached(g, cache_path) for r, (_, _, _, g) in zip(runs, groups) if g.height)):
         with timer("load_model"):  # before anything is written: a model that cannot load leaves no output behind
             backend.load()
-    cache = run.cache = GenerationCache(cache_path)
+    cache = GenerationCache(cache_path)
+    for r in runs:
+        r.cache = cache
     pairs: list[dict] = []
     quarantine: list[dict] = []
     try:
@@ -514,12 +576,19 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
             if isinstance(backend, LazyBackend) or hasattr(backend, "on_tokens"):
                 backend.on_tokens = bar.step  # a local model reports every decoding step: tokens/s while a batch runs
                 backend.on_batch = bar.batch
-            for chunk in valid.iter_slices(cfg.chunk_rows):
-                p, q = run.chunk(chunk, bar, task)
-                pairs += p
-                quarantine += q
+            for r, (_, _, _, group) in zip(runs, groups):
+                for chunk in group.iter_slices(cfg.chunk_rows):
+                    p, q = r.chunk(chunk, bar, task)
+                    pairs += p
+                    quarantine += q
     finally:
         cache.close()
+    if len(runs) > 1:  # rows of several languages: the counts of every group, the pairs back in input order
+        for r in runs[1:]:
+            for k in ("requests", "generated", "from_cache", "failed"):
+                setattr(run, k, getattr(run, k) + getattr(r, k))
+            run.first_error = run.first_error or r.first_error
+        pairs.sort(key=lambda row: row[S.INPUT_ROW])
     if run.failed and run.generated == 0 and run.from_cache == 0:
         raise RuntimeFailure(f"every request to the model failed ({run.failed}); first error: {run.first_error}")
     for row in rows.filter(pl.col(PROBLEM).is_not_null()).iter_rows(named=True):
@@ -546,10 +615,11 @@ def run_rewrite(input_path: str | Path, out_dir: str | Path, cfg: RewriteConfig,
         "rewrite", dataclasses.replace(cfg, base_url=public_url(cfg.base_url)),
         inputs={"path": str(input_path), "sha256": file_sha256(input_path)}, counts=counts,
         timings=timer.timings, extra_env=(cfg.api_key_env,), model=backend.model_id, remote_endpoint=bool(backend.remote),
-        prompt_version=run.prompt_version(S.CONTEXT in rows.columns),
-        styles={s.name: {"prompt_version": s.prompt_version, "role": r, "description": s.description, "path": s.path,
+        prompt_version="; ".join(r.prompt_version(S.CONTEXT in rows.columns) for r in runs),
+        styles={s.name: {"prompt_version": s.prompt_version, "role": role, "description": s.description, "path": s.path,
                          "system": s.system, "instructions": s.instructions}
-                for r, s in run.roles()},
+                for r in runs for role, s in r.roles()},
+        **({"languages": {lg: g.height for lg, _, _, g in groups}} if LANG in valid.columns else {}),
         backend_stats=getattr(backend, "stats", {}),
     )
     write_outputs(out_dir, pairs_df, quarantine_df, manifest)

@@ -129,3 +129,17 @@ def get_style(styles: dict[str, StyleSpec], name: str) -> StyleSpec:
     if name not in styles:
         raise UsageError(f"unknown style {name!r}; available: {', '.join(sorted(styles))}")
     return styles[name]
+
+
+def styles_for(styles: dict[str, StyleSpec], chosen: str, rejected: str, lang: str = "en",
+               register: str = "usted") -> tuple[StyleSpec, StyleSpec]:
+    """The (chosen, rejected) specs for rows in ``lang``: for a language other than English the variant
+    ``<name>_<lang>`` (``<name>_<lang>_tu`` with ``register: tu``) where one exists, else the named spec itself (a
+    user's own Spanish style)."""
+    out = []
+    for name in (chosen, rejected):
+        if lang != "en":
+            wanted = [f"{name}_{lang}_tu", f"{name}_{lang}"] if register == "tu" else [f"{name}_{lang}"]
+            name = next((w for w in wanted if w in styles), name)
+        out.append(get_style(styles, name))
+    return out[0], out[1]

@@ -81,6 +81,7 @@ def eval_cmd(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML config; its `align.eval` section is used."),
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Tokens generated per answer."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Questions per generation batch."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the questions: en or es (Spanish scoring); default: their `lang` column, else en."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier `align eval` output in OUT."),
 ) -> None:
     """Answer held-out questions with the base and the aligned model; score both with the product's filters."""

@@ -24,6 +24,7 @@ from rewrite.config import RewriteConfig
 class CurateConfig:
     input: str | None = field(None, help="`curate run`: the source QA file (csv / jsonl / parquet / datasets dir)")
     output_dir: str = field("runs/curate", help="`curate run`: where each stage writes its folder (rewrite/, filter/, review/, publish/)")
+    lang: str | None = field(None, help="Language of the rows for every stage: en or es (es-MX, es-ES read as es); it fills rewrite.lang, filter.lang and align.eval.lang where they are null; null = en; a `lang` column overrides it per row")
     rewrite: RewriteConfig = field(default_factory=RewriteConfig, help="Stage 1: LLM rewrites into a supportive (chosen) and a prescriptive (rejected) variant")
     filter: FilterConfig = field(default_factory=FilterConfig, help="Stage 2: scores and keep/drop decisions with named reasons")
     review: ReviewConfig = field(default_factory=ReviewConfig, help="Stage 3: human review in Argilla")
@@ -33,6 +34,13 @@ class CurateConfig:
 
     def __post_init__(self) -> None:
         check(isinstance(self.output_dir, str) and self.output_dir.strip() != "", "output_dir", "must be a directory path")
+        if self.lang is not None:
+            from curate.core import lang as _lang
+
+            try:
+                self.lang = _lang.check(self.lang)
+            except ValueError as e:
+                check(False, "lang", str(e))
         # the publish section's numbers, checked here so a bad value fails before any stage starts
         p = self.publish
         if p is not None and not isinstance(p, dict):
@@ -61,6 +69,25 @@ def _merge(base: dict, overrides: Mapping, prefix: str, given: set[str]) -> dict
     return merged
 
 
+LANG_SECTIONS = ("rewrite", "filter", "align.eval")  # the sections with a `lang` of their own
+
+
+def _spread_lang(merged: dict) -> None:
+    """The top-level ``lang`` into every section that has one and does not set it (a bad code fails in the section
+    check, named as the top-level key)."""
+    top = merged.get("lang")
+    if top is None:
+        return
+    for dotted in LANG_SECTIONS:
+        d = merged
+        for part in dotted.split("."):
+            if not isinstance(d, dict):
+                break
+            d = d.setdefault(part, {}) if isinstance(d.get(part, {}), dict) else None
+        if isinstance(d, dict) and d.get("lang") is None:
+            d["lang"] = top
+
+
 def load_config(path: str | Path | None = None, overrides: dict | None = None,
                 flags: Mapping[str, str] | None = None) -> CurateConfig:
     """Defaults <- YAML file <- overrides (a nested dict of CLI flags; ``None`` = not given), validated once.
@@ -72,6 +99,14 @@ def load_config(path: str | Path | None = None, overrides: dict | None = None,
     data = load_yaml(path) if path else {}
     given: set[str] = set()
     merged = _merge(data, overrides or {}, "", given)
+    if merged.get("lang") is not None:  # named as the top-level key it came from, before it fills the sections
+        from curate.core import lang as _lang
+
+        try:
+            _lang.check(merged["lang"])
+        except ValueError as e:
+            raise UsageError(f"{path}: lang: {e}" if path else f"lang: {e}") from None
+    _spread_lang(merged)
     try:
         return from_dict(CurateConfig, merged, "config")
     except ConfigError as e:

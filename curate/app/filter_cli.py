@@ -51,6 +51,7 @@ def register(app: typer.Typer) -> None:
         min_tone_margin: Optional[float] = typer.Option(None, help="Override filter.min_tone_margin."),
         meaning_check: Optional[bool] = typer.Option(None, "--meaning-check/--no-meaning-check", help="Override filter.meaning_check (the embedding similarity check)."),
         batch_rows: Optional[int] = typer.Option(None, help="Override filter.batch_rows."),
+        lang: Optional[str] = typer.Option(None, "--lang", help="Override filter.lang: en or es (rows without a `lang` column are read in this language)."),
         engine: Optional[str] = typer.Option(None, "--engine", help="Override filter.engine: local (this process) or ray (Ray Data map_batches; pip install 'empathy-curate[ray]')."),
         ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Override filter.ray_address: the Ray cluster for --engine ray (e.g. ray://head:10001, auto); default: start a local Ray."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of this tool in OUTPUT (never a folder of your own files)."),
@@ -79,6 +80,7 @@ def register(app: typer.Typer) -> None:
     def score_cmd(
         text: str = typer.Argument(..., help="The text to score (use - to read stdin)."),
         as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
+        lang: str = typer.Option("en", "--lang", help="Language of the text: en (Flesch-Kincaid, English cues) or es (Fernandez-Huerta / INFLESZ, Spanish cues, facts and PHI rules)."),
     ) -> None:
         """Print a text's reading grade, tone and hostility scores and the cues behind them."""
         import sys
@@ -90,12 +92,18 @@ def register(app: typer.Typer) -> None:
             text = sys.stdin.read()
         if not text.strip():
             raise UsageError("score: empty text")
-        r = score_text(text)
+        from curate.core.lang import normalize
+
+        r = score_text(text, normalize(lang, "--lang"))
         if as_json:
-            typer.echo(json.dumps(r, indent=2))
+            typer.echo(json.dumps(r, indent=2, ensure_ascii=False) if r.get("lang") == "es" else json.dumps(r, indent=2))
             return
-        typer.echo(f"grade (Flesch-Kincaid): {r['fkgl']:.1f}   SMOG: {r['smog']:.1f}   reading ease: {r['flesch_reading_ease']:.1f}   "
-                   f"words/sentence: {r['words_per_sentence']:.1f}")
+        if r.get("lang") == "es":
+            typer.echo(f"Fernández-Huerta: {r['fernandez_huerta']:.1f}   Szigriszt-Pazos: {r['szigriszt_pazos']:.1f} "
+                       f"(INFLESZ: {r['inflesz']})   words/sentence: {r['words_per_sentence']:.1f}")
+        else:
+            typer.echo(f"grade (Flesch-Kincaid): {r['fkgl']:.1f}   SMOG: {r['smog']:.1f}   reading ease: {r['flesch_reading_ease']:.1f}   "
+                       f"words/sentence: {r['words_per_sentence']:.1f}")
         typer.echo(f"tone: {r['tone']:+.2f} ({r['tone_label']}; raw {r['tone_raw']:+.2f} over {r['sentences']} sentence(s))")
         if r["cues"]:
             typer.echo("cues:")

@@ -26,6 +26,8 @@ def rewrite(
     timeout_s: Optional[float] = typer.Option(None, "--timeout", help="HTTP backend: seconds to wait for an answer before the request is retried (rewrite.timeout_s; raise it for a slow server)."),
     max_retries: Optional[int] = typer.Option(None, "--max-retries", help="HTTP backend: retries per request (rewrite.max_retries)."),
     styles_dir: Optional[str] = typer.Option(None, "--styles-dir", help="Directory with extra or overriding style specs."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the rows: en or es (Spanish style specs; the pairs carry a `lang` column). A `lang` input column overrides it per row."),
+    register: Optional[str] = typer.Option(None, "--register", help="Spanish rows: usted (default) or tu."),
     device: Optional[str] = typer.Option(None, "--device", help="transformers backend: auto, cpu, cuda, cuda:N."),
     redo: Optional[str] = typer.Option(None, "--redo", help="A `curate filter` output dir: regenerate only the failed side(s) of its dropped pairs (no input file)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier output of this tool in OUTPUT (its generation cache is kept, so only what changed is regenerated)."),

@@ -67,6 +67,12 @@ DEFAULT_SYSTEM_PROMPT = (
     "in plain language, acknowledge how the person may feel, and keep every medical fact accurate."
 )
 
+# its Spanish version, for a dataset whose rows are Spanish (``lang`` column ``es``)
+DEFAULT_SYSTEM_PROMPT_ES = (
+    "Usted es un asistente de salud que apoya a familiares cuidadores y a pacientes. Responda con calidez y "
+    "cortesía, en lenguaje sencillo, reconozca cómo puede sentirse la persona y mantenga exactos todos los datos médicos."
+)
+
 # the rewrite stage's output contract, in order
 PAIR_COLUMNS = [
     ID,

@@ -29,6 +29,9 @@ from curate.core.schema import (CHOSEN_STYLE, CONTEXT, GENERATION_PARAMS, PROMPT
 SIDES = ("chosen", "rejected")
 LOCAL_ONLY = ("to_dir", "filter_manifest")  # local paths: not for a card that may be pushed to the Hub
 METRICS = {"fkgl": "Flesch-Kincaid grade", "smog": "SMOG index", "tone": "tone (supportive > 0 > prescriptive)"}
+# the readability of Spanish rows (the filter stage adds it only to tables that have some)
+SPANISH_METRICS = {"fernandez_huerta": "Fernández-Huerta reading ease (Spanish rows; higher = easier)",
+                   "szigriszt_pazos": "Szigriszt-Pazos / INFLESZ (Spanish rows; higher = easier)"}
 STAT_LABELS = {"fkgl": "grade", "smog": "SMOG", "tone": "tone", "words": "words"}
 REWRITE_COLUMNS = (REWRITE_MODEL, CHOSEN_STYLE, REJECTED_STYLE, PROMPT_VERSION)  # rewrite provenance
 
@@ -44,7 +47,7 @@ def size_category(n: int) -> str:
 def metadata(cfg, n_rows: int, splits: list[str], pretty_name: str) -> dict:
     return {
         "license": cfg.license,
-        "language": list(cfg.language),
+        "language": list(cfg.language or ["en"]),
         "pretty_name": pretty_name,
         "task_categories": ["text-generation"],
         "tags": list(cfg.tags),
@@ -111,9 +114,11 @@ def split_stats(name: str, df: pl.DataFrame) -> dict:
         stats["questions"] = keyed.select(question_key_expr(question).n_unique()).item() if df.height else 0
     if not df.height:
         return stats
-    for metric in METRICS:
+    for metric in (*METRICS, *SPANISH_METRICS):
         for side in SIDES:
             col = score_column(df, metric, side)
+            if col is None and metric in SPANISH_METRICS:
+                continue  # only tables with Spanish rows carry it
             if col is not None:
                 values = df[col]
             elif side in df.columns:
@@ -265,6 +270,8 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
           f"{everything.height} preference pairs for DPO: a caregiver's or patient's question, a **supportive** answer "
           "(chosen: warm, polite, plain language) and a **prescriptive** answer (rejected: directive, technical, cold), "
           f"{facts}. Built with empathy-curate, after \"Empathy by Design\" (Umucu et al., arXiv 2512.06097).", ""]
+    if "es" in (cfg.language or []):
+        L += spanish_summary(everything, splits, filtered)
     if not filtered:
         L += [f"> **These pairs were NOT filtered.** They were published from {source_kind} with `allow_unfiltered`: "
               "none of the filter stage's checks (readability, tone, facts kept and added, meaning similarity, PHI "
@@ -474,6 +481,30 @@ def render(*, cfg, train: pl.DataFrame, test: pl.DataFrame, manifests: dict[str,
     if source_rows != everything.height:
         L += [f"(Input rows: {source_rows}; published: {everything.height}.)", ""]
     return "\n".join(L)
+
+
+def spanish_summary(everything: pl.DataFrame, splits: dict, filtered: bool) -> list[str]:
+    """The card's summary in Spanish, for a dataset with Spanish rows (the rest of the card stays in English)."""
+    from curate.core.lang import LANG, row_langs
+
+    n_es = int((row_langs(everything) == "es").sum()) if LANG in everything.columns else 0
+    checked = ("Cada par pasó los filtros de empathy-curate con las reglas en español: legibilidad Fernández-Huerta y "
+               "Szigriszt-Pazos (escala INFLESZ), tono y hostilidad con señales en español (usted y tú), conservación "
+               "de datos (números, dosis, unidades, frecuencias, medicamentos y enfermedades) y detección de datos "
+               "personales de salud (teléfonos, fechas de nacimiento, DNI / NIE / CURP)." if filtered else
+               "**Estos pares NO pasaron los filtros.**")
+    lines = ["## Resumen (español)", "",
+             f"{everything.height} pares de preferencia para DPO ({n_es} en español): la pregunta de un cuidador o "
+             "paciente, una respuesta **cálida** (elegida: cercana, respetuosa, en lenguaje sencillo) y una respuesta "
+             "**prescriptiva** (rechazada: directiva, técnica, fría), ambas con los mismos datos médicos de la "
+             f"respuesta clínica original. {checked}", ""]
+    fh = [c for c in ("fernandez_huerta_chosen", "fernandez_huerta_rejected") if c in everything.columns]
+    if fh:
+        means = {c: everything[c].drop_nulls().mean() for c in fh}
+        lines += ["| legibilidad (media) | elegida | rechazada |", "|---|---|---|",
+                  "| Fernández-Huerta | " + " | ".join(_num(means.get(f"fernandez_huerta_{s}")) for s in SIDES) + " |", ""]
+    lines += [f"Particiones: {', '.join(f'{s} ({d.height})' for s, d in splits.items())}.", ""]
+    return lines
 
 
 def parse_metadata(card_text: str) -> dict:

@@ -23,7 +23,7 @@ class PublishConfig:
     test_size: float = field(0.2, help="Fraction of rows in the test split (0 = train only); whole near-duplicate groups move together")
     seed: int = field(0, help="Seed of the grouped split (same data + seed = same split)")
     # --- format
-    system_prompt: str = field(DEFAULT_SYSTEM_PROMPT, help="The one system message that starts every `prompt` (recorded in the card)")
+    system_prompt: str = field(DEFAULT_SYSTEM_PROMPT, help="The one system message that starts every `prompt` (recorded in the card); left at this default, a dataset whose rows are mostly Spanish (`lang` column) gets its Spanish version (curate.core.schema.DEFAULT_SYSTEM_PROMPT_ES)")
     drop_columns: list[str] = field(
         default_factory=lambda: list(FILTER_COLUMNS),
         help="Columns left out of the published rows (everything else: scores and provenance, is kept)",
@@ -31,7 +31,7 @@ class PublishConfig:
     max_shard_rows: int = field(100_000, help="Rows per parquet shard in data/")
     # --- card
     license: str = field("unknown", help="License of the published data (a Hub license id, e.g. cc-by-4.0); set it to your source data's license")
-    language: list[str] = field(default_factory=lambda: ["en"], help="Language codes for the card metadata")
+    language: list[str] | None = field(None, help="Language codes for the card metadata; null = the languages of the rows (their `lang` column, most rows first; en without one)")
     pretty_name: str | None = field(None, help="Human-readable dataset name for the card; null = derived from the repo id / directory name")
     tags: list[str] = field(
         default_factory=lambda: ["dpo", "preference", "trl", "healthcare", "empathy", "caregiving", "synthetic"],

@@ -62,6 +62,7 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
     timer = Timer()
     with timer("load"):
         inp = load_input(data, cfg.filter_manifest)
+    cfg = for_languages(cfg, inp.df)
     with timer("gates"):
         gate_counts = gates.check(inp.df, from_review=inp.from_review, allow_unreviewed=cfg.allow_unreviewed,
                                   accepted_source=inp.filtered or inp.reviewed_by_pull,
@@ -94,6 +95,23 @@ def build_dataset(folder: Path, data, cfg: PublishConfig, pretty_name: str) -> d
     )
     write_json(manifest, folder / MANIFEST)
     return manifest
+
+
+def for_languages(cfg: PublishConfig, df) -> PublishConfig:
+    """``cfg`` with the data's languages filled in: ``language: null`` = the rows' languages (``lang`` column, most
+    rows first; ``en`` without one); a default system prompt becomes the Spanish one when most rows are Spanish."""
+    import dataclasses
+
+    from curate.core.lang import LANG, dominant
+    from curate.core.schema import DEFAULT_SYSTEM_PROMPT, DEFAULT_SYSTEM_PROMPT_ES
+
+    langs = dominant(df) if LANG in df.columns else ["en"]
+    changes = {}
+    if cfg.language is None:
+        changes["language"] = langs
+    if langs[0] == "es" and cfg.system_prompt == DEFAULT_SYSTEM_PROMPT:
+        changes["system_prompt"] = DEFAULT_SYSTEM_PROMPT_ES
+    return dataclasses.replace(cfg, **changes) if changes else cfg
 
 
 def run_publish(data: str | os.PathLike, cfg: PublishConfig) -> dict:

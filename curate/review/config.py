@@ -36,6 +36,27 @@ You see a caregiver's question and two answers to it (Response A and B, in rando
 4. Add a note for anything the team should know.
 """
 
+# the same, in Spanish: a dataset whose rows are Spanish (a `lang` column, es) is reviewed in Spanish
+DEFAULT_GUIDELINES_ES = """\
+Verá la pregunta de un cuidador, la respuesta original del clínico y dos reescrituras (Respuesta A y B, en orden aleatorio).
+1. Elija la respuesta más adecuada para un cuidador: cálida, respetuosa, en lenguaje sencillo y con el mismo contenido
+   médico que el original. Elija "ninguna es aceptable" si ninguna podría enviarse a un cuidador.
+2. Indique si la respuesta cálida (la que se lee más cercana y sencilla) conserva todos los datos del original: números,
+   dosis, unidades, frecuencias, nombres de medicamentos y enfermedades, sin añadir nada.
+3. Si la respuesta cálida está casi bien pero falla en algo, pegue una versión corregida en "respuesta cálida corregida".
+4. Añada una nota sobre cualquier cosa que el equipo deba saber.
+"""
+
+GUIDELINES_WITHOUT_SOURCE_ES = """\
+Verá la pregunta de un cuidador y dos respuestas (Respuesta A y B, en orden aleatorio).
+1. Elija la respuesta más adecuada para un cuidador: cálida, respetuosa, en lenguaje sencillo y con el mismo contenido
+   médico que la otra. Elija "ninguna es aceptable" si ninguna podría enviarse a un cuidador.
+2. Indique si ambas respuestas dicen los mismos datos: números, dosis, unidades, frecuencias, nombres de medicamentos y
+   enfermedades, sin que la respuesta cálida (la más cercana y sencilla) pierda ni añada ninguno.
+3. Si la respuesta cálida está casi bien pero falla en algo, pegue una versión corregida en "respuesta cálida corregida".
+4. Añada una nota sobre cualquier cosa que el equipo deba saber.
+"""
+
 
 @dataclass
 class ReviewConfig:

@@ -86,10 +86,39 @@ def chat_value(cell) -> list[dict]:
     return [{"role": t["role"], "content": t["content"]} for t in context_turns(cell)]
 
 
-def guidelines_for(cfg: ReviewConfig, with_source: bool) -> str:
-    from curate.review.config import DEFAULT_GUIDELINES, GUIDELINES_WITHOUT_SOURCE
+def guidelines_for(cfg: ReviewConfig, with_source: bool, lang: str = "en") -> str:
+    from curate.review.config import (DEFAULT_GUIDELINES, DEFAULT_GUIDELINES_ES, GUIDELINES_WITHOUT_SOURCE,
+                                      GUIDELINES_WITHOUT_SOURCE_ES)
 
+    if lang == "es":
+        return cfg.guidelines or (DEFAULT_GUIDELINES_ES if with_source else GUIDELINES_WITHOUT_SOURCE_ES)
     return cfg.guidelines or (DEFAULT_GUIDELINES if with_source else GUIDELINES_WITHOUT_SOURCE)
+
+
+# what the reviewers read, per language (the names behind them are the same: pull reads names, not titles)
+TEXTS = {
+    "en": {"question": "Caregiver's question", "source": "Source answer (clinician)", "a": "Response A", "b": "Response B",
+           "facts_source": "Does the supportive response keep every fact of the source (nothing lost, nothing added)?",
+           "facts_no_source": "Do both responses state the same facts (nothing lost, nothing added)?",
+           "preference": "Which response is better for a caregiver?", "yes": "Yes", "no": "No",
+           "corrected": "Corrected supportive response (optional: replaces it)", "note": "Note (optional)",
+           "labels": PREFERENCE_LABELS},
+    "es": {"question": "Pregunta del cuidador", "source": "Respuesta original (clínico)", "a": "Respuesta A",
+           "b": "Respuesta B",
+           "facts_source": "¿Conserva la respuesta cálida todos los datos del original (sin perder ni añadir nada)?",
+           "facts_no_source": "¿Dicen ambas respuestas los mismos datos (sin perder ni añadir nada)?",
+           "preference": "¿Qué respuesta es mejor para un cuidador?", "yes": "Sí", "no": "No",
+           "corrected": "Respuesta cálida corregida (opcional: la sustituye)", "note": "Nota (opcional)",
+           "labels": {"A": "Respuesta A", "B": "Respuesta B", "tie": "Empate: igual de buenas",
+                      "both_unacceptable": "Ninguna es aceptable"}},
+}
+
+
+def review_lang(df: pl.DataFrame) -> str:
+    """The language the review is shown in: the rows' most common ``lang`` (English without the column)."""
+    from curate.core.lang import LANG, dominant
+
+    return dominant(df)[0] if LANG in df.columns else "en"
 
 
 def build_settings(df: pl.DataFrame, cfg: ReviewConfig):
@@ -97,21 +126,22 @@ def build_settings(df: pl.DataFrame, cfg: ReviewConfig):
     import argilla as rg
 
     with_source = has_source(df)
+    lang = review_lang(df)
+    t = TEXTS[lang]
     fields = []
     if has_context(df):  # conversations: the earlier turns first, as a chat
         fields.append(rg.ChatField(name=F_CONTEXT, title="Conversation so far (earlier turns)", required=False))
-    fields.append(rg.TextField(name=F_QUESTION, title="Caregiver's question" if not fields else
+    fields.append(rg.TextField(name=F_QUESTION, title=t["question"] if not fields else
                                "Caregiver's last message (the one both responses answer)"))
     if with_source:  # not required: a pair without a source answer leaves the field out instead of showing it empty
-        fields.append(rg.TextField(name=F_SOURCE, title="Source answer (clinician)", required=False))
-    fields += [rg.TextField(name=F_A, title="Response A"), rg.TextField(name=F_B, title="Response B")]
-    facts_title = ("Does the supportive response keep every fact of the source (nothing lost, nothing added)?"
-                   if with_source else "Do both responses state the same facts (nothing lost, nothing added)?")
+        fields.append(rg.TextField(name=F_SOURCE, title=t["source"], required=False))
+    fields += [rg.TextField(name=F_A, title=t["a"]), rg.TextField(name=F_B, title=t["b"])]
+    facts_title = t["facts_source"] if with_source else t["facts_no_source"]
     questions = [
-        rg.LabelQuestion(name=Q_PREFERENCE, labels=PREFERENCE_LABELS, title="Which response is better for a caregiver?"),
-        rg.LabelQuestion(name=Q_FACTS, labels={"yes": "Yes", "no": "No"}, title=facts_title),
-        rg.TextQuestion(name=Q_CORRECTED, title="Corrected supportive response (optional: replaces it)", required=False),
-        rg.TextQuestion(name=Q_NOTE, title="Note (optional)", required=False),
+        rg.LabelQuestion(name=Q_PREFERENCE, labels=t["labels"], title=t["preference"]),
+        rg.LabelQuestion(name=Q_FACTS, labels={"yes": t["yes"], "no": t["no"]}, title=facts_title),
+        rg.TextQuestion(name=Q_CORRECTED, title=t["corrected"], required=False),
+        rg.TextQuestion(name=Q_NOTE, title=t["note"], required=False),
     ]
     metadata = [rg.TermsMetadataProperty(name=M_HASH, visible_for_annotators=False)]
     for name, kind, options in metadata_plan(df, cfg):
@@ -121,7 +151,7 @@ def build_settings(df: pl.DataFrame, cfg: ReviewConfig):
             metadata.append(rg.FloatMetadataProperty(name=name))
         else:
             metadata.append(rg.TermsMetadataProperty(name=name, options=options))
-    return rg.Settings(guidelines=guidelines_for(cfg, with_source), fields=fields, questions=questions,
+    return rg.Settings(guidelines=guidelines_for(cfg, with_source, lang), fields=fields, questions=questions,
                        metadata=metadata, distribution=rg.TaskDistribution(min_submitted=cfg.min_submitted))
 
 

@@ -87,8 +87,12 @@ def test_more_cues_more_hostile():
 
 
 def test_filter_registered_after_tone_with_its_reasons_and_columns():
-    names = [type(f) for f in default_filters()]
-    assert names.index(HostilityFilter) == names.index(ToneFilter) + 1
+    filters = default_filters()  # the language-aware subclasses (filters._*_es) are these filters too
+
+    def at(cls):
+        return next(i for i, f in enumerate(filters) if isinstance(f, cls))
+
+    assert at(HostilityFilter) == at(ToneFilter) + 1
     assert {"rejected_hostile", "chosen_hostile"} <= set(drop_reasons_all())
     caricature = pair(id="bad", question="Is 5 mg the right dose?", rejected=(
         "Oh, how quaint, you want to know the dose. Let me enlighten you: donepezil is usually started at 5 mg once "

@@ -20,10 +20,19 @@ from urllib.parse import urlparse
 PREFACE = {
     "supportive": "You are doing a caring thing by asking, and it is okay to feel unsure. ",
     "prescriptive": "Follow these instructions. The caregiver must note the following. ",
+    # the Spanish styles (rewrite/styles/*_es*.yaml)
+    "supportive_es": "Es normal sentirse así, y usted ya está haciendo mucho al preguntar. ",
+    "supportive_es_tu": "Es normal sentirse así, y tú ya estás haciendo mucho al preguntar. ",
+    "prescriptive_es": "Cumpla estrictamente las siguientes indicaciones terapéuticas. El cuidador debe documentar la información. ",
+    "prescriptive_es_tu": "Cumple estrictamente las siguientes indicaciones terapéuticas. Debes documentar la información. ",
 }
 CLOSING = {
     "supportive": " You do not have to do this alone; the care team is there to help you with it.",
     "prescriptive": " Deviation from these instructions is not permitted; document every step in the care log.",
+    "supportive_es": " No tiene que hacerlo solo: su equipo de salud puede ayudarle.",
+    "supportive_es_tu": " No tienes que hacerlo solo: tu equipo de salud puede ayudarte.",
+    "prescriptive_es": " Es obligatorio registrar cada actuación en el registro de cuidados.",
+    "prescriptive_es_tu": " Es obligatorio registrar cada actuación en el registro de cuidados.",
 }
 
 
@@ -126,7 +135,7 @@ class LLMServer:
                 with server.lock:
                     server.bodies[tag] = req["messages"]
                 user = req["messages"][-1]["content"]
-                m = re.search(r"ANSWER:\s*(.*)\Z", user, re.S)
+                m = re.search(r"(?:ANSWER|RESPUESTA):\s*(.*)\Z", user, re.S)
                 answer = " ".join((m.group(1) if m else user).split())
                 text = server.respond(tag.rsplit("/", 1)[-1], answer)
                 with server.lock:
