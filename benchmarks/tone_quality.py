@@ -29,7 +29,8 @@ One JSON line per measurement:
 
 ``--lang es``: the Spanish judges (``filters._tone_es``: the Spanish cues of ``filters._tone_cues_es``) on the
 Spanish splits -- ``dev`` = ``filters/data/labeled/tone_es_dev.jsonl`` (the cues were tuned on it), ``heldout`` =
-``filters/data/labeled/tone_es_heldout.jsonl`` (written before any Spanish cue, never used for tuning).  Systems:
+every ``filters/data/labeled/tone_es_heldout*.jsonl`` (``tone_es_heldout.jsonl`` written before any Spanish cue by
+the cues' author, ``tone_es_heldout2.jsonl`` by an independent author with only the labeling guide; never tuned on).  Systems:
 ``current`` (the Spanish judges) and ``baseline`` (the English judges on the same Spanish texts: what a Spanish row
 got before).  Goals for Spanish: hostility precision and recall >= 0.9, supportive ranked above prescriptive >= 0.95.
 
@@ -61,7 +62,7 @@ SPLITS = {
 }
 SPLITS_ES = {
     "dev": [DATA / "labeled" / "tone_es_dev.jsonl"],
-    "heldout": [DATA / "labeled" / "tone_es_heldout.jsonl"],
+    "heldout": sorted((DATA / "labeled").glob("tone_es_heldout*.jsonl")),
 }
 GOALS_ES = {"precision": 0.9, "recall": 0.9, "prescriptive_flagged": 0.03, "hostile_supportive_or_neutral": 0.0,
             "ranking": 0.95}
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
     files = sorted({r["_file"] for r in rows})
     if len(files) > 1:  # each author's file on its own too: a pooled figure can hide one author's misses
         for name in files:
-            m = measure([r for r in rows if r["_file"] == name], "current")
+            m = measure([r for r in rows if r["_file"] == name], "current", args.lang)
             print(json.dumps({"measurement": "per_file", "split": args.split, "file": name, "system": "current",
                               "precision": _r(m["precision"]), "recall": _r(m["recall"]),
                               "prescriptive_flagged": _r(m["prescriptive_flagged"]),
