@@ -6,9 +6,9 @@ from __future__ import annotations
 import polars as pl
 
 
-def score_text_es(text: str) -> dict:
-    from filters import hostility as _hostility
-    from filters import tone as _tone
+def score_parts_es(text: str) -> tuple[dict, dict, dict, list, list]:
+    """The Spanish parts of ``filters.stage.score_text``: readability fields, the tone and hostility explanations
+    (hostility's matched cues only: a guard's non-positive weight is not a cue shown), facts and PHI."""
     from filters._facts_es import extract_facts_es
     from filters._phi_es import detect_phi_es
     from filters._readability_es import inflesz_band, readability_frame_es
@@ -16,26 +16,14 @@ def score_text_es(text: str) -> dict:
 
     df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8})
     r = readability_frame_es(df, "t").row(0, named=True)
-    ex = explain(text or "")
     hx = explain_hostility(text or "")
-    return {
+    readability = {
         "lang": "es",
         "fernandez_huerta": r["fernandez_huerta_t"],
         "szigriszt_pazos": r["szigriszt_pazos_t"],
         "inflesz": inflesz_band(r["szigriszt_pazos_t"]),
         "words_per_sentence": r["words_per_sentence_t"],
         "words": r["words_t"],
-        "tone": ex["tone"],
-        "tone_raw": ex["raw"],
-        "sentences": ex["sentences"],
-        "cues": [_tone.format_cue(h) for h in ex["cues"]],
-        "cue_details": ex["cues"],
-        "tone_label": ex["label"],
-        "hostility": hx["hostility"],
-        "hostile": hx["hostile"],
-        "hostility_cues": [_hostility.format_cue(h) for h in hx["cues"] if h["weight"] > 0],
-        "hostility_cue_details": [h for h in hx["cues"] if h["weight"] > 0],
-        "hostility_learned": None,
-        "facts": extract_facts_es(text),
-        "phi": detect_phi_es(text),
     }
+    return (readability, explain(text or ""), {**hx, "cues": [h for h in hx["cues"] if h["weight"] > 0]},
+            extract_facts_es(text), detect_phi_es(text))

@@ -186,23 +186,22 @@ def drop_reasons_all(cfg: FilterConfig | None = None) -> list[str]:
 
 def score_text(text: str, lang: str = "en") -> dict:
     """Readability, tone and hostility (each with every matched cue), facts and PHI of one text (``lang``: ``en``
-    or ``es``; Spanish gets ``filters._score_es.score_text_es``)."""
+    or ``es``; Spanish rows get the Spanish rules, ``filters._score_es.score_parts_es``)."""
     from curate.core.lang import normalize
 
     if normalize(lang) == "es":
-        from filters._score_es import score_text_es
+        from filters._score_es import score_parts_es
 
-        return score_text_es(text)
-    df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8})
-    r = _read.readability_frame(df, "t").row(0, named=True)
-    ex = _tone.explain(text or "")
-    hx = _hostility.explain(text or "")
+        readability, ex, hx, facts, phi = score_parts_es(text)
+    else:
+        df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8})
+        r = _read.readability_frame(df, "t").row(0, named=True)
+        readability = {"fkgl": r["fkgl_t"], "smog": r["smog_t"], "flesch_reading_ease": r["flesch_reading_ease_t"],
+                       "words_per_sentence": r["words_per_sentence_t"], "words": r["words_t"]}
+        ex, hx = _tone.explain(text or ""), _hostility.explain(text or "")
+        facts, phi = _facts.extract_facts(text), detect_phi(text)
     return {
-        "fkgl": r["fkgl_t"],
-        "smog": r["smog_t"],
-        "flesch_reading_ease": r["flesch_reading_ease_t"],
-        "words_per_sentence": r["words_per_sentence_t"],
-        "words": r["words_t"],
+        **readability,
         "tone": ex["tone"],
         "tone_raw": ex["raw"],
         "sentences": ex["sentences"],
@@ -216,6 +215,6 @@ def score_text(text: str, lang: str = "en") -> dict:
         "hostility_learned": hx["learned"] and {
             "logit": round(hx["learned"]["logit"], 4), "added": round(hx["learned"]["extra"], 4),
             "ngrams": [{"ngram": g, "weight": round(w, 4)} for g, w in hx["learned"]["ngrams"]]},
-        "facts": _facts.extract_facts(text),
-        "phi": detect_phi(text),
+        "facts": facts,
+        "phi": phi,
     }
